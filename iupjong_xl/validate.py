@@ -1,0 +1,227 @@
+"""The validation pipeline: discover -> read -> locate -> coerce -> pandera (stacked) -> rules -> Report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import rulebook
+from .rulebook import META_SHEET
+from .errors import UsageError
+from .findings import FileResult, Finding, FindingFactory, Report
+from .layout import Problem, SheetData, match_sheet, read_form, read_meta, read_table
+from .normalize import CoerceError, coerce_int
+from .reader import FileProblem, Found, Workbook, discover, open_workbook
+from .rules import FileRecords, check_rules
+from .schemas import SheetInput, build_frame, duplicates, run_schema
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ParsedFile:
+    """One input file after reading: its template, and its sheets' raw records with cells."""
+
+    index: int
+    found: Found
+    result: FileResult
+    book: rulebook.RuleBook | None = None
+    kind: str | None = None
+    sheets: dict[str, SheetData] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    """Everything a validation run learned: the report plus typed frames (for consolidation)."""
+
+    report: Report
+    files: list[ParsedFile]
+    frames: dict[tuple[int, str, str], pd.DataFrame]  # (year, kind, sheet key) -> typed rows of all files
+
+
+def validate(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
+             progress: Progress | None = None) -> Report:
+    """Validate files and folders; every problem becomes a finding, nothing raises for bad input."""
+    return check(paths, year=year, max_rows=max_rows, progress=progress).report
+
+
+def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
+          progress: Progress | None = None) -> Checked:
+    years = rulebook.available_years()
+    if not years:
+        raise UsageError("no rule book found in validation/")
+    if year is not None and year not in years:
+        raise UsageError(f"no rule book for {year} (available: {', '.join(map(str, years))})")
+    default_book = rulebook.load(year if year is not None else years[-1])
+    ff_default = FindingFactory(default_book)
+    parsed: list[ParsedFile] = []
+    loose: list[Finding] = []
+    for found in discover(paths):
+        if found.skipped == "lock":
+            loose.append(ff_default.make("FILE_LOCK_SKIPPED", found.display))
+            continue
+        pf = ParsedFile(len(parsed), found, FileResult(found.display, str(found.path)))
+        parsed.append(pf)
+        if found.skipped == "not_found":
+            pf.findings.append(ff_default.make("FILE_NOT_FOUND", found.display))
+        else:
+            _parse(pf, year, years, max_rows, ff_default)
+        if progress:
+            progress(found.display)
+    frames, more = _check_groups(parsed)
+    findings = loose + [f for pf in parsed for f in pf.findings] + more
+    order = {pf.found.display: pf.index for pf in parsed}
+    findings.sort(key=lambda f: (order.get(f.file, -1), *f.sort_key()))
+    return Checked(Report(findings, [pf.result for pf in parsed]), parsed, frames)
+
+
+def _parse(pf: ParsedFile, year: int | None, years: list[int], max_rows: int | None, ff0: FindingFactory) -> None:
+    disp = pf.found.display
+    try:
+        wb = open_workbook(pf.found.path)
+    except FileProblem as exc:
+        pf.findings.append(ff0.make(exc.code, disp, detail=exc.detail))
+        return
+    with wb:
+        try:
+            _parse_open(pf, wb, year, years, max_rows, ff0)
+        except FileProblem as exc:
+            pf.findings.append(ff0.make(exc.code, disp, detail=exc.detail))
+
+
+def _parse_open(pf: ParsedFile, wb: Workbook, year: int | None, years: list[int], max_rows: int | None,
+                ff0: FindingFactory) -> None:
+    disp = pf.found.display
+    pf.result.readable = True
+    names = list(wb.sheet_names)
+    meta = read_meta(wb.grid(META_SHEET)) if META_SHEET in names else {}
+    kind, tyear = _identify(meta, wb, names, year, years)
+    if kind is None:
+        detail = "서식 정보 시트와 보고서 시트를 찾지 못함" if not meta else f"template_id={meta.get('template_id')}"
+        pf.findings.append(ff0.make("FILE_TEMPLATE_UNKNOWN", disp, detail=detail))
+        return
+    if tyear is None or (year is not None and tyear != year) or tyear not in years:
+        expected = year if year is not None else "/".join(map(str, years))
+        pf.findings.append(ff0.make("FILE_TEMPLATE_YEAR", disp, found=tyear if tyear is not None else "?", expected=expected))
+        return
+    book = rulebook.load(tyear)
+    ff = FindingFactory(book)
+    pf.book, pf.kind = book, kind
+    pf.result.kind, pf.result.year = kind, tyear
+    pf.result.template_version = meta.get("version") or f"{tyear}(추정)"
+    limit = max_rows if max_rows is not None else book.limits.get("max_rows", 5000)
+    search = book.limits.get("header_search_rows", 10)
+    for sheet in book.report_sheets(kind):
+        name = match_sheet(sheet, names)
+        if name is None:
+            pf.findings.append(ff.make("FILE_SHEET_MISSING", disp, sheet=sheet.name))
+            continue
+        grid = wb.grid(name, max_rows=limit + search)
+        if sheet.layout == "form":
+            data, problems = read_form(sheet, grid)
+        else:
+            data, problems = read_table(sheet, grid, book)
+            if grid.truncated or len(data.records) > limit:
+                data.records.clear()
+                data.rows.clear()
+                data.skipped = True
+                problems = [Problem("FILE_TOO_MANY_ROWS", name, None, None, None, None,
+                                    {"rows": grid.total_rows, "limit": limit})]
+        for p in problems:
+            pf.findings.append(ff.make(p.code, disp, sheet=p.sheet, cell=p.cell, row=p.row, column=p.column,
+                                       value=p.value, **p.params))
+        pf.sheets[sheet.key] = data
+        pf.result.rows[sheet.key] = len(data.records)
+
+
+def _identify(meta: dict[str, str], wb: Workbook, names: list[str], year: int | None,
+              years: list[int]) -> tuple[str | None, int | None]:
+    """(kind, template year) from the template id sheet, else from the sheet names and the report year cell."""
+    book = rulebook.load(year if year is not None else years[-1])
+    if meta:
+        rep = book.report_for_template(meta.get("template_id", ""))
+        kind = rep.kind if rep else (meta.get("kind") if meta.get("kind") in book.reports else None)
+        try:
+            tyear = coerce_int(meta.get("year"))
+        except CoerceError:
+            tyear = None
+        return kind, tyear
+    for kind, rep in book.reports.items():
+        sheets = [book.sheets[k] for k in rep.sheets]
+        if sum(match_sheet(s, names) is not None for s in sheets) * 2 < len(sheets):
+            continue
+        profile = sheets[0]
+        name = match_sheet(profile, names)
+        if name is None or profile.layout != "form":
+            return kind, None
+        data, _ = read_form(profile, wb.grid(name))
+        try:
+            ry = coerce_int(data.records[0].get("report_year"))
+        except CoerceError:
+            ry = None
+        return kind, ry
+    return None, None
+
+
+def _check_groups(parsed: list[ParsedFile]) -> tuple[dict[tuple[int, str, str], Any], list[Finding]]:
+    """Coerce and check each sheet kind over all files of the same year and kind at once, then run rules per file."""
+    groups: dict[tuple[int, str], list[ParsedFile]] = {}
+    for pf in parsed:
+        if pf.book is not None and pf.kind is not None:
+            groups.setdefault((pf.book.year, pf.kind), []).append(pf)
+    frames: dict[tuple[int, str, str], Any] = {}
+    out: list[Finding] = []
+    for (year, kind), pfs in groups.items():
+        book = rulebook.load(year)
+        ff = FindingFactory(book)
+        per_file: dict[int, FileRecords] = {pf.index: FileRecords(pf.found.display, {}, {}) for pf in pfs}
+        for sheet in book.report_sheets(kind):
+            inputs = [SheetInput(pf.index, pf.found.display, pf.sheets[sheet.key])
+                      for pf in pfs if sheet.key in pf.sheets and not pf.sheets[sheet.key].skipped]
+            by_index = {i.file_index: i for i in inputs}
+            df, coerce_findings = build_frame(book, sheet, inputs, ff)
+            index_of = {i.file: i.file_index for i in inputs}
+            skip = {(index_of[f.file], f.record, _key(sheet, f.column)) for f in coerce_findings if f.record is not None}
+            absent = _absent_cells(sheet, inputs)
+            out.extend(coerce_findings)
+            out.extend(run_schema(book, sheet, df, by_index, ff, skip | absent))
+            out.extend(duplicates(book, sheet, df, by_index, ff))
+            frames[(year, kind, sheet.key)] = df
+            for inp in inputs:
+                per_file[inp.file_index].inputs[sheet.key] = inp
+                per_file[inp.file_index].records[sheet.key] = []
+            for rec in _records(df):
+                per_file[rec["_f"]].records[sheet.key].append(rec)
+        for fr in per_file.values():
+            out.extend(check_rules(book, fr, ff))
+    return frames, out
+
+
+def _key(sheet: rulebook.Sheet, header: str | None) -> str:
+    for c in sheet.columns:
+        if c.header == header:
+            return c.key
+    return ""
+
+
+def _absent_cells(sheet: rulebook.Sheet, inputs: list[SheetInput]) -> set[tuple[int, int, str]]:
+    """Cells of columns the file lacks altogether: reported once as FILE_COLUMN_MISSING, not per row."""
+    out: set[tuple[int, int, str]] = set()
+    for inp in inputs:
+        for col in sheet.columns:
+            if inp.data.records and inp.data.pos(0, col.key) is None:
+                out.update((inp.file_index, r, col.key) for r in range(len(inp.data.records)))
+    return out
+
+
+def _records(df: Any) -> list[dict[str, Any]]:
+    if df.empty:
+        return []
+    obj = df.astype(object)
+    obj = obj.where(df.notna(), None)
+    return obj.to_dict("records")
