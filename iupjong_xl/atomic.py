@@ -22,6 +22,9 @@ def atomic_path(dest: str | os.PathLike[str]) -> Iterator[Path]:
         raise OutputError(f"{target}: {exc}") from exc
     os.close(fd)
     tmp_path = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
     try:
         yield tmp_path
         os.replace(tmp_path, target)

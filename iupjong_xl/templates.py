@@ -75,7 +75,6 @@ def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str,
         meta.write_string(r, 0, k)
         meta.write_string(r, 1, v)
     meta.hide()
-    wb.worksheets()[1].activate()
     wb.close()
 
 
