@@ -70,10 +70,7 @@ def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Pa
     if fmt == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2)
         if output:
-            from .atomic import atomic_path
-
-            with atomic_path(output) as tmp:
-                tmp.write_text(text + "\n", encoding="utf-8")
+            _guard(_write_text, output, text + "\n")
         else:
             click.echo(text)
     elif fmt == "xlsx":
@@ -84,6 +81,58 @@ def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Pa
     else:
         _print_table(report, lang)
     sys.exit(EXIT_OK if report.valid else EXIT_FINDINGS)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="the consolidated workbook (updated in place when it exists)")
+@click.option("--level", type=click.Choice(["federation", "national"]), default="national", show_default=True)
+@click.option("--year", type=int, help="report year (default: the inputs' year)")
+@click.option("--dry-run", is_flag=True, help="write nothing; print what would happen")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="no progress bar")
+def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | None, dry_run: bool, fmt: str,
+                lang: str, quiet: bool) -> None:
+    """Validate and consolidate club/federation reports (files or folders) into one workbook.
+
+    Exit 0 = consolidated, no errors; 1 = consolidated, but some rows or files were rejected; 2 = usage."""
+    from .consolidate import consolidate as run
+    from .workbook import derive, describe, write_workbook
+
+    with _progress(quiet) as tick:
+        cons = _guard(run, inputs, year=year, level=level, output=output, progress=tick)
+    derived = derive(cons)
+    if not dry_run:
+        _guard(write_workbook, cons, output)
+    data = describe(cons, derived, lang)
+    data["summary"]["dry_run"] = dry_run
+    data["summary"]["output"] = str(output)
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_consolidation(data, lang)
+    sys.exit(EXIT_FINDINGS if data["summary"]["errors"] else EXIT_OK)
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+def refresh(workbook: Path, fmt: str, lang: str) -> None:
+    """Recompute indicators and the funding round of a consolidated workbook after edits (scores, amounts)."""
+    from .workbook import describe, refresh as run
+
+    cons, derived = _guard(run, workbook)
+    data = describe(cons, derived, lang)
+    if fmt == "json":
+        click.echo(json.dumps({"indicators": data["indicators"], "funding": data["funding"]}, ensure_ascii=False,
+                              indent=2))
+        return
+    f = data["funding"]
+    click.echo(f"{workbook}: 지표·지원금 갱신 — 신청 {f['requests']}건, 적격 {f['eligible']}건, 선정 {f['selected']}건, "
+               f"정부지원 {f['selected_gov_won']:,}원, 기업부담 {f['selected_company_won']:,}원")
 
 
 @cli.command()
@@ -131,6 +180,13 @@ def templates_cmd(output: Path) -> None:
         click.echo(str(p))
 
 
+def _write_text(path: Path, text: str) -> None:
+    from .atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
 class _progress:
     """A rich progress bar on stderr when it is a terminal and not --quiet; yields a tick(label) callback."""
 
@@ -169,23 +225,57 @@ def _print_summary(data: dict[str, Any], lang: str) -> None:
                    f"오류 {s['errors']}건, 경고 {s['warnings']}건")
 
 
+def _print_consolidation(data: dict[str, Any], lang: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(width=max(120, Console().width))
+    s = data["summary"]
+    ko = lang == "ko"
+    head = "취합 결과" if ko else "Consolidation"
+    where = ("(미리보기: 쓰지 않음)" if ko else "(dry run: nothing written)") if s["dry_run"] else f"-> {s['output']}"
+    console.print(f"[bold]{head}[/bold] {s['year']} {s['level']} {escape(where)}  run {s['run_id']}")
+    t = Table("created", "replaced", "unchanged", "rejected", "conflicts", "duplicate", "rows in", "accepted",
+              "rejected rows", title="파일" if ko else "files")
+    t.add_row(*(str(s[k]) for k in ("created", "replaced", "unchanged", "rejected", "conflicts", "duplicate",
+                                    "rows_in", "rows_accepted", "rows_rejected")))
+    console.print(t)
+    rep = Table("연합회" if ko else "federation", "등록" if ko else "registered", "보고" if ko else "reported",
+                "보고율(%)" if ko else "rate (%)", "미제출" if ko else "missing")
+    for fed, e in data["reporting"].items():
+        missing = ", ".join(e["missing"][:8]) + (" …" if len(e["missing"]) > 8 else "")
+        rep.add_row(fed, str(e["registered"]), str(e["reported"]), str(e["reporting_rate"]), missing)
+    console.print(rep)
+    ind = data["indicators"]
+    console.print(", ".join(f"{k}={v}" for k, v in ind.items()))
+    f = data["funding"]
+    console.print((f"지원금: 신청 {f['requests']}건, 적격 {f['eligible']}건, 선정 {f['selected']}건 / {f['max_consortia']}, "
+                   f"선정 총사업비 {f['selected_total_won']:,}원 / {f['budget_won']:,}원") if ko else
+                  (f"funding: {f['requests']} requests, {f['eligible']} eligible, {f['selected']} selected / "
+                   f"{f['max_consortia']}, total {f['selected_total_won']:,} / {f['budget_won']:,} won"))
+    console.print((f"오류 {s['errors']}건, 경고 {s['warnings']}건 (검증결과 시트 참조)") if ko else
+                  f"{s['errors']} errors, {s['warnings']} warnings (see the findings sheet)")
+
+
 def _print_table(report: Any, lang: str) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(width=max(120, Console().width))
     ko = lang == "ko"
     for file, items in report.by_file().items():
         if not items:
-            console.print(f"[green]✓[/green] {file}" + (" — 문제 없음" if ko else " — no problems"))
+            console.print(f"[green]✓[/green] {escape(file)}" + (" — 문제 없음" if ko else " — no problems"))
             continue
-        table = Table(title=file, title_justify="left", show_lines=False)
+        table = Table(title=escape(file), title_justify="left", show_lines=False)
         for h in (("시트", "셀", "코드", "구분", "내용") if ko else ("sheet", "cell", "code", "severity", "message")):
             table.add_column(h, overflow="fold")
         for f in items:
             sev = f.severity if not ko else ("오류" if f.severity == "error" else "경고")
             style = "red" if f.severity == "error" else "yellow"
-            table.add_row(f.sheet or "", f.cell or "", f.code, f"[{style}]{sev}[/{style}]", f.message(lang))
+            table.add_row(escape(f.sheet or ""), f.cell or "", f.code, f"[{style}]{sev}[/{style}]", escape(f.message(lang)))
         console.print(table)
     _print_summary(report.to_dict(lang), lang)
 

@@ -15,6 +15,7 @@ import yaml
 from .errors import RuleBookError
 
 META_SHEET = "_서식정보"  # hidden sheet holding template_id, kind, year, version
+CONSOLIDATED_META = "_취합정보"  # hidden sheet of a consolidated (federation/national) workbook: level, year, run id
 VALIDATION_DIR = Path(__file__).resolve().parent.parent / "validation"
 TYPES = {"text", "int", "float", "date", "bool", "brn", "brn_list"}
 COLUMN_CHECKS = ("REQUIRED", "TYPE", "FORMAT", "CHECKSUM", "ALLOWED", "RANGE", "PATTERN", "DUPLICATE")
@@ -137,6 +138,24 @@ class MessageDef:
     messages: dict[str, str]
 
 
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """numerator / denominator × factor over measures counted per federation (no denominator: a count)."""
+
+    key: str
+    ko: str
+    en: str
+    numerator: str
+    denominator: str | None
+    factor: float
+    unit: str
+    decimals: int
+    paper: float | None
+
+    def label(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ko
+
+
 @dataclass(frozen=True)
 class RuleBook:
     year: int
@@ -151,6 +170,9 @@ class RuleBook:
     rules: tuple[Rule, ...]
     checks: dict[str, MessageDef]
     codes: dict[str, MessageDef]
+    indicators: tuple[Indicator, ...] = ()
+    measures: dict[str, Any] = field(default_factory=dict)
+    funding_reasons: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def param(self, ref: Any) -> Any:
         """Resolve '$year' / '$funding.max_total_won' style references; other values pass through."""
@@ -260,6 +282,9 @@ def load(year: int, root: Path = VALIDATION_DIR) -> RuleBook:
         rules=rules,
         checks=checks,
         codes=codes,
+        indicators=tuple(_indicator(i) for i in doc.get("indicators", ())),
+        measures=dict(doc.get("measures", {})),
+        funding_reasons={k: {lang: v[lang] for lang in LANGS} for k, v in msgs.get("funding", {}).items()},
     )
     _check(book)
     return book
@@ -333,6 +358,14 @@ def _bound(v: Any, year: int) -> float | None:
     if v == "$year":
         return year
     return v
+
+
+def _indicator(spec: dict[str, Any]) -> Indicator:
+    return Indicator(
+        key=spec["key"], ko=spec["ko"], en=spec["en"], numerator=spec["numerator"],
+        denominator=spec.get("denominator"), factor=float(spec.get("factor", 1)), unit=spec.get("unit", ""),
+        decimals=int(spec.get("decimals", 0)), paper=spec.get("paper"),
+    )
 
 
 def _message_def(code: str, spec: dict[str, Any]) -> MessageDef:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import rulebook
-from .rulebook import META_SHEET
+from .rulebook import CONSOLIDATED_META, META_SHEET
 from .errors import UsageError
 from .findings import FileResult, Finding, FindingFactory, Report
 from .layout import Problem, SheetData, match_sheet, read_form, read_meta, read_table
@@ -99,6 +99,10 @@ def _parse_open(pf: ParsedFile, wb: Workbook, year: int | None, years: list[int]
     disp = pf.found.display
     pf.result.readable = True
     names = list(wb.sheet_names)
+    if CONSOLIDATED_META in names:
+        pf.kind = "consolidated"  # a workbook `iupjong consolidate` wrote: read by consolidation, not a report
+        pf.result.kind = "consolidated"
+        return
     meta = read_meta(wb.grid(META_SHEET)) if META_SHEET in names else {}
     kind, tyear = _identify(meta, wb, names, year, years)
     if kind is None:

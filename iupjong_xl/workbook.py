@@ -1,0 +1,641 @@
+"""The consolidated (national or federation) workbook: write it atomically with live formulas, read it back."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import rulebook
+from .atomic import atomic_path
+from .consolidate import CLUB_SHEETS, KEY_COLUMNS, PROVENANCE, Consolidation, SourceFile, Unit
+from .findings import Finding
+from .funding import Request, Round, run_round
+from .indicators import MEASURES, Table, compute, indicator_value, reporting
+from .normalize import CoerceError, coerce_bool, coerce_date, coerce_float, coerce_int, coerce_text, split_brn_list
+from .rulebook import CONSOLIDATED_META, RuleBook
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+S_SUMMARY, S_IND, S_REPORTING, S_FUNDING = "요약", "연합회별 지표", "보고현황", "지원금"
+S_FINDINGS, S_REJECTED, S_SOURCES = "검증결과", "제외", "출처"
+FIXED_CREATED = datetime.datetime(2009, 1, 1)
+KEY_HEADERS = {"year": "연도", "federation": "연합회", "club_code": "교류회코드"}
+PROV_HEADERS = {"_source": "원본 파일", "_sheet": "원본 시트", "_row": "원본 행", "_sha256": "SHA-256",
+                "_template": "서식 버전", "_run": "실행 ID", "_digest": "내용 해시"}
+MEASURE_HEADERS = {
+    "registered_clubs": "등록 교류회", "reported_clubs": "보고 교류회", "registered_members": "등록 회원사",
+    "clubs_info": "정보교환형", "clubs_resource": "자원협력형", "clubs_newproduct": "신제품개발형",
+    "clubs_with_tech_results": "기술개발 실적 교류회", "tech_results": "기술개발 실적", "monthly_meetings": "월례회",
+    "clubs_attendance_ok": "참석률 70% 이상", "clubs_single_industry": "단일업종 교류회",
+}
+FUNDING_COLS = [
+    ("key", "과제키"), ("federation", "연합회"), ("club_code", "교류회코드"), ("title", "과제명"), ("lead_brn", "주관기업"),
+    ("partner_brns", "참여기업"), ("field", "분야"), ("total_won", "총사업비(원)"), ("gov_won", "정부지원금(원)"),
+    ("company_won", "기업부담금(원)"), ("submitted", "신청일"), ("score", "평가점수"), ("eligible", "지원자격"),
+    ("reasons", "부적격 사유"), ("rank", "순위"), ("selected", "선정"), ("gov_awarded", "정부지원 선정액(원)"),
+    ("company_awarded", "기업부담 선정액(원)"), ("note", "비고"),
+]
+
+
+def _col(c: int) -> str:
+    s = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+@dataclass
+class Derived:
+    """What the derived sheets show: indicators, reporting status, the funding round."""
+
+    table: Table
+    reporting: list[dict[str, Any]]
+    round: Round
+
+
+def derive(cons: Consolidation) -> Derived:
+    frames = cons.frames()
+    roster = frames["roster"] if not frames["roster"].empty else None
+    table = compute(frames, roster, cons.book)
+    members = {r["brn"]: r["ksic"] for r in frames["member"].to_dict("records") if r.get("brn")}
+    requests: list[Request] = []
+    counter: dict[str, int] = {}
+    for r in frames["consortium"].to_dict("records"):
+        code = r["club_code"]
+        counter[code] = counter.get(code, 0) + 1
+        key = f"{r['year']}/{code}/{counter[code]}"
+        score = cons.scores.get(key, r.get("score"))
+        requests.append(Request(key, code, r["federation"], r["title"], r.get("lead_brn"), tuple(r.get("partner_brns") or ()),
+                                r.get("field"), _int(r.get("total_won")), _int(r.get("gov_won")),
+                                _int(r.get("company_won")), r.get("submitted"), None if score is None else float(score)))
+    return Derived(table, reporting(roster, frames), run_round(requests, cons.book, members))
+
+
+def _int(v: Any) -> int | None:
+    return None if v is None else int(v)
+
+
+# ----------------------------------------------------------------------------------------------------- writing
+
+
+def write_workbook(cons: Consolidation, path: str | os.PathLike[str]) -> Path:
+    """Write the consolidated workbook atomically; an existing file is replaced only when writing succeeded."""
+    derived = derive(cons)
+    with atomic_path(path) as tmp:
+        _write(cons, derived, tmp, Path(path).resolve().parent)
+    return Path(path)
+
+
+class _F:
+    def __init__(self, wb: Any) -> None:
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.bold = wb.add_format({"bold": True})
+        self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        self.won = wb.add_format({"num_format": "#,##0"})
+        self.kwon = wb.add_format({"num_format": '#,##0,"천원"'})
+        self.int = wb.add_format({"num_format": "#,##0"})
+        self.pct = wb.add_format({"num_format": "0.0"})
+        self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
+        self.total = wb.add_format({"bold": True, "top": 1, "num_format": "#,##0"})
+        self.total_pct = wb.add_format({"bold": True, "top": 1, "num_format": "0.0"})
+        self.input = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.0"})
+        self.link = wb.add_format({"font_color": "blue", "underline": 1})
+        self.red = wb.add_format({"font_color": "#C00000"})
+        self.text = wb.add_format({"num_format": "@"})
+
+
+def _write(cons: Consolidation, d: Derived, path: Path, out_dir: Path) -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                         "strings_to_urls": False})
+    level_ko = "전국" if cons.level == "national" else f"{cons.target_federation or ''} 연합회"
+    wb.set_properties({"title": f"{cons.year}년 이업종 교류 {level_ko} 취합", "author": "iupjong-xl",
+                       "company": "이업종중앙회", "created": FIXED_CREATED})
+    f = _F(wb)
+    ws_sum = wb.add_worksheet(S_SUMMARY)
+    ind_total_row = _indicators(wb, f, cons, d)
+    _summary(ws_sum, f, cons, d, ind_total_row)
+    _reporting(wb, f, d)
+    _funding(wb, f, cons, d)
+    frames = cons.frames()
+    for key in (*CLUB_SHEETS, "federation", "roster"):
+        _data_sheet(wb, f, cons.book, key, frames[key])
+    _findings(wb, f, cons, out_dir)
+    _rejected(wb, f, cons)
+    _sources(wb, f, cons)
+    meta = wb.add_worksheet(CONSOLIDATED_META)
+    for r, (k, v) in enumerate([("kind", "consolidated"), ("level", cons.level), ("year", str(cons.year)),
+                                 ("version", cons.book.version), ("run_id", cons.run_id),
+                                 ("federation", cons.target_federation or "")]):
+        meta.write_string(r, 0, k)
+        meta.write_string(r, 1, v)
+    meta.hide()
+    ws_sum.activate()
+    wb.close()
+
+
+def _indicators(wb: Any, f: _F, cons: Consolidation, d: Derived) -> int:
+    """Measures per federation + indicator formulas; the national row sums the measures. Returns its 0-based row."""
+    ws = wb.add_worksheet(S_IND)
+    book, t = cons.book, d.table
+    ws.write_string(0, 0, f"{cons.year}년 연합회별 지표 (비율은 분자·분모 합계로 다시 계산)", f.title)
+    heads = ["연합회", *(MEASURE_HEADERS[m] for m in MEASURES), *(f"{i.ko}({i.unit})" for i in book.indicators if i.denominator)]
+    for c, h in enumerate(heads):
+        ws.write_string(2, c, h, f.header)
+    mcol = {m: 1 + i for i, m in enumerate(MEASURES)}
+    ratio = [i for i in book.indicators if i.denominator]
+    first = 3
+    rows = [(fed, t.measures[fed]) for fed in t.federations]
+    for r, (fed, m) in enumerate(rows, start=first):
+        ws.write_string(r, 0, fed)
+        for k in MEASURES:
+            ws.write_number(r, mcol[k], m[k], f.int)
+        _ratio_cells(ws, f, r, ratio, mcol, m, len(MEASURES) + 1, f.pct)
+    total = first + len(rows)
+    ws.write_string(total, 0, "전국 합계" if cons.level == "national" else "합계", f.total)
+    for k in MEASURES:
+        col = _col(mcol[k])
+        ws.write_formula(total, mcol[k], f"=SUM({col}{first + 1}:{col}{total})", f.total, t.total[k])
+    _ratio_cells(ws, f, total, ratio, mcol, t.total, len(MEASURES) + 1, f.total_pct)
+    ws.freeze_panes(3, 1)
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, len(heads), 11)
+    ws.set_row(2, 45)
+    ws.autofilter(2, 0, total - 1, len(heads) - 1)
+    if rows:
+        rate_col = len(MEASURES) + 1 + next(i for i, ind in enumerate(ratio) if ind.key == "reporting_rate")
+        chart = wb.add_chart({"type": "column"})
+        chart.add_series({"name": "보고율(%)", "categories": [S_IND, first, 0, total - 1, 0],
+                          "values": [S_IND, first, rate_col, total - 1, rate_col], "data_labels": {"value": True}})
+        chart.set_title({"name": "연합회별 보고율(%)"})
+        chart.set_y_axis({"min": 0, "max": 100})
+        chart.set_legend({"none": True})
+        ws.insert_chart(total + 3, 1, chart, {"x_scale": 1.6, "y_scale": 1.2})
+    return total
+
+
+def _ratio_cells(ws: Any, f: _F, r: int, ratio: list[Any], mcol: dict[str, int], m: dict[str, int], start: int,
+                 fmt: Any) -> None:
+    for i, ind in enumerate(ratio):
+        num, den = _col(mcol[ind.numerator]), _col(mcol[ind.denominator])
+        value = indicator_value(ind, m)
+        formula = f'=IF({den}{r + 1}=0,"",{num}{r + 1}/{den}{r + 1}*{ind.factor:g})'
+        ws.write_formula(r, start + i, formula, fmt, "" if value is None else value)
+
+
+def _summary(ws: Any, f: _F, cons: Consolidation, d: Derived, total_row: int) -> None:
+    book = cons.book
+    ws.write_string(0, 0, f"{cons.year}년 이업종 교류 현황 ({'전국' if cons.level == 'national' else cons.target_federation})", f.title)
+    for c, h in enumerate(["항목", "값", "단위", "논문 수치(2009.3)", "산식"]):
+        ws.write_string(2, c, h, f.header)
+    mcol = {m: 1 + i for i, m in enumerate(MEASURES)}
+    ratio_start = len(MEASURES) + 1
+    ratio = [i for i in book.indicators if i.denominator]
+    r = 3
+    for ind in book.indicators:
+        value = d.table.value(ind)
+        if ind.denominator:
+            col = _col(ratio_start + ratio.index(ind))
+            formula = f"='{S_IND}'!{col}{total_row + 1}"
+            how = f"{MEASURE_HEADERS[ind.numerator]} ÷ {MEASURE_HEADERS[ind.denominator]} × {ind.factor:g}"
+        else:
+            formula = f"='{S_IND}'!{_col(mcol[ind.numerator])}{total_row + 1}"
+            how = MEASURE_HEADERS[ind.numerator]
+        ws.write_string(r, 0, ind.ko)
+        ws.write_formula(r, 1, formula, f.pct if ind.decimals else f.int, "" if value is None else value)
+        ws.write_string(r, 2, ind.unit)
+        if ind.paper is not None:
+            ws.write_number(r, 3, ind.paper, f.pct if ind.decimals else f.int)
+        ws.write_string(r, 4, how)
+        r += 1
+    tot = d.round.totals()
+    r += 1
+    ws.write_string(r, 0, f"{book.parameters['funding']['round_year']}년 협력체 지원", f.bold)
+    for label, value, fmt in [("신청", tot["requests"], f.int), ("지원 적격", tot["eligible"], f.int),
+                              ("선정", tot["selected"], f.int), ("선정 총사업비(원)", tot["selected_total_won"], f.won),
+                              ("정부지원 합계(원)", tot["selected_gov_won"], f.won),
+                              ("기업부담 합계(원)", tot["selected_company_won"], f.won),
+                              ("사업 예산(원)", tot["budget_won"], f.won)]:
+        r += 1
+        ws.write_string(r, 0, label)
+        ws.write_number(r, 1, value, fmt)
+    budget = book.parameters.get("support_budget_million_won", {})
+    if budget:
+        r += 2
+        ws.write_string(r, 0, "이업종 교류 지원예산(백만원)", f.bold)
+        for k, v in budget.items():
+            r += 1
+            ws.write_string(r, 0, "2001~2009 합계" if k == "total_2001_2009" else f"{k}년")
+            ws.write_number(r, 1, v, f.int)
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, 3, 16)
+    ws.set_column(4, 4, 40)
+    ws.freeze_panes(3, 0)
+
+
+def _reporting(wb: Any, f: _F, d: Derived) -> None:
+    ws = wb.add_worksheet(S_REPORTING)
+    heads = ["연합회", "교류회코드", "교류회명", "명부 회원사 수", "보고서 접수", "비고"]
+    rows = [[r["federation"], r["club_code"], r.get("club_name") or "", r.get("member_count"),
+             "예" if r["received"] else "아니오", "명부에 없음" if r.get("not_in_roster") else ""] for r in d.reporting]
+    _table(ws, f, heads, rows, {3: f.int})
+    ws.set_column(0, 1, 12)
+    ws.set_column(2, 2, 24)
+
+
+def _funding(wb: Any, f: _F, cons: Consolidation, d: Derived) -> None:
+    ws = wb.add_worksheet(S_FUNDING)
+    book = cons.book
+    p = book.parameters["funding"]
+    ws.write_string(0, 0, f"{p['round_year']}년 프로젝트 단위협력체 지원 — 협력체당 {p['max_total_won']:,}원 이내, 정부 "
+                          f"{p['gov_share_max']:.0%} + 기업 {p['company_share_min']:.0%}, 최대 {p['max_consortia']}개, "
+                          f"예산 {p['program_budget_won']:,}원. 평가점수(노란 칸)를 입력하고 [지표·지원금 갱신]을 누르세요.", f.bold)
+    rows = []
+    for r in d.round.requests:
+        rows.append([r.key, r.federation, r.club_code, r.title, r.lead_brn or "", ", ".join(r.partner_brns), r.field or "",
+                     r.total_won, r.gov_won, r.company_won, r.submitted, r.score, "적격" if r.eligible else "부적격",
+                     r.reason_text(book), r.rank, "예" if r.selected else "아니오", r.gov_awarded, r.company_awarded,
+                     r.note_text(book)])
+    heads = [h for _k, h in FUNDING_COLS]
+    idx = {k: i for i, (k, _h) in enumerate(FUNDING_COLS)}
+    fmts = {idx["total_won"]: f.won, idx["gov_won"]: f.won, idx["company_won"]: f.won, idx["submitted"]: f.date,
+            idx["score"]: f.input, idx["gov_awarded"]: f.won, idx["company_awarded"]: f.won}
+    first, last = _table(ws, f, heads, rows, fmts, top=2)
+    sel, tot = _col(idx["selected"]), _col(idx["total_won"])
+    g, c = _col(idx["gov_awarded"]), _col(idx["company_awarded"])
+    t = d.round.totals()
+    r = last + 2
+    rng = lambda col: f"{col}{first + 1}:{col}{max(last, first) + 1}"  # noqa: E731
+    lines = [
+        ("선정 건수", f'=COUNTIF({rng(sel)},"예")', t["selected"], f.int, p["max_consortia"]),
+        ("선정 총사업비(원)", f'=SUMIF({rng(sel)},"예",{rng(tot)})', t["selected_total_won"], f.won, p["program_budget_won"]),
+        ("정부지원 합계(원)", f"=SUM({rng(g)})", t["selected_gov_won"], f.won, None),
+        ("기업부담 합계(원)", f"=SUM({rng(c)})", t["selected_company_won"], f.won, None),
+    ]
+    ws.write_string(r, 0, "합계", f.bold)
+    ws.write_string(r, 2, "한도", f.bold)
+    ws.write_string(r, 3, "남은 한도", f.bold)
+    for i, (label, formula, value, fmt, limit) in enumerate(lines, start=1):
+        ws.write_string(r + i, 0, label)
+        ws.write_formula(r + i, 1, formula, fmt, value)
+        if limit is not None:
+            ws.write_number(r + i, 2, limit, fmt)
+            ws.write_formula(r + i, 3, f"=C{r + i + 1}-B{r + i + 1}", fmt, limit - value)
+        if label.startswith("선정 총사업비"):
+            ws.write_string(r + i, 4, "단위: 천원 →")
+            ws.write_formula(r + i, 5, f"=B{r + i + 1}", f.kwon, value)
+    ws.set_column(0, 0, 16)
+    ws.set_column(3, 3, 30)
+    ws.set_column(4, 6, 16)
+    ws.set_column(7, 10, 14)
+    ws.set_column(13, 13, 36)
+    ws.set_column(16, 18, 16)
+
+
+def _table(ws: Any, f: _F, heads: list[str], rows: list[list[Any]], fmts: dict[int, Any], top: int = 0,
+           name: str | None = None) -> tuple[int, int]:
+    """An Excel table (filters, banded rows) with typed cells; text is always stored as text. Returns (first, last)."""
+    first = top + 1
+    for r, row in enumerate(rows, start=first):
+        for c, v in enumerate(row):
+            _cell(ws, r, c, v, fmts.get(c), f)
+    last = top + max(len(rows), 1)
+    ws.add_table(top, 0, last, len(heads) - 1, {
+        "columns": [{"header": h} for h in heads], "style": "Table Style Light 9", "autofilter": True,
+        **({"name": name} if name else {}),
+    })
+    ws.freeze_panes(top + 1, 0)
+    return first, last
+
+
+def _cell(ws: Any, r: int, c: int, v: Any, fmt: Any, f: _F) -> None:
+    if v is None or (isinstance(v, float) and v != v):
+        if fmt is not None and fmt is f.input:
+            ws.write_blank(r, c, None, fmt)
+        return
+    if isinstance(v, bool):
+        ws.write_string(r, c, "예" if v else "아니오")
+    elif isinstance(v, (int, float)):
+        ws.write_number(r, c, v, fmt)
+    elif isinstance(v, datetime.datetime):
+        ws.write_datetime(r, c, v, fmt or f.date)
+    elif isinstance(v, datetime.date):
+        ws.write_datetime(r, c, datetime.datetime(v.year, v.month, v.day), fmt or f.date)
+    elif isinstance(v, tuple):
+        ws.write_string(r, c, ", ".join(map(str, v)))
+    else:
+        ws.write_string(r, c, str(v))  # never a formula, even when it starts with = + - @
+
+
+def data_headers(book: RuleBook, key: str) -> list[tuple[str, str]]:
+    """(column key, header) of a consolidated data sheet: key columns, rule-book columns, provenance."""
+    cols = [(k, KEY_HEADERS[k]) for k in KEY_COLUMNS]
+    cols += [(c.key, c.header) for c in book.sheets[key].columns if c.key not in KEY_COLUMNS]
+    cols += [(k, PROV_HEADERS[k]) for k in PROVENANCE]
+    return cols
+
+
+def _data_sheet(wb: Any, f: _F, book: RuleBook, key: str, df: pd.DataFrame) -> None:
+    sheet = book.sheets[key]
+    ws = wb.add_worksheet(sheet.name)
+    cols = data_headers(book, key)
+    fmts = {}
+    for i, (k, _h) in enumerate(cols):
+        col = next((c for c in sheet.columns if c.key == k), None)
+        if col is not None and col.type == "date":
+            fmts[i] = f.date
+        elif col is not None and col.type in ("int", "float"):
+            fmts[i] = f.won if k.endswith("_won") else (f.pct if col.type == "float" else f.int)
+    rows = [[rec.get(k) for k, _h in cols] for rec in df.to_dict("records")]
+    _table(ws, f, [h for _k, h in cols], rows, fmts)
+    for i, (k, _h) in enumerate(cols):
+        col = next((c for c in sheet.columns if c.key == k), None)
+        width = (col.width if col and col.width else 14) if k not in ("_sha256", "_source") else 30
+        ws.set_column(i, i, width)
+
+
+def _findings(wb: Any, f: _F, cons: Consolidation, out_dir: Path) -> None:
+    from .report_xlsx import link_target
+
+    ws = wb.add_worksheet(S_FINDINGS)
+    heads = ["파일", "시트", "셀", "행", "항목", "코드", "구분", "내용", "값"]
+    paths = {s.file: s.path for s in cons.sources}
+    rows = [[x.file, x.sheet, x.cell, x.row, x.column, x.code, "오류" if x.severity == "error" else "경고",
+             x.message("ko"), x.value] for x in cons.findings]
+    _table(ws, f, heads, rows, {})
+    for r, x in enumerate(cons.findings, start=1):
+        if x.sheet and x.cell:
+            target = link_target(paths.get(x.file), x.file, out_dir)
+            url = f"external:{target}#'{x.sheet}'!{x.cell}"
+            if len(url) < 2000:
+                ws.write_url(r, 2, url, f.link, x.cell, "원본 파일의 해당 칸 열기")
+    ws.set_column(0, 0, 40)
+    ws.set_column(5, 5, 34)
+    ws.set_column(7, 7, 80)
+
+
+def _rejected(wb: Any, f: _F, cons: Consolidation) -> None:
+    ws = wb.add_worksheet(S_REJECTED)
+    reasons: dict[tuple[str, str, int | None], list[str]] = {}
+    for x in cons.findings:
+        if x.severity == "error":
+            reasons.setdefault((x.file, x.sheet or "", x.row), []).append(x.code)
+    whole: dict[str, list[str]] = {}
+    profile_names = {cons.book.sheets["club"].name, cons.book.sheets["federation"].name}
+    for x in cons.findings:
+        if x.severity == "error" and (x.sheet is None or x.sheet in profile_names or x.code.startswith("FILE_")):
+            whole.setdefault(x.file, []).append(x.code)
+    rows = []
+    for rr in cons.rejected_rows:
+        own = reasons.get((rr["file"], rr["sheet"], rr["row"]), []) if rr["sheet"] not in profile_names else []
+        codes = list(dict.fromkeys(own)) or ["보고서 전체 제외: " + ", ".join(dict.fromkeys(whole.get(rr["file"], [])))]
+        rows.append([rr["file"], rr["sheet"], rr["row"], ", ".join(codes)])
+    _table(ws, f, ["원본 파일", "시트", "행", "사유 코드"], rows, {2: f.int})
+    ws.set_column(0, 0, 40)
+    ws.set_column(3, 3, 60)
+
+
+def _sources(wb: Any, f: _F, cons: Consolidation) -> None:
+    ws = wb.add_worksheet(S_SOURCES)
+    sheets = [*CLUB_SHEETS, "federation", "roster", "carried"]
+    names = {k: cons.book.sheets[k].name for k in sheets if k in cons.book.sheets} | {"carried": "취합본 행"}
+    heads = ["파일", "SHA-256", "종류", "연합회", "교류회코드", "서식 버전", "처리"]
+    for k in sheets:
+        heads += [f"{names[k]} 입력", f"{names[k]} 반영", f"{names[k]} 제외"]
+    rows = []
+    for s in cons.sources:
+        row = [s.file, s.sha256, s.kind, s.federation, s.club_code, s.template_version, s.status]
+        for k in sheets:
+            row += [s.rows_in.get(k, 0), s.accepted.get(k, 0), s.rejected.get(k, 0)]
+        rows.append(row)
+    _table(ws, f, heads, rows, {i: f.int for i in range(7, len(heads))})
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, 20)
+
+
+# ----------------------------------------------------------------------------------------------------- reading
+
+
+@dataclass
+class Previous:
+    """A consolidated workbook read back: its units (by natural key), scores typed in 지원금, and its other sheets."""
+
+    path: Path
+    level: str
+    year: int
+    run_id: str
+    target_federation: str | None
+    units: dict[tuple[str, tuple[int, str]], Unit]
+    scores: dict[str, float]
+    findings: list[Finding] = field(default_factory=list)
+    sources: list[SourceFile] = field(default_factory=list)
+    rejected_rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def club_units(self) -> list[Unit]:
+        return [u for (kind, _k), u in sorted(self.units.items()) if kind in ("club", "federation")]
+
+
+def read_consolidated(path: Path) -> Previous | None:
+    """Read a workbook written by write_workbook (None if it is not one); values are coerced back to their types."""
+    from .reader import FileProblem, open_workbook
+
+    try:
+        wb = open_workbook(path)
+    except FileProblem:
+        return None
+    with wb:
+        if CONSOLIDATED_META not in wb.sheet_names:
+            return None
+        meta = {str(r[0]).strip(): str(r[1]).strip() for r in wb.grid(CONSOLIDATED_META).rows if len(r) > 1}
+        year = int(float(meta.get("year", "0")))
+        book = rulebook.load(year)
+        grids = {name: wb.grid(name) for name in wb.sheet_names}
+    units: dict[tuple[str, tuple[int, str]], Unit] = {}
+    for key in (*CLUB_SHEETS, "federation", "roster"):
+        grid = grids.get(book.sheets[key].name)
+        if grid is None:
+            continue
+        for rec in _records(grid, data_headers(book, key)):
+            typed = _typed(book, key, rec)
+            kind = "federation" if key in ("federation", "roster") else "club"
+            ukey = typed["federation"] if kind == "federation" else typed["club_code"]
+            if not ukey:
+                continue
+            unit_key = (kind, (int(typed["year"] or year), str(ukey)))
+            unit = units.get(unit_key)
+            if unit is None:
+                unit = units[unit_key] = Unit(kind, unit_key[1], str(typed["federation"]), "", str(typed["_source"] or ""), {})
+            unit.rows.setdefault(key, []).append(typed)
+    for unit in units.values():
+        unit.sha256 = _unit_digest(unit)
+    scores = {}
+    fgrid = grids.get(S_FUNDING)
+    if fgrid is not None:
+        for rec in _records(fgrid, FUNDING_COLS):
+            try:
+                score = coerce_float(rec.get("score"))
+            except CoerceError:
+                score = None
+            if rec.get("key") and score is not None:
+                scores[str(rec["key"])] = score
+    return Previous(Path(path), meta.get("level", "national"), year, meta.get("run_id", ""),
+                    meta.get("federation") or None, units, scores)
+
+
+def _unit_digest(unit: Unit) -> str:
+    """Content identity of a unit read back: the file hash its rows carry (all rows of a report share it)."""
+    for rows in unit.rows.values():
+        for r in rows:
+            if r.get("_sha256"):
+                return str(r["_sha256"])
+    return ""
+
+
+def _records(grid: Any, cols: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Rows of a sheet whose header row (first row that names the columns) maps to the given (key, header) list."""
+    from .normalize import is_blank, normalize_header
+
+    wanted = {normalize_header(h): k for k, h in cols}
+    header_row, mapping = None, {}
+    for r in range(min(10, grid.n_rows)):
+        m = {c: wanted[normalize_header(v)] for c, v in enumerate(grid.rows[r]) if normalize_header(v) in wanted}
+        if len(m) > len(mapping):
+            header_row, mapping = r, m
+    if header_row is None:
+        return []
+    out = []
+    for r in range(header_row + 1, grid.n_rows):
+        row = grid.rows[r]
+        rec = {k: (row[c] if c < len(row) else "") for c, k in mapping.items()}
+        if all(is_blank(v) for v in rec.values()):
+            break  # the table ends at the first empty row (totals follow below it)
+        out.append(rec)
+    return out
+
+
+def _typed(book: RuleBook, key: str, rec: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    cols = {c.key: c for c in book.sheets[key].columns}
+    for k, v in rec.items():
+        col = cols.get(k)
+        try:
+            if k in ("year", "_row"):
+                out[k] = coerce_int(v)
+            elif col is None:
+                out[k] = coerce_text(v)
+            elif col.type == "int":
+                out[k] = coerce_int(v)
+            elif col.type == "float":
+                out[k] = coerce_float(v)
+            elif col.type == "date":
+                out[k] = coerce_date(v)
+            elif col.type == "bool":
+                out[k] = coerce_bool(v)
+            elif col.type == "brn_list":
+                out[k] = tuple(split_brn_list(v)) or None
+            else:
+                out[k] = coerce_text(v)
+        except CoerceError:
+            out[k] = coerce_text(v)
+    return out
+
+
+def _read_findings(grid: Any) -> list[Finding]:
+    cols = [("file", "파일"), ("sheet", "시트"), ("cell", "셀"), ("row", "행"), ("column", "항목"), ("code", "코드"),
+            ("severity", "구분"), ("message", "내용"), ("value", "값")]
+    out = []
+    for rec in _records(grid, cols):
+        t = {k: coerce_text(v) for k, v in rec.items()}
+        msg = t["message"] or ""
+        out.append(Finding(t["file"] or "", t["sheet"], t["cell"], coerce_int(rec["row"]) if t["row"] else None,
+                           t["column"], t["code"] or "", "error" if t["severity"] in ("오류", "error") else "warning",
+                           {"ko": msg, "en": msg}, t["value"]))
+    return out
+
+
+def _read_sources(grid: Any, book: RuleBook) -> list[SourceFile]:
+    sheets = [*CLUB_SHEETS, "federation", "roster", "carried"]
+    names = {k: book.sheets[k].name for k in sheets if k in book.sheets} | {"carried": "취합본 행"}
+    cols = [("file", "파일"), ("sha256", "SHA-256"), ("kind", "종류"), ("federation", "연합회"),
+            ("club_code", "교류회코드"), ("template_version", "서식 버전"), ("status", "처리")]
+    for k in sheets:
+        cols += [(f"in:{k}", f"{names[k]} 입력"), (f"ok:{k}", f"{names[k]} 반영"), (f"no:{k}", f"{names[k]} 제외")]
+    out = []
+    for rec in _records(grid, cols):
+        s = SourceFile(coerce_text(rec["file"]) or "", coerce_text(rec["file"]) or "", coerce_text(rec.get("sha256")),
+                       coerce_text(rec.get("kind")), coerce_text(rec.get("federation")), coerce_text(rec.get("club_code")),
+                       coerce_text(rec.get("template_version")), coerce_text(rec.get("status")) or "")
+        for k in sheets:
+            for prefix, bucket in (("in", s.rows_in), ("ok", s.accepted), ("no", s.rejected)):
+                n = coerce_int(rec.get(f"{prefix}:{k}")) if rec.get(f"{prefix}:{k}") not in (None, "") else 0
+                if n:
+                    bucket[k] = n
+        out.append(s)
+    return out
+
+
+def _read_rejected(grid: Any) -> list[dict[str, Any]]:
+    cols = [("file", "원본 파일"), ("sheet", "시트"), ("row", "행"), ("codes", "사유 코드")]
+    return [{"file": coerce_text(r["file"]), "sheet": coerce_text(r["sheet"]),
+             "row": coerce_int(r["row"]) if r["row"] not in (None, "") else None, "record": None}
+            for r in _records(grid, cols)]
+
+
+def load_for_refresh(path: str | os.PathLike[str]) -> Consolidation:
+    """A consolidated workbook as it is now (including unsaved-then-saved edits): data, scores, findings, sources."""
+    from .errors import UsageError
+    from .reader import open_workbook
+
+    prev = read_consolidated(Path(path))
+    if prev is None:
+        raise UsageError(f"{path} is not a workbook written by `iupjong consolidate`")
+    book = rulebook.load(prev.year)
+    with open_workbook(path) as wb:
+        grids = {n: wb.grid(n) for n in (S_FINDINGS, S_SOURCES, S_REJECTED) if n in wb.sheet_names}
+    findings = _read_findings(grids[S_FINDINGS]) if S_FINDINGS in grids else []
+    sources = _read_sources(grids[S_SOURCES], book) if S_SOURCES in grids else []
+    rejected = _read_rejected(grids[S_REJECTED]) if S_REJECTED in grids else []
+    return Consolidation(book, prev.year, prev.level, prev.run_id, prev.units, sources, findings, rejected,
+                         prev.scores, prev.target_federation)
+
+
+def refresh(path: str | os.PathLike[str]) -> tuple[Consolidation, Derived]:
+    """Re-read the data sheets and typed scores, recompute indicators and the funding round, rewrite the workbook."""
+    cons = load_for_refresh(path)
+    write_workbook(cons, path)
+    return cons, derive(cons)
+
+
+def describe(cons: Consolidation, derived: Derived, lang: str = "ko") -> dict[str, Any]:
+    """Everything a caller (CLI --format json, the add-in) wants to know about a run, as plain data."""
+    book = cons.book
+    per_fed: dict[str, dict[str, Any]] = {}
+    for r in derived.reporting:
+        e = per_fed.setdefault(r["federation"], {"registered": 0, "reported": 0, "missing": []})
+        e["registered"] += 1
+        e["reported"] += bool(r["received"])
+        if not r["received"]:
+            e["missing"].append(r["club_code"])
+    for e in per_fed.values():
+        e["reporting_rate"] = round(e["reported"] / e["registered"] * 100, 1) if e["registered"] else None
+    ind = {}
+    for i in book.indicators:
+        v = derived.table.value(i)
+        ind[i.key] = None if v is None else (round(v, i.decimals) if i.decimals else int(round(v)))
+    return {
+        "summary": cons.summary(),
+        "reporting": per_fed,
+        "indicators": ind,
+        "funding": derived.round.totals(),
+        "sources": [{"file": s.file, "sha256": s.sha256, "kind": s.kind, "federation": s.federation,
+                     "club_code": s.club_code, "status": s.status, "rows_in": s.rows_in, "accepted": s.accepted,
+                     "rejected": s.rejected} for s in cons.sources],
+        "findings": [f.to_dict(lang) for f in cons.findings],
+    }
