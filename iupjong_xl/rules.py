@@ -118,7 +118,9 @@ def _min_rows(c: Ctx) -> Iterator[Finding]:
 @kind("distinct_min")
 def _distinct_min(c: Ctx) -> Iterator[Finding]:
     col = c.arg("column")
-    values = {rec.get(col) for rec in c.rows() if rec.get(col) is not None}
+    ref = c.book.sheets[c.rule.sheet].column(col).ref
+    known = set(c.book.references[ref].keys) if ref else None
+    values = {rec.get(col) for rec in c.rows() if rec.get(col) is not None and (known is None or rec.get(col) in known)}
     if values and len(values) < c.arg("min"):
         yield c.emit(None, col, ", ".join(sorted(map(str, values))))
 

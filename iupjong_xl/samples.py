@@ -9,8 +9,8 @@ import re
 import shutil
 import warnings
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -33,14 +33,14 @@ PREFIXES = ("한빛 새롬 대한 동양 미래 태성 세진 우진 성우 대�
             "명성 화성 서광 동신 진흥 창성 오성 한결 이음 나라 가람 신화 성진 우성 지성 일신").split()
 CLUB_WORDS = ("한빛 미래 새솔 다솜 한마음 어울림 누리 가온 으뜸 디딤돌 상생 융합 창조 푸른 희망 도약 동행 나래 한길 벤처 "
               "테크노 신성장 해오름 두드림 한울 온누리 새빛 모아 늘푸른 한우리 비전 이음 다울 한결 청솔 솔빛 여명 새날 한뜻 큰길").split()
-EVENTS = {  # kind -> notes (besides the monthly meetings)
+EVENTS = {  # activity kind -> notes, besides the monthly meetings
     "세미나": ("기술융합 세미나", "정책자금 설명회", "녹색성장 특강", "수출 마케팅 세미나", "특허 전략 세미나", "노무관리 세미나"),
     "교육": ("ISO 9001 내부심사원 교육", "원가관리 실무 교육", "전자세금계산서 교육"),
     "사회봉사": ("연말 불우이웃돕기", "복지시설 봉사활동", "지역 하천 정화활동"),
     "기타": ("정기총회 및 송년회", "회원 가족 한마음 체육대회", "임원 워크숍"),
 }
 JOINT = ("공동 구매 (원자재)", "공동 전시회 참가", "공동 홍보 카탈로그 제작", "해외 시장개척단 공동 참가")
-# Illustrative phone area code and plausible tax-office code range (BRN digits 1-3) per federation code.
+# Illustrative phone area code and plausible tax-office codes (BRN digits 1-3) per federation code.
 REGIONS = {"SEO": ("02", 101, 220), "BUS": ("051", 601, 623), "DGB": ("053", 501, 516), "ICN": ("032", 121, 137),
            "GJN": ("062", 408, 416), "DCN": ("042", 305, 314), "USN": ("052", 610, 620), "GGI": ("031", 124, 142),
            "GWN": ("033", 221, 227), "CBK": ("043", 301, 304), "JBK": ("063", 401, 404), "GNM": ("055", 608, 615),
@@ -48,7 +48,7 @@ REGIONS = {"SEO": ("02", 101, 220), "BUS": ("051", 601, 623), "DGB": ("053", 501
 
 
 class Group(NamedTuple):
-    """KSIC divisions that share company-name words, products, result titles and a growth field."""
+    """KSIC divisions sharing company-name words, products/technologies, result titles and a growth field."""
 
     divisions: tuple[str, ...]
     weight: int
@@ -59,20 +59,26 @@ class Group(NamedTuple):
 
 
 def _g(divs: str, weight: int, words: str, products: str, results: str, growth: str) -> Group:
-    return Group(tuple(divs.split()), weight, tuple(words.split()), tuple(products.split(", ")), tuple(results.split(", ")), growth)
+    return Group(tuple(divs.split()), weight, tuple(words.split()), tuple(products.split(", ")),
+                 tuple(results.split(", ")), growth)
 
 
 GROUPS = (  # weighted towards manufacturing (KSIC section C), then business services
-    _g("29 25 24 34", 26, "정밀 기계 금속 공업 메탈 엠텍", "정밀 금형, CNC 가공, 산업용 건조기, 유압 실린더, 자동화 설비, 판금 가공, 열처리, 감속기",
+    _g("29 25 24 34", 26, "정밀 기계 금속 공업 메탈 엠텍",
+       "정밀 금형, CNC 가공, 산업용 건조기, 유압 실린더, 자동화 설비, 판금 가공, 열처리, 감속기",
        "자동 공구 교환 장치, 고효율 산업용 건조기, 경량 알루미늄 프레임, 스마트 센서 내장 금형", "기계·로봇"),
-    _g("26 27 28", 22, "전자 전기 테크 일렉트로닉스 광학 계전", "센서 모듈, 임베디드 보드, LED 조명, 전원 공급장치, 배전반, 광학 렌즈, 계측기, 제어 회로",
+    _g("26 27 28", 22, "전자 전기 테크 일렉트로닉스 광학 계전",
+       "센서 모듈, 임베디드 보드, LED 조명, 전원 공급장치, 배전반, 광학 렌즈, 계측기, 제어 회로",
        "무선 온도 감지 센서, LED 절전 조명 제어기, 태양광 인버터, 초음파 유량계", "IT융합"),
-    _g("20 22 23 21", 14, "화학 케미칼 소재 플라스틱 바이오", "기능성 코팅제, 접착제, 플라스틱 사출품, 세라믹 부품, 고무 패킹, 천연 추출물",
+    _g("20 22 23 21", 14, "화학 케미칼 소재 플라스틱 바이오",
+       "기능성 코팅제, 접착제, 플라스틱 사출품, 세라믹 부품, 고무 패킹, 천연 추출물",
        "친환경 수성 도료, 항균 플라스틱 용기, 내열 세라믹 필터, 천연 항균 소재", "신소재·나노"),
     _g("30 31", 6, "오토텍 모터스 산업 오토", "자동차 부품, 브레이크 패드, 선박 부품, 차량용 배선",
        "경량 브레이크 디스크, 차량용 공기청정 필터", "수송·물류"),
-    _g("10 11 13 14 17 18 32 33", 10, "식품 푸드 섬유 패션 인쇄 가구", "건강 음료, 전통 장류, 기능성 원단, 포장 인쇄, 사무용 가구, 생활용품",
-       "발효 홍삼 음료, 기능성 스포츠 원단, 친환경 포장 용기", "식품"),
+    _g("10 11", 6, "식품 푸드 농산", "건강 음료, 전통 장류, 건강기능식품, 제과, 김치", "발효 홍삼 음료, 저염 전통 장류", "식품"),
+    _g("13 14", 3, "섬유 패션 텍스타일", "기능성 원단, 작업복, 산업용 섬유, 니트 원단", "기능성 스포츠 원단, 항균 작업복", "신소재·나노"),
+    _g("17 18", 3, "인쇄 지업 패키지", "포장 인쇄, 골판지 상자, 카탈로그 인쇄, 라벨", "친환경 포장 용기, 위조방지 라벨", "그린에너지·환경"),
+    _g("32 33", 2, "가구 리빙 디자인", "사무용 가구, 생활용품, 완구, 주방용품", "접이식 사무용 가구", "문화콘텐츠·서비스"),
     _g("58 62 63", 9, "소프트 시스템 정보통신 아이티 네트웍스", "생산관리 소프트웨어, ERP 구축, 웹 서비스, 모바일 앱, 보안 솔루션",
        "공정 모니터링 소프트웨어, RFID 재고관리 시스템", "IT융합"),
     _g("70 71 72 73", 6, "엔지니어링 디자인 컨설팅 기술", "제품 디자인, 시험 인증 대행, 설계 용역, 특허 컨설팅",
@@ -88,14 +94,14 @@ GROUP_OF = {d: g for g in GROUPS for d in g.divisions}
 
 @dataclass(frozen=True, slots=True)
 class FederationSpec:
-    name: str  # Korean name as in validation/reference/federations.csv; club codes are <fed code>-NNN
+    name: str  # Korean name as in validation/reference/federations.csv; its clubs are <code>-001, <code>-002, ...
     registered: int  # clubs on the federation's roster
-    reporting: int  # of which sent a 2009 report
+    reporting: int  # of which sent their report
 
 
 @dataclass(frozen=True, slots=True)
 class Targets:
-    """Exact counts the planner deals out over the reporting clubs (not random draws)."""
+    """Exact counts the planner deals out over the reporting clubs (dealt, not drawn)."""
 
     info: int  # clubs doing information exchange (활동유형-정보교환 = 예)
     resource: int  # ... resource cooperation
@@ -103,20 +109,20 @@ class Targets:
     tech_clubs: int  # clubs with technology results (신제품/신기술/특허)
     tech_results: int  # such results in all
     meetings: int  # 월례회 over all reporting clubs
-    high_attendance: int  # clubs whose average 월례회 attendance >= attendance_threshold of members
-    consortia: int  # 2010 consortium requests
+    high_attendance: int  # clubs whose 월례회 attendance averages >= attendance_threshold of their members
+    consortia: int  # consortium requests for the next funding round
     members: int | None = None  # member companies over ALL registered clubs; None = drawn per club
 
     @classmethod
     def scaled(cls, clubs: int) -> Targets:
-        """The paper's national figures (over its 195 reporting clubs) scaled to `clubs` reporting clubs."""
-        n = PAPER_REPORTING
-        return cls(*(round(getattr(NATIONAL_TARGETS, k) * clubs / n) for k in cls.__slots__ if k != "members"))
+        """The national figures scaled from the paper's 195 reporting clubs to `clubs`."""
+        return cls(*(round(getattr(NATIONAL_TARGETS, f.name) * clubs / PAPER_REPORTING)
+                     for f in fields(cls) if f.name != "members"))
 
 
-# The published figures (DOMAIN.md): 163/60/47 of 195 clubs per activity type, 46 clubs with 72 technology
-# results, 11.0 monthly meetings per club, 182 of 195 with attendance >= 70 %, 5,684 companies in 274 clubs.
-# Consortium requests are not published; 60 exceeds the 50 consortia that can be selected.
+# The published figures (DOMAIN.md): 163/60/47 of 195 clubs per activity type, 46 clubs with 72 technology results,
+# 11.0 monthly meetings per club, 182 of 195 with attendance >= 70 %, 5,684 companies in 274 clubs. Consortium
+# requests are not published: 60 is more than the 50 consortia that can be selected.
 PAPER_REPORTING = 195
 NATIONAL_TARGETS = Targets(info=163, resource=60, newproduct=47, tech_clubs=46, tech_results=72,
                            meetings=11 * 195, high_attendance=182, consortia=60, members=5684)
@@ -127,27 +133,23 @@ class CorpusSpec:
     federations: tuple[FederationSpec, ...]
     members: tuple[int, int] = (12, 28)  # member companies per club (min, max)
     meetings: tuple[int, int] = (8, 12)  # 월례회 per reporting club (min, max)
-    targets: Targets | None = None  # None: Targets.scaled(reporting clubs)
+    targets: Targets | None = None  # None: Targets.scaled(number of reporting clubs)
     year: int = YEAR
 
-    @property
-    def reporting(self) -> int:
-        return sum(f.reporting for f in self.federations)
-
     def resolved_targets(self) -> Targets:
-        return self.targets or Targets.scaled(self.reporting)
+        return self.targets or Targets.scaled(sum(f.reporting for f in self.federations))
 
 
 SMALL = CorpusSpec((FederationSpec("서울", 8, 6), FederationSpec("부산", 7, 6)))
-# NATIONAL (next issue): CorpusSpec(<13 FederationSpec, 274 registered / 195 reporting>, members=(8, 45),
-#                                   meetings=(6, 12), targets=NATIONAL_TARGETS)
+# NATIONAL (next issue) = CorpusSpec(<13 FederationSpecs: 274 registered, 195 reporting>, members=(8, 45),
+#                                    meetings=(6, 12), targets=NATIONAL_TARGETS)
 
 # ---------------------------------------------------------------- plan: what was generated
 
 
 @dataclass(frozen=True, slots=True)
 class InputStyle:
-    """How one secretary types values; every style is read correctly by the tolerant reader."""
+    """How one secretary types values; every style is one the tolerant reader accepts."""
 
     dates: str = "cell"  # cell | dot ("2009.3.5") | korean ("2009년 3월 5일")
     numbers: str = "cell"  # cell | text ("1,200", "35명")
@@ -156,18 +158,15 @@ class InputStyle:
     sep: str = ", "  # between registration numbers in one cell
     yes_no: tuple[str, str] = ("예", "아니오")
 
-    def date(self, d: dt.date | None) -> Any:
-        if d is None or self.dates == "cell":
+    def date(self, d: dt.date) -> Any:
+        if self.dates == "cell":
             return d
         return f"{d.year}.{d.month}.{d.day}" if self.dates == "dot" else f"{d.year}년 {d.month}월 {d.day}일"
 
     def amount(self, v: int | None) -> Any:
         return f"{v:,}" if v is not None and self.numbers == "text" else v
 
-    def count(self, v: int) -> Any:
-        return f"{v}명" if self.numbers == "text" else v
-
-    def brns(self, brns: tuple[str, ...]) -> str:
+    def brns(self, *brns: str) -> str:
         return self.sep.join(b if self.brn_dashes else b.replace("-", "") for b in brns)
 
 
@@ -180,41 +179,19 @@ class Company:
     brn: str
     name: str
     ceo: str
-    division: str  # KSIC division, "29"
+    division: str  # KSIC division, e.g. "29"
     employees: int
     sales_mwon: int
     joined: dt.date
+    products: str
     role: str = "회원"
-    products: str = ""
 
 
-@dataclass(slots=True)
-class Event:
-    date: dt.date
-    kind: str
-    attendees: int
-    note: str
-
-
-@dataclass(slots=True)
-class Result:
-    kind: str
-    title: str
-    participants: tuple[str, ...]
-    amount_won: int | None
-    date: dt.date
-
-
-@dataclass(slots=True)
-class Consortium:
-    title: str
-    lead: str
-    partners: tuple[str, ...]
-    field: str
-    total_won: int
-    gov_won: int
-    company_won: int
-    submitted: dt.date
+Event = NamedTuple("Event", [("date", dt.date), ("kind", str), ("attendees", int), ("note", str)])
+Result = NamedTuple("Result", [("kind", str), ("title", str), ("participants", tuple[str, ...]), ("amount_won", int | None),
+                               ("date", dt.date)])
+Consortium = NamedTuple("Consortium", [("title", str), ("lead", str), ("partners", tuple[str, ...]), ("field", str),
+                                       ("total_won", int), ("gov_won", int), ("company_won", int), ("submitted", dt.date)])
 
 
 @dataclass(slots=True)
@@ -224,22 +201,17 @@ class Club:
     federation: str
     founded: int
     reporting: bool
-    members: list[Company]
-    phone: str = ""
-    email: str = ""
+    members: list[Company]  # listed as secretaries do: 회장, 부회장, 총무, then 회원 by joining date
+    phone: str
+    email: str
     activities: tuple[bool, bool, bool] = (False, False, False)  # information, resources, new products
     events: list[Event] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
     consortia: list[Consortium] = field(default_factory=list)
     style: InputStyle = InputStyle()
 
-    @property
-    def chair(self) -> Company:
-        return next(c for c in self.members if c.role == "회장")
-
-    @property
-    def secretary(self) -> str:
-        return next(c.ceo for c in self.members if c.role == "총무")
+    def role(self, role: str) -> Company:
+        return next(c for c in self.members if c.role == role)
 
 
 @dataclass(slots=True)
@@ -270,53 +242,46 @@ class Corpus:
 
 
 def plan_corpus(spec: CorpusSpec = SMALL, seed: int = 2009) -> Corpus:
-    """Everything about the corpus, decided from one seeded random stream; exact targets are dealt, not drawn."""
-    rng = random.Random(seed)
-    book = rulebook.load(spec.year)
-    t = spec.resolved_targets()
-    used: set[str] = set()
-    feds: list[Federation] = []
+    """Decide everything from one seeded random stream; the spec's targets are met exactly."""
+    rng, book, t = random.Random(seed), rulebook.load(spec.year), spec.resolved_targets()
+    used: set[str] = set()  # BRNs
+    names: set[str] = set()  # company names
     sizes = iter(_split(rng, t.members, sum(f.registered for f in spec.federations), *spec.members))
+    feds = []
     for fs in spec.federations:
         row = book.references["federation"].row(fs.name)
-        if row is None or fs.reporting > fs.registered:
+        if row is None or not 0 <= fs.reporting <= fs.registered:
             raise ValueError(f"bad federation spec {fs}")
-        area, _, _ = REGIONS[row["code"]]
-        founded = sorted(rng.randint(1990, spec.year - 2) for _ in range(fs.registered))
-        words = rng.sample(CLUB_WORDS, len(CLUB_WORDS))
-        reporting = set(rng.sample(range(fs.registered), fs.reporting))
+        area = REGIONS[row["code"]][0]
+        words, reporting = rng.sample(CLUB_WORDS, len(CLUB_WORDS)), rng.sample(range(fs.registered), fs.reporting)
         clubs = []
-        for i, year in enumerate(founded):
-            w = words[i % len(words)] + ("" if i < len(words) else str(i // len(words) + 1))
+        for i, founded in enumerate(sorted(rng.randint(1990, spec.year - 2) for _ in range(fs.registered))):
+            word = words[i % len(words)] + ("" if i < len(words) else str(i // len(words) + 1))
             code = f"{row['code']}-{i + 1:03d}"
-            club = Club(code, f"{fs.name}{w}교류회", fs.name, year, i in reporting,
-                        _members(rng, row["code"], year, spec.year, next(sizes), used), _phone(rng, area),
-                        "" if rng.random() < 0.2 else f"{code.lower().replace('-', '')}@example.kr")
-            clubs.append(club)
+            clubs.append(Club(code, f"{fs.name}{word}교류회", fs.name, founded, i in reporting,
+                              _members(rng, row["code"], founded, spec.year, next(sizes), used, names), _phone(rng, area),
+                              "" if rng.random() < 0.2 else f"{code.lower().replace('-', '')}@example.kr"))
         feds.append(Federation(fs.name, row["code"], _person(rng), _person(rng), _phone(rng, area, mobile=False),
                                f"{row['code'].lower()}@example.or.kr", clubs))
     corpus = Corpus(spec, seed, feds)
-    _activities(rng, corpus.reporting_clubs(), t, spec, Fraction(str(book.parameters["attendance_threshold"])))
+    _deal(rng, corpus.reporting_clubs(), t, spec, Fraction(str(book.parameters["attendance_threshold"])))
     return corpus
 
 
-def _pick(rng: random.Random, n: int, k: int, prefer: list[int] | tuple[()] = ()) -> list[int]:
+def _pick(rng: random.Random, n: int, k: int, prefer: Sequence[int] = ()) -> list[int]:
     """k of range(n), the preferred ones first (each group in random order)."""
-    first = list(prefer)
-    rest = [i for i in range(n) if i not in first]
+    first, rest = list(prefer), [i for i in range(n) if i not in prefer]
     rng.shuffle(first)
     rng.shuffle(rest)
     return sorted((first + rest)[:k])
 
 
 def _split(rng: random.Random, total: int | None, n: int, lo: int, hi: int) -> list[int]:
-    """n random values in [lo, hi]; if total is given, nudged one by one until they sum to it exactly."""
+    """n random values in lo..hi; with a total, nudged one at a time until they add up to it exactly."""
     vals = [rng.randint(lo, hi) for _ in range(n)]
-    if total is None:
-        return vals
-    if not n * lo <= total <= n * hi:
+    if total is not None and not n * lo <= total <= n * hi:
         raise ValueError(f"cannot split {total} into {n} values within {lo}..{hi}")
-    while (d := total - sum(vals)) != 0:
+    while total is not None and (d := total - sum(vals)):
         i, step = rng.randrange(n), 1 if d > 0 else -1
         if lo <= vals[i] + step <= hi:
             vals[i] += step
@@ -337,27 +302,28 @@ def _day(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
     return first + dt.timedelta(days=rng.randint(0, (last - first).days))
 
 
-def _members(rng: random.Random, fed_code: str, founded: int, year: int, n: int, used: set[str]) -> list[Company]:
-    """n companies of >= 3 KSIC divisions, one 회장, one 총무, some 부회장, ordered as secretaries list them."""
+def _members(rng: random.Random, fed_code: str, founded: int, year: int, n: int, used: set[str],
+             names: set[str]) -> list[Company]:
+    """n companies from >= 3 KSIC divisions with corpus-unique BRNs; one 회장, some 부회장, one 총무."""
     _, lo, hi = REGIONS[fed_code]
-    while len(set(divs := [rng.choice(rng.choices(GROUPS, [g.weight for g in GROUPS])[0].divisions)
-                           for _ in range(n)])) < 3:
+    weights = [g.weight for g in GROUPS]
+    while len(set(divs := [rng.choice(rng.choices(GROUPS, weights)[0].divisions) for _ in range(n)])) < 3:
         pass
-    companies, names = [], set()
+    companies = []
     for div in divs:
         g = GROUP_OF[div]
-        while (base := rng.choice(PREFIXES) + rng.choice(g.words)) in names:
-            pass
-        names.add(base)
+        for _ in range(60):  # unique over the corpus while the name pool lasts
+            if (name := rng.choice(PREFIXES) + rng.choice(g.words)) not in names:
+                break
+        names.add(name)
         form = rng.choices(("{}(주)", "㈜{}", "주식회사 {}", "{}"), (35, 10, 10, 45))[0]
-        btype = rng.choice((81, 86, 87, 88)) if form != "{}" else rng.randint(1, 79)
-        while (brn := make_brn(f"{rng.randint(lo, hi):03d}{btype:02d}{rng.randint(1, 9999):04d}")) in used:
+        kind = rng.choice((81, 86, 87, 88)) if form != "{}" else rng.randint(1, 79)  # corporations vs. sole traders
+        while (brn := make_brn(f"{rng.randint(lo, hi):03d}{kind:02d}{rng.randint(1, 9999):04d}")) in used:
             pass
         used.add(brn)
         employees = max(3, min(300, int(rng.lognormvariate(3.0, 0.75))))
-        companies.append(Company(brn, form.format(base), _person(rng), div, employees, employees * rng.randint(60, 240),
-                                 _day(rng, dt.date(founded, 3, 1), dt.date(year, 2, 28)),
-                                 products=", ".join(rng.sample(g.products, 2))))
+        companies.append(Company(brn, form.format(name), _person(rng), div, employees, employees * rng.randint(60, 240),
+                                 _day(rng, dt.date(founded, 3, 1), dt.date(year, 2, 28)), ", ".join(rng.sample(g.products, 2))))
     companies.sort(key=lambda c: c.joined)
     chair = companies.pop(rng.randrange(max(1, n // 3)))
     vices = [companies.pop(rng.randrange(len(companies))) for _ in range(1 if n < 15 else 2 if n < 25 else 3)]
@@ -367,11 +333,11 @@ def _members(rng: random.Random, fed_code: str, founded: int, year: int, n: int,
     return [chair, *vices, secretary, *companies]
 
 
-def _activities(rng: random.Random, clubs: list[Club], t: Targets, spec: CorpusSpec, threshold: Fraction) -> None:
+def _deal(rng: random.Random, clubs: list[Club], t: Targets, spec: CorpusSpec, threshold: Fraction) -> None:
     """Deal the exact targets over the reporting clubs, then fill in each club's year."""
     n = len(clubs)
     info = _pick(rng, n, t.info)
-    resource = _pick(rng, n, t.resource, [i for i in range(n) if i not in info])
+    resource = _pick(rng, n, t.resource, [i for i in range(n) if i not in info])  # every club gets some activity type
     newproduct = _pick(rng, n, t.newproduct, [i for i in range(n) if i not in info and i not in resource])
     tech = _pick(rng, n, t.tech_clubs, newproduct)
     tech_counts = dict(zip(tech, _split(rng, t.tech_results, len(tech), 1, 4), strict=True))
@@ -383,14 +349,16 @@ def _activities(rng: random.Random, clubs: list[Club], t: Targets, spec: CorpusS
         club.style = STYLES[i % len(STYLES)]
         club.activities = (i in info, i in resource, i in newproduct)
         club.events = _events(rng, club, spec.year, meetings[i], i in high, threshold)
-        club.results = [_result(rng, club, spec.year, True) for _ in range(tech_counts.get(i, 0))]
-        club.results += [_result(rng, club, spec.year, False) for _ in range(rng.randint(0, 2) if i in resource else 0)]
-        club.consortia = [_consortium(rng, club, spec.year) for _ in range(cons_counts.get(i, 0))]
+        for tech_result in [True] * tech_counts.get(i, 0) + [False] * (rng.randint(0, 2) if i in resource else 0):
+            club.results.append(_result(rng, club, spec.year, tech_result))
+        for _ in range(cons_counts.get(i, 0)):
+            club.consortia.append(_consortium(rng, club, spec.year))
 
 
 def _events(rng: random.Random, club: Club, year: int, meetings: int, high: bool, thr: Fraction) -> list[Event]:
+    """Monthly meetings on a fixed weekday of the month (summer and New-Year months skipped first), then the rest."""
     n = len(club.members)
-    need = -(-n * thr.numerator // thr.denominator)  # ceil(n * threshold): attendance counted as "high"
+    need = -(-n * thr.numerator // thr.denominator)  # ceil(n * threshold)
     lo, hi = (need, n - 1) if high else (-(-n * 45 // 100), need - 1)
     skip = rng.sample([1, 2, 7, 8], min(4, 12 - meetings))
     skip += rng.sample([m for m in range(3, 13) if m not in (7, 8)], 12 - meetings - len(skip))
@@ -399,8 +367,8 @@ def _events(rng: random.Random, club: Club, year: int, meetings: int, high: bool
     for m in (m for m in range(1, 13) if m not in skip):
         first = dt.date(year, m, 1)
         day = first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (week - 1))
-        note = f"{m}월 월례회" + rng.choice(("", "", f" (회원사 발표: {rng.choice(club.members).name})", " (신입 회원사 소개)"))
-        out.append(Event(day, "월례회", rng.randint(lo, hi), note))
+        note = rng.choice(("", "", f" (회원사 발표: {rng.choice(club.members).name})", " (신입 회원사 소개)"))
+        out.append(Event(day, "월례회", rng.randint(lo, hi), f"{m}월 월례회{note}"))
     plants = [c.name for c in club.members if c.division < "35"]
     extra = [("세미나", rng.choice(EVENTS["세미나"])) for _ in range(rng.randint(1, 3))]
     extra += [("기업방문", f"{rng.choice(plants)} 공장 견학") for _ in range(rng.randint(0, 2)) if plants]
@@ -415,30 +383,27 @@ def _events(rng: random.Random, club: Club, year: int, meetings: int, high: bool
 
 
 def _partners(rng: random.Random, club: Club, lead: Company, k: int) -> tuple[str, ...]:
-    """k other members, the first one from another KSIC division than the lead."""
-    other = [c for c in club.members if c.division != lead.division]
-    first = rng.choice(other)
-    rest = [c for c in club.members if c not in (lead, first)]
-    return (first.brn, *(c.brn for c in rng.sample(rest, k - 1)))
+    """k other members, the first from another KSIC division than the lead (cross-industry)."""
+    first = rng.choice([c for c in club.members if c.division != lead.division])
+    return (first.brn, *(c.brn for c in rng.sample([c for c in club.members if c not in (lead, first)], k - 1)))
 
 
 def _result(rng: random.Random, club: Club, year: int, tech: bool) -> Result:
     lead = rng.choice(club.members)
-    when = _day(rng, dt.date(year, 1, 15), dt.date(year, 12, 15))
-    parts = (lead.brn, *_partners(rng, club, lead, rng.randint(1, 2)))
-    taken = {r.title for r in club.results}
-    if not tech:
+    when, parts = _day(rng, dt.date(year, 1, 15), dt.date(year, 12, 15)), (lead.brn, *_partners(rng, club, lead, rng.randint(1, 2)))
+    if tech:
+        kind, base = rng.choices(("신제품", "신기술", "특허"), (5, 3, 3))[0], rng.choice(GROUP_OF[lead.division].results)
+        title = {"신제품": base, "신기술": f"{base} 제조기술", "특허": f"{base} 특허 출원"}[kind]
+        amount = None if kind == "특허" else rng.randint(10, 300) * 1_000_000
+    else:
         kind = rng.choice(("공동사업", "회원사간 거래", "기타"))
         title = {"공동사업": rng.choice(JOINT), "기타": "회원사간 기술인력 교류"}.get(kind, f"{lead.name} {lead.products.split(', ')[0]} 납품")
-        return Result(kind, title + (" (2차)" if title in taken else ""), parts, rng.randint(5, 200) * 1_000_000, when)
-    kind = rng.choices(("신제품", "신기술", "특허"), (5, 3, 3))[0]
-    base = rng.choice(GROUP_OF[lead.division].results)
-    title = {"신제품": base, "신기술": f"{base} 제조기술", "특허": f"{base} 특허 출원"}[kind]
-    amount = None if kind == "특허" else rng.randint(10, 300) * 1_000_000
-    return Result(kind, title + (" (2차)" if title in taken else ""), parts, amount, when)
+        amount = rng.randint(5, 200) * 1_000_000
+    return Result(kind, title + (" (2차)" if title in {r.title for r in club.results} else ""), parts, amount, when)
 
 
 def _consortium(rng: random.Random, club: Club, year: int) -> Consortium:
+    """Within the funding rules: total <= 20,000,000 won, government <= 75 %, shares add up, >= 2 divisions."""
     lead = rng.choice([c for c in club.members if c.division < "35"] or club.members)
     total = 20_000_000 if rng.random() < 0.5 else rng.randint(10, 19) * 1_000_000
     gov = int(total * Fraction(rng.choice(("0.75", "0.75", "0.7", "0.6")))) // 100_000 * 100_000
@@ -448,7 +413,7 @@ def _consortium(rng: random.Random, club: Club, year: int) -> Consortium:
                       total, gov, total - gov, _day(rng, dt.date(year, 10, 1), dt.date(year, 12, 15)))
 
 
-# ---------------------------------------------------------------- plan -> workbook data
+# ---------------------------------------------------------------- plan -> workbooks
 
 
 def club_data(club: Club, year: int = YEAR) -> Data:
@@ -456,18 +421,19 @@ def club_data(club: Club, year: int = YEAR) -> Data:
     s, ksic = club.style, rulebook.load(year).references["ksic"]
     yes = [s.yes_no[0] if a else s.yes_no[1] for a in club.activities]
     return {
-        "club": [{"club_code": club.code, "club_name": club.name, "federation": club.federation, "founded_year": club.founded,
-                  "report_year": year, "chair_brn": s.brns((club.chair.brn,)), "secretary": club.secretary,
-                  "phone": club.phone, "email": club.email, "activity_info": yes[0], "activity_resource": yes[1],
-                  "activity_newproduct": yes[2]}],
-        "member": [{"brn": s.brns((c.brn,)), "company_name": c.name, "ceo": c.ceo,
-                    "ksic": c.division if s.ksic_code_only else ksic.display(ksic.row(c.division) or {}),
-                    "employees": s.count(c.employees), "sales_mwon": s.amount(c.sales_mwon), "joined": s.date(c.joined),
-                    "role": c.role, "products": c.products} for c in club.members],
+        "club": [{"club_code": club.code, "club_name": club.name, "federation": club.federation,
+                  "founded_year": club.founded, "report_year": year, "chair_brn": s.brns(club.role("회장").brn),
+                  "secretary": club.role("총무").ceo, "phone": club.phone, "email": club.email,
+                  "activity_info": yes[0], "activity_resource": yes[1], "activity_newproduct": yes[2]}],
+        "member": [{"brn": s.brns(c.brn), "company_name": c.name, "ceo": c.ceo,
+                    "ksic": c.division if s.ksic_code_only else ksic.display(ksic.row(c.division)),  # type: ignore[arg-type]
+                    "employees": f"{c.employees}명" if s.numbers == "text" else c.employees,
+                    "sales_mwon": s.amount(c.sales_mwon), "joined": s.date(c.joined), "role": c.role,
+                    "products": c.products} for c in club.members],
         "activity": [{"date": s.date(e.date), "kind": e.kind, "attendees": e.attendees, "note": e.note} for e in club.events],
-        "result": [{"kind": r.kind, "title": r.title, "participants": s.brns(r.participants), "amount_won": s.amount(r.amount_won),
-                    "date": s.date(r.date)} for r in club.results],
-        "consortium": [{"title": c.title, "lead_brn": s.brns((c.lead,)), "partner_brns": s.brns(c.partners), "field": c.field,
+        "result": [{"kind": r.kind, "title": r.title, "participants": s.brns(*r.participants),
+                    "amount_won": s.amount(r.amount_won), "date": s.date(r.date)} for r in club.results],
+        "consortium": [{"title": c.title, "lead_brn": s.brns(c.lead), "partner_brns": s.brns(*c.partners), "field": c.field,
                         "total_won": s.amount(c.total_won), "gov_won": s.amount(c.gov_won),
                         "company_won": s.amount(c.company_won), "submitted": s.date(c.submitted)} for c in club.consortia],
     }
@@ -479,20 +445,19 @@ def federation_data(fed: Federation, year: int = YEAR) -> Data:
         "federation": [{"federation": fed.name, "report_year": year, "chair": fed.chair, "staff": fed.staff,
                         "phone": fed.phone, "email": fed.email}],
         "roster": [{"club_code": c.code, "club_name": c.name, "member_count": len(c.members), "founded_year": c.founded,
-                    "chair_company": c.chair.name, "reported": "예" if c.reporting else "아니오"} for c in fed.clubs],
+                    "chair_company": c.role("회장").name, "reported": "예" if c.reporting else "아니오"} for c in fed.clubs],
     }
 
 
 def write_corpus(out_dir: str | Path, seed: int = 2009, spec: CorpusSpec = SMALL) -> list[Path]:
-    """Write the federation folders and problems/ into out_dir (replacing earlier generated ones); byte-reproducible."""
+    """(Re)write the federation folders and problems/ in out_dir, byte-reproducibly; nothing else there is touched."""
     out, corpus, year = Path(out_dir), plan_corpus(spec, seed), spec.year
     for name in (*rulebook.load(year).references["federation"].keys, PROBLEMS_DIR):
         if (out / name).is_dir():
             shutil.rmtree(out / name)
     written = []
     for fed in corpus.federations:
-        folder = out / fed.name
-        folder.mkdir(parents=True)
+        (folder := out / fed.name).mkdir(parents=True)
         written.append(write_template(folder / f"{fed.name}_연합회_{year}.xlsx", "federation", year, federation_data(fed, year)))
         written += [write_template(folder / f"{fed.name}_{c.code}_{year}.xlsx", "club", year, club_data(c, year))
                     for c in fed.clubs if c.reporting]
@@ -501,23 +466,19 @@ def write_corpus(out_dir: str | Path, seed: int = 2009, spec: CorpusSpec = SMALL
 
 # ---------------------------------------------------------------- problems: one realistic mistake per file
 
-
-class Expect(NamedTuple):
-    code: str | None  # None: tolerated, no finding
-    severity: str  # error | warning | tolerated
-    sheet: str | None
-    cell: str | None
+Expect = NamedTuple("Expect", [("code", str | None), ("severity", str), ("sheet", str | None), ("cell", str | None)])
+Edit = Callable[[Data, Corpus], Any]
 
 
 @dataclass(frozen=True)
 class Problem:
     file: str
-    mistake: str  # in Korean, as a federation officer would describe it
-    expect: tuple[Expect, ...]
-    edit: Callable[[Data, Corpus], None] | None = None  # change the club's (or federation's) records
-    post: Callable[[Any], None] | None = None  # change the written workbook with openpyxl
-    needs: Callable[[Club], bool] = lambda club: True  # which clubs can carry the mistake (exactly one finding)
-    kind: str = "club"  # club | federation | raw
+    mistake: str  # what the secretary did, in Korean
+    expect: tuple[Expect, ...]  # exactly these findings (code None: tolerated, no finding at all)
+    edit: Edit | None = None  # change the records of a valid report
+    post: Callable[[Any], Any] | None = None  # change the written workbook (openpyxl)
+    needs: Callable[[Club], bool] = lambda club: True  # clubs where the mistake gives exactly the expected findings
+    kind: str = "club"  # club | federation | raw (the bytes in `raw`)
     raw: bytes = b""
 
     @property
@@ -525,26 +486,27 @@ class Problem:
         return all(e.code is None for e in self.expect)
 
 
-def _referenced(club: Club) -> set[str]:
-    return {b for r in club.results for b in r.participants} | {b for c in club.consortia for b in (c.lead, *c.partners)}
+def _e(code: str | None, sheet: str | None, cell: str | None, severity: str = "error") -> Expect:
+    return Expect(code, "tolerated" if code is None else severity, sheet, cell)
+
+
+def _set(sheet: str, row: int, **values: Any) -> Edit:
+    return lambda d, _: d[sheet][row].update(values)
 
 
 def _free(i: int) -> Callable[[Club], bool]:
-    return lambda c: len(c.members) > i and c.members[i].brn not in _referenced(c)
+    """Member i is in no result or consortium (changing it breaks nothing else)."""
+    return lambda c: c.members[i].brn not in _used(c)
 
 
-def _set(sheet: str, row: int, **values: Any) -> Callable[[Data, Corpus], None]:
-    return lambda d, _: d[sheet][row].update(values)
+def _used(club: Club) -> set[str]:
+    return {b for r in club.results for b in r.participants} | {b for c in club.consortia for b in (c.lead, *c.partners)}
 
 
 def _outsider(corpus: Corpus) -> str:
     """A valid registration number of a company outside the corpus (a supplier, say)."""
     used = {c.brn for c in corpus.companies()}
     return next(b for s in range(1, 10000) if (b := make_brn(f"21481{s:04d}")) not in used)
-
-
-def _e(code: str | None, sheet: str | None, cell: str | None, severity: str = "error") -> Expect:
-    return Expect(code, "tolerated" if code is None else severity, sheet, cell)
 
 
 _HTML = ('<html><head><meta charset="utf-8"></head><body><table><tr><td>사업자등록번호</td><td>회사명</td></tr>'
@@ -559,23 +521,21 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("03_업종_자유기재.xlsx", "업종을 목록에서 고르지 않고 '기계 제조'라고 직접 씀", (_e("MEMBER_KSIC_ALLOWED", "회원사", "D6"),),
             _set("member", 4, ksic="기계 제조"), needs=_free(4)),
     Problem("04_참석_회원사수초과.xlsx", "월례회 참석란에 회원사 수 대신 참석한 사람 수를 적음",
-            (_e("ACTIVITY_ATTENDANCE_EXCEEDS_MEMBERS", "활동", "C2"),),
-            lambda d, _: d["activity"][0].update(attendees=len(d["member"]) + 7)),
+            (_e("ACTIVITY_ATTENDANCE_EXCEEDS_MEMBERS", "활동", "C2"),), lambda d, _: d["activity"][0].update(attendees=len(d["member"]) + 7)),
     Problem("05_정부지원금_80퍼센트.xlsx", "정부지원금을 총사업비의 80%로 신청 (한도 75%)",
             (_e("CONSORTIUM_GOV_SHARE_MAX", "협력과제", "F2", W), _e("CONSORTIUM_COMPANY_SHARE_MIN", "협력과제", "G2", W)),
             _set("consortium", 0, total_won=20_000_000, gov_won=16_000_000, company_won=4_000_000), needs=lambda c: bool(c.consortia)),
     Problem("06_총사업비_한도초과.xlsx", "총사업비를 2,500만원으로 신청 (협력체당 2,000만원 한도)", (_e("CONSORTIUM_TOTAL_CAP", "협력과제", "E2", W),),
             _set("consortium", 0, total_won=25_000_000, gov_won=18_750_000, company_won=6_250_000), needs=lambda c: bool(c.consortia)),
-    Problem("07_분담금_합계불일치.xlsx", "정부지원금을 줄이고 기업부담금은 고치지 않아 합계가 총사업비와 다름",
+    Problem("07_분담금_합계불일치.xlsx", "정부지원금을 줄이고 기업부담금은 그대로 두어 합계가 총사업비와 다름",
             (_e("CONSORTIUM_SHARES_SUM", "협력과제", "F2"),),
             _set("consortium", 0, total_won=20_000_000, gov_won=14_000_000, company_won=5_000_000), needs=lambda c: bool(c.consortia)),
     Problem("08_참여기업_비회원.xlsx", "성과 참여기업에 회원사가 아닌 협력업체 번호를 넣음", (_e("RESULT_COMPANY_NOT_MEMBER", "성과", "C2"),),
             lambda d, corpus: d["result"][0].update(participants=f"{d['result'][0]['participants']}, {_outsider(corpus)}"),
             needs=lambda c: bool(c.results)),
     Problem("09_회장사_명단누락.xlsx", "회원사 명단에 회장사를 빠뜨림", (_e("CLUB_CHAIR_NOT_MEMBER", "교류회", "B7"),),
-            lambda d, _: d["member"].pop(0), needs=lambda c: c.chair.brn not in _referenced(c)),
-    Problem("10_업종_한가지.xlsx", "첫 행의 업종을 아래로 끌어 채워 모든 회원사가 같은 업종이 됨",
-            (_e("CLUB_NOT_CROSS_INDUSTRY", "회원사", "D1", W),),
+            lambda d, _: d["member"].pop(0), needs=lambda c: c.role("회장").brn not in _used(c)),
+    Problem("10_업종_한가지.xlsx", "첫 행의 업종을 아래로 끌어 채워 모든 회원사가 같은 업종이 됨", (_e("CLUB_NOT_CROSS_INDUSTRY", "회원사", "D1", W),),
             lambda d, _: [m.update(ksic=d["member"][0]["ksic"]) for m in d["member"]], needs=lambda c: not c.consortia),
     Problem("11_사업자번호_중복.xlsx", "같은 회원사를 복사해 두 번 붙여 넣음", (_e("MEMBER_BRN_DUPLICATE", "회원사", "A6"),),
             lambda d, _: d["member"].insert(4, dict(d["member"][3]))),
@@ -597,32 +557,30 @@ PROBLEMS: tuple[Problem, ...] = (
             (_e("ROSTER_REPORTED_TYPE", "교류회 명부", "F2"),), _set("roster", 0, reported="제출"), kind="federation"),
     Problem("20_엑셀아님_HTML.xlsx", "그룹웨어에서 '엑셀로 저장'한 웹 페이지(HTML)를 보냄", (_e("FILE_NOT_WORKBOOK", None, None),),
             kind="raw", raw=_HTML),
-    Problem("21_빈파일.xlsx", "메일 첨부 중 끊겨 0바이트 파일이 됨", (_e("FILE_EMPTY", None, None),), kind="raw"),
+    Problem("21_빈파일.xlsx", "메일 첨부가 끊겨 0바이트 파일이 됨", (_e("FILE_EMPTY", None, None),), kind="raw"),
 )
 
 
 def write_problems(corpus: Corpus, folder: Path) -> list[Path]:
-    """Each problem: a copy of a valid report of the corpus with its one mistake; plus README.md from the same table."""
+    """Each problem as a copy of a valid report of the corpus with its mistake, plus README.md from the same table."""
     folder.mkdir(parents=True, exist_ok=True)
     year, clubs, written = corpus.spec.year, corpus.reporting_clubs(), []
     for i, p in enumerate(PROBLEMS):
-        path = folder / p.file
+        written.append(path := folder / p.file)
         if p.kind == "raw":
             path.write_bytes(p.raw)
+            continue
+        if p.kind == "federation":
+            data = federation_data(corpus.federations[i % len(corpus.federations)], year)
+        elif fits := [c for c in clubs if p.needs(c)]:
+            data = club_data(fits[i % len(fits)], year)  # spread the mistakes over different clubs
         else:
-            if p.kind == "federation":
-                data = federation_data(corpus.federations[i % len(corpus.federations)], year)
-            else:
-                fits = [c for c in clubs if p.needs(c)]
-                if not fits:
-                    raise ValueError(f"no club of the corpus can carry problem {p.file}")
-                data = club_data(fits[i % len(fits)], year)
-            if p.edit:
-                p.edit(data, corpus)
-            write_template(path, p.kind, year, data)
-            if p.post:
-                _edit_workbook(path, p.post)
-        written.append(path)
+            raise ValueError(f"no club of the corpus can carry problem {p.file}")
+        if p.edit:
+            p.edit(data, corpus)
+        write_template(path, p.kind, year, data)
+        if p.post:
+            _edit_workbook(path, p.post)
     (readme := folder / "README.md").write_text(problems_readme(), encoding="utf-8")
     return [*written, readme]
 
@@ -632,24 +590,21 @@ SEVERITY_KO = {"error": "오류", "warning": "경고", "tolerated": "허용 (tol
 
 
 def readme_rows() -> list[list[str]]:
-    return [[p.file, e.sheet or "—", e.cell or "—", p.mistake, e.code or "— (없음)", SEVERITY_KO[e.severity]]
+    """One row per expected finding (a tolerated file: one row with no code)."""
+    return [[p.file, e.sheet or "—", e.cell or "—", p.mistake, e.code or "— (지적 없음)", SEVERITY_KO[e.severity]]
             for p in PROBLEMS for e in p.expect]
 
 
 def problems_readme() -> str:
     lines = ["# 문제 예제 (problems/)", "",
-             "`iupjong sample`이 만드는 파일입니다. 고치지 마세요. 파일마다 정상 보고서를 복사해 교류회 총무들이 실제로 자주 하는 "
-             "실수를 하나씩 넣었습니다. `iupjong validate`는 아래 표의 코드를 그 시트와 셀에 정확히 보고해야 하며, '허용' 파일은 "
-             "지적이 없어야 합니다. 표는 `iupjong_xl/samples.py`의 `PROBLEMS`에서 생성됩니다.", "",
-             "| " + " | ".join(README_HEAD) + " |", "|" + "---|" * len(README_HEAD)]
-    lines += ["| " + " | ".join(row) + " |" for row in readme_rows()]
-    return "\n".join(lines) + "\n"
+             "`iupjong sample`이 만드는 파일이니 손으로 고치지 마세요. 파일마다 정상 보고서를 복사해 교류회 총무들이 실제로 "
+             "자주 하는 실수를 하나씩 넣었습니다. `iupjong validate`는 아래 표의 코드를 그 시트와 셀에 정확히 보고하고, "
+             "'허용' 파일에는 아무 지적도 하지 않아야 합니다. 이 표는 `iupjong_xl/samples.py`의 `PROBLEMS`에서 만들어집니다.",
+             "", "| " + " | ".join(README_HEAD) + " |", "|" + "---|" * len(README_HEAD)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in readme_rows()]) + "\n"
 
 
-FIXED_ZIP_TIME = (2009, 1, 1, 0, 0, 0)
-
-
-def _edit_workbook(path: Path, edit: Callable[[Any], None]) -> None:
+def _edit_workbook(path: Path, edit: Callable[[Any], Any]) -> None:
     """Change a written workbook with openpyxl and save it reproducibly (fixed modified time and zip entry times)."""
     import openpyxl
 
@@ -664,5 +619,5 @@ def _edit_workbook(path: Path, edit: Callable[[Any], None]) -> None:
             body = zin.read(info.filename)
             if info.filename == "docProps/core.xml":
                 body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2009-01-01T00:00:00Z", body)
-            zout.writestr(zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME), body, zipfile.ZIP_DEFLATED)
+            zout.writestr(zipfile.ZipInfo(info.filename, (2009, 1, 1, 0, 0, 0)), body, zipfile.ZIP_DEFLATED)
     path.write_bytes(out.getvalue())

@@ -266,7 +266,9 @@ def _plain(v: Any) -> Any:
 def _num(v: float | None) -> str:
     if v is None:
         return ""
-    return f"{int(v):,}" if float(v).is_integer() else str(v)
+    if not float(v).is_integer():
+        return str(v)
+    return f"{int(v):,}" if abs(v) >= 10000 else str(int(v))  # 1989 (a year), 20,000,000 (won)
 
 
 def duplicates(book: RuleBook, sheet: Sheet, df: pd.DataFrame, inputs: dict[int, SheetInput], ff: FindingFactory) -> list[Finding]:

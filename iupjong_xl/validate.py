@@ -76,7 +76,8 @@ def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None
     frames, more = _check_groups(parsed)
     findings = loose + [f for pf in parsed for f in pf.findings] + more
     order = {pf.found.display: pf.index for pf in parsed}
-    findings.sort(key=lambda f: (order.get(f.file, -1), *f.sort_key()))
+    sheet_order = {n: i for i, s in enumerate(default_book.sheets.values()) for n in (s.name, *s.aliases)}
+    findings.sort(key=lambda f: (order.get(f.file, -1), sheet_order.get(f.sheet or "", -1), *f.sort_key()))
     return Checked(Report(findings, [pf.result for pf in parsed]), parsed, frames)
 
 
@@ -106,8 +107,12 @@ def _parse_open(pf: ParsedFile, wb: Workbook, year: int | None, years: list[int]
     meta = read_meta(wb.grid(META_SHEET)) if META_SHEET in names else {}
     kind, tyear = _identify(meta, wb, names, year, years)
     if kind is None:
-        detail = "서식 정보 시트와 보고서 시트를 찾지 못함" if not meta else f"template_id={meta.get('template_id')}"
-        pf.findings.append(ff0.make("FILE_TEMPLATE_UNKNOWN", disp, detail=detail))
+        if meta:
+            detail = {lang: {"detail": f"template_id={meta.get('template_id')}"} for lang in ("ko", "en")}
+        else:
+            detail = {"ko": {"detail": "서식 정보 시트와 보고서 시트를 찾지 못함"},
+                      "en": {"detail": "no template id sheet and no report sheets found"}}
+        pf.findings.append(ff0.make("FILE_TEMPLATE_UNKNOWN", disp, i18n=detail))
         return
     if tyear is None or (year is not None and tyear != year) or tyear not in years:
         expected = year if year is not None else "/".join(map(str, years))
@@ -125,17 +130,17 @@ def _parse_open(pf: ParsedFile, wb: Workbook, year: int | None, years: list[int]
         if name is None:
             pf.findings.append(ff.make("FILE_SHEET_MISSING", disp, sheet=sheet.name))
             continue
-        grid = wb.grid(name, max_rows=limit + search)
         if sheet.layout == "form":
-            data, problems = read_form(sheet, grid)
+            data, problems = read_form(sheet, wb.grid(name, max_rows=max(limit, 1000) + search))
         else:
+            grid = wb.grid(name, max_rows=limit + search)
             data, problems = read_table(sheet, grid, book)
             if grid.truncated or len(data.records) > limit:
+                rows = grid.total_rows - (data.header_row or 0) - 1
                 data.records.clear()
                 data.rows.clear()
                 data.skipped = True
-                problems = [Problem("FILE_TOO_MANY_ROWS", name, None, None, None, None,
-                                    {"rows": grid.total_rows, "limit": limit})]
+                problems = [Problem("FILE_TOO_MANY_ROWS", name, None, None, None, None, {"rows": rows, "limit": limit})]
         for p in problems:
             pf.findings.append(ff.make(p.code, disp, sheet=p.sheet, cell=p.cell, row=p.row, column=p.column,
                                        value=p.value, **p.params))
