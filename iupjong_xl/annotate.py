@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path, PurePath
 
-from .atomic import atomic_path
+from .atomic import atomic_path, same_file
 from .errors import OutputError
 from .findings import SEVERITY_ORDER, FileResult, Finding, Report
 
@@ -103,15 +103,6 @@ def copy_name(fr: FileResult) -> PurePath:
     return rel.with_name(rel.name + ".xlsx")
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-    except OSError:
-        pass
-    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
-
-
 # --------------------------------------------------------------------------- entry point
 
 
@@ -133,7 +124,7 @@ def annotate_files(report: Report, out_dir: str | os.PathLike, *, lang: str = "k
     sources = [Path(fr.path) for fr in report.files]
     for fr, target, _ in jobs:
         for src in sources:
-            if _same_file(target, src):
+            if same_file(target, src):
                 raise OutputError(f"{target}: refusing to overwrite the submitted file {src}")
 
     written: list[Path] = []

@@ -247,8 +247,17 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
         missing = ", ".join(e["missing"][:8]) + (" …" if len(e["missing"]) > 8 else "")
         rep.add_row(fed, str(e["registered"]), str(e["reported"]), str(e["reporting_rate"]), missing)
     console.print(rep)
-    ind = data["indicators"]
-    console.print(", ".join(f"{k}={v}" for k, v in ind.items()))
+    from . import rulebook
+
+    book = rulebook.load(s["year"])
+    it = Table("지표" if ko else "indicator", "값" if ko else "value", "논문(2009.3)" if ko else "paper (2009.3)",
+               title="전국 지표" if ko else "national indicators")
+    for ind in book.indicators:
+        v = data["indicators"].get(ind.key)
+        paper = "" if ind.paper is None else (f"{ind.paper:.1f}" if ind.decimals else f"{int(ind.paper):,}")
+        shown = "-" if v is None else (f"{v:.{ind.decimals}f}" if ind.decimals else f"{v:,}")
+        it.add_row(ind.label(lang), f"{shown} {ind.unit}", paper)
+    console.print(it)
     f = data["funding"]
     console.print((f"지원금: 신청 {f['requests']}건, 적격 {f['eligible']}건, 선정 {f['selected']}건 / {f['max_consortia']}, "
                    f"선정 총사업비 {f['selected_total_won']:,}원 / {f['budget_won']:,}원") if ko else

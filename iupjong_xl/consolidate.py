@@ -74,6 +74,12 @@ class Consolidation:
     rejected_rows: list[dict[str, Any]]
     scores: dict[str, float]  # funding request key -> evaluation score typed in the 지원금 sheet
     target_federation: str | None = None
+    score_titles: dict[str, str] = field(default_factory=dict)  # request key -> title the score was typed for
+    # Files of earlier runs whose rows are still in the output (출처 "kept"), with their findings and rejected
+    # rows: written to the workbook, not counted in this run's summary.
+    kept_sources: list[SourceFile] = field(default_factory=list)
+    kept_findings: list[Finding] = field(default_factory=list)
+    kept_rejected: list[dict[str, Any]] = field(default_factory=list)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The consolidated rows per sheet key, sorted by federation order, club code and source row."""
@@ -85,14 +91,16 @@ class Consolidation:
         for sheet in (*CLUB_SHEETS, "federation", "roster"):
             cols = data_columns(self.book, sheet)
             rows = [r for u in units for r in u.rows.get(sheet, [])]
-            df = pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
-            out[sheet] = df.astype(object).where(df.notna(), None) if rows else df
+            # object dtype: ints stay ints and blanks stay None (no float upcast, no NaN) next to missing values
+            df = pd.DataFrame(rows, columns=cols, dtype=object) if rows else pd.DataFrame(columns=cols, dtype=object)
+            out[sheet] = df.where(df.notna(), None) if rows else df
         return out
 
     def summary(self) -> dict[str, Any]:
         counts = dict.fromkeys(STATUSES, 0)
         for s in self.sources:
             counts[s.status] = counts.get(s.status, 0) + 1
+        counts["kept"] += len(self.kept_sources)
         rows_in = sum(sum(s.rows_in.values()) for s in self.sources)
         accepted = sum(sum(s.accepted.values()) for s in self.sources)
         rejected = sum(sum(s.rejected.values()) for s in self.sources)
@@ -123,43 +131,44 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
         previous = read_consolidated(out_path)
         if previous is None and level == "national":
             raise UsageError(f"{output} exists and is not a consolidated workbook; choose another -o")
-        if previous is None or previous.level == "federation":
-            paths.append(str(output))  # a federation report being consolidated into: its profile and roster count
-    checked = check(paths, year=year, progress=progress)
+        if previous is None:
+            paths.append(str(output))  # the federation report being consolidated into: its profile and roster count
+        elif year is not None and previous.year != year:
+            raise UsageError(f"{output} holds {previous.year} reports, not {year}; choose another -o")
+    checked = check(paths, year=year or (previous.year if previous else None), progress=progress)
     years = sorted({pf.book.year for pf in checked.files if pf.book is not None})
     run_year = year or (previous.year if previous else None) or (years[-1] if years else rulebook.available_years()[-1])
     book = rulebook.load(run_year)
     ff = FindingFactory(book)
-    hashes = {pf.index: sha256_file(pf.found.path) for pf in checked.files if pf.result.readable}
+    is_output = {pf.index: out_path is not None and Path(pf.found.path).resolve() == out_path for pf in checked.files}
+    if level == "federation" and previous is None:
+        own = [pf for pf in checked.files if is_output[pf.index]]
+        if own and own[0].kind != "federation":
+            raise UsageError(f"{output} exists and is neither a federation report nor a consolidated workbook; "
+                             "choose another -o")
+    # the output itself, found again among the inputs (e.g. written into the folder being consolidated): not an input
+    files = [pf for pf in checked.files if not (is_output[pf.index] and previous is not None)]
+    hashes = {pf.index: sha256_file(pf.found.path) for pf in files if pf.result.readable}
     run_id = hashlib.sha256(("|".join(sorted(hashes.values())) + book.version + level).encode()).hexdigest()[:12]
     findings = list(checked.report.findings)
     sources: list[SourceFile] = []
     candidates: list[tuple[Unit, SourceFile]] = []
     rejected_rows: list[dict[str, Any]] = []
-    carried: list[tuple[ParsedFile, Any]] = []
-    for pf in checked.files:
+    for pf in files:
         src = SourceFile(pf.found.display, str(pf.found.path), hashes.get(pf.index), pf.kind,
                          template_version=pf.result.template_version)
         sources.append(src)
-        if out_path is not None and Path(pf.found.path).resolve() == out_path and previous is not None:
-            src.status = "kept"
+        if pf.book is not None and pf.kind is not None and pf.book.year != book.year:
+            findings.append(ff.make("FILE_TEMPLATE_YEAR", src.file, found=pf.book.year, expected=book.year))
         unit = _unit_from_file(pf, checked, book, run_id, src, findings, ff, rejected_rows)
         if unit is not None:
             candidates.append((unit, src))
-        if pf.result.readable and pf.kind == "federation" and (out_path is None or Path(pf.found.path).resolve() != out_path):
-            inner = read_consolidated(Path(pf.found.path))
-            if inner is not None:
-                carried.append((pf, inner))
-    for pf, inner in carried:
-        src = next(s for s in sources if s.file == pf.found.display)
-        for unit in inner.club_units():
-            unit.via = pf.found.display
-            n = sum(len(v) for v in unit.rows.values())
-            src.rows_in["carried"] = src.rows_in.get("carried", 0) + n
-            candidates.append((unit, src))
+        if pf.result.readable and pf.kind == "consolidated":
+            candidates += _carried(pf, src, book, ff, findings)
     target = None
     if level == "federation":
         feds = {u.federation for u, _ in candidates if u.kind == "federation"}
+        feds |= {s.federation for s in sources if s.kind == "federation" and s.federation}  # even if rejected
         if previous is not None and previous.target_federation:
             feds.add(previous.target_federation)
         if len(feds) != 1:
@@ -167,30 +176,58 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
                              f"(found: {', '.join(sorted(feds)) or 'none'})")
         target = feds.pop()
     units = dict(previous.units) if previous else {}
-    _merge(candidates, units, book, ff, findings, target)
+    _merge(candidates, units, ff, findings, rejected_rows, target)
     _roster_checks(units, book, ff, findings)
     _finish_sources(sources)
-    return Consolidation(book, run_year, level, run_id, units, sources, findings, rejected_rows,
-                         previous.scores if previous else {}, target)
+    cons = Consolidation(book, run_year, level, run_id, units, sources, findings, rejected_rows,
+                         previous.scores if previous else {}, target,
+                         score_titles=previous.score_titles if previous else {})
+    if previous is not None:
+        _keep_history(cons, previous)
+    return cons
 
 
-def _error_records(pf: ParsedFile, findings: list[Finding]) -> tuple[bool, dict[str, set[int]], bool]:
-    """(file-level error?, sheet key -> records with errors, profile error?) for one file."""
+def _carried(pf: ParsedFile, src: SourceFile, book: rulebook.RuleBook, ff: FindingFactory,
+             findings: list[Finding]) -> list[tuple[Unit, SourceFile]]:
+    """The units a consolidated (federation) workbook carries; their rows keep the original provenance."""
+    from .workbook import read_consolidated
+
+    inner = read_consolidated(Path(pf.found.path))
+    if inner is None:
+        return []
+    src.federation = inner.target_federation
+    src.template_version = f"{inner.level} {inner.run_id}"
+    if inner.year != book.year:
+        findings.append(ff.make("FILE_TEMPLATE_YEAR", src.file, found=inner.year, expected=book.year))
+        n = sum(len(rows) for u in inner.units.values() for rows in u.rows.values())
+        src.rows_in["carried"] = src.rejected["carried"] = n
+        return []
+    out = []
+    for unit in inner.club_units():
+        unit.via = src.file
+        src.rows_in["carried"] = src.rows_in.get("carried", 0) + sum(len(v) for v in unit.rows.values())
+        out.append((unit, src))
+    return out
+
+
+def _error_codes(pf: ParsedFile, findings: list[Finding]) -> tuple[list[str], bool, dict[str, dict[int, list[str]]]]:
+    """For one file: (error codes that reject the whole report, whether the profile sheet has one,
+    sheet key -> record -> error codes that reject that row)."""
     names = {d.name: k for k, d in pf.sheets.items()}
     profile = pf.book.report_sheets(pf.kind)[0].key if pf.book and pf.kind else None
-    file_error, profile_error = False, False
-    bad: dict[str, set[int]] = {}
+    whole: list[str] = []
+    profile_error = False
+    bad: dict[str, dict[int, list[str]]] = {}
     for f in findings:
         if f.file != pf.found.display or f.severity != "error":
             continue
         key = names.get(f.sheet or "")
-        if key is None or (f.record is None and f.code.startswith("FILE_")):
-            file_error = True
-        elif key == profile:
-            profile_error = True
-        elif f.record is not None:
-            bad.setdefault(key, set()).add(f.record)
-    return file_error, bad, profile_error
+        if key is not None and key != profile and f.record is not None:
+            bad.setdefault(key, {}).setdefault(f.record, []).append(f.code)
+        else:  # file-level, profile, or a whole sheet (e.g. no members at all): the report cannot stand
+            whole.append(f.code)
+            profile_error |= key is not None and key == profile
+    return list(dict.fromkeys(whole)), profile_error, bad
 
 
 def _unit_from_file(pf: ParsedFile, checked: Checked, book: rulebook.RuleBook, run_id: str, src: SourceFile,
@@ -198,8 +235,10 @@ def _unit_from_file(pf: ParsedFile, checked: Checked, book: rulebook.RuleBook, r
     for key, data in pf.sheets.items():
         src.rows_in[key] = len(data.records)
     if pf.book is None or pf.kind is None or pf.book.year != book.year:
+        for key, n in src.rows_in.items():
+            src.accepted[key], src.rejected[key] = 0, n
         return None
-    file_error, bad, profile_error = _error_records(pf, checked.report.findings)
+    whole_codes, profile_error, bad = _error_codes(pf, checked.report.findings)
     frames = {k: checked.frames[(pf.book.year, pf.kind, k)] for k in pf.sheets}
     recs = {k: _file_records(df, pf.index) for k, df in frames.items()}
     profile_key = book.report_sheets(pf.kind)[0].key
@@ -207,9 +246,10 @@ def _unit_from_file(pf: ParsedFile, checked: Checked, book: rulebook.RuleBook, r
     fed = profile.get("federation")
     code = profile.get("club_code") if pf.kind == "club" else fed
     src.federation, src.club_code = fed, profile.get("club_code")
-    whole = file_error or profile_error or not code or not fed
-    if profile_error and pf.kind == "club" and not file_error:
+    whole = bool(whole_codes) or not code or not fed
+    if profile_error and pf.kind == "club" and not any(c.startswith("FILE_") for c in whole_codes):
         findings.append(ff.make("CONSOLIDATE_REPORT_REJECTED", pf.found.display, sheet=pf.sheets[profile_key].name))
+        whole_codes.append("CONSOLIDATE_REPORT_REJECTED")
     rows: dict[str, list[dict[str, Any]]] = {}
     for key, items in recs.items():
         data = pf.sheets[key]
@@ -218,8 +258,10 @@ def _unit_from_file(pf: ParsedFile, checked: Checked, book: rulebook.RuleBook, r
             r = rec.pop("_r")
             rec.pop("_f", None)
             cell_row = data.cell(r, "")[1] if data.layout == "table" else 1
-            if whole or r in bad.get(key, set()):
-                rejected_rows.append({"file": pf.found.display, "sheet": data.name, "row": cell_row, "record": r})
+            if whole or r in bad.get(key, {}):
+                rejected_rows.append({"file": pf.found.display, "sheet": data.name, "row": cell_row,
+                                      "codes": whole_codes if whole else list(dict.fromkeys(bad[key][r])),
+                                      "whole": whole})
                 continue
             keep.append({"year": book.year, "federation": fed, "club_code": code if pf.kind == "club" else None,
                          **{k: v for k, v in rec.items() if k not in KEY_COLUMNS or v is not None},
@@ -241,14 +283,15 @@ def _file_records(df: Any, index: int) -> list[dict[str, Any]]:
 
 
 def _merge(candidates: list[tuple[Unit, SourceFile]], units: dict[tuple[str, tuple[int, str]], Unit],
-           book: rulebook.RuleBook, ff: FindingFactory, findings: list[Finding], target: str | None) -> None:
+           ff: FindingFactory, findings: list[Finding], rejected_rows: list[dict[str, Any]],
+           target: str | None) -> None:
     """Apply candidates by natural key: created / replaced / unchanged / duplicate / conflict."""
     by_key: dict[tuple[str, tuple[int, str]], list[tuple[Unit, SourceFile]]] = {}
     for unit, src in candidates:
         if target is not None and unit.federation != target:
             findings.append(ff.make("CONSOLIDATE_OTHER_FEDERATION", src.file, club=unit.key[1], found=unit.federation,
                                     expected=target))
-            _reject(src, unit)
+            _reject(src, unit, "rejected", "CONSOLIDATE_OTHER_FEDERATION", rejected_rows)
             continue
         by_key.setdefault((unit.kind, unit.key), []).append((unit, src))
     for key, items in sorted(by_key.items()):
@@ -257,12 +300,12 @@ def _merge(candidates: list[tuple[Unit, SourceFile]], units: dict[tuple[str, tup
             for unit, src in items:
                 other = next(s.file if s.file != src.file else u.source for u, s in items if u.sha256 != unit.sha256)
                 findings.append(ff.make("CONSOLIDATE_CONFLICT", src.file, club=key[1][1], year=key[1][0], other=other))
-                _reject(src, unit, "conflict")
+                _reject(src, unit, "conflict", "CONSOLIDATE_CONFLICT", rejected_rows)
             continue
         first_unit, first_src = items[0]
         for unit, src in items[1:]:
-            findings.append(ff.make("CONSOLIDATE_DUPLICATE_INPUT", src.file, other=first_unit.source))
-            _reject(src, unit, "duplicate")
+            findings.append(ff.make("CONSOLIDATE_DUPLICATE_INPUT", src.file, other=first_unit.via or first_unit.source))
+            _reject(src, unit, "duplicate", "CONSOLIDATE_DUPLICATE_INPUT", rejected_rows)
         old = units.get(key)
         if old is not None and old.sha256 == first_unit.sha256:
             first_src.outcomes.append("unchanged")
@@ -271,8 +314,8 @@ def _merge(candidates: list[tuple[Unit, SourceFile]], units: dict[tuple[str, tup
             units[key] = first_unit
 
 
-def _reject(src: SourceFile, unit: Unit, outcome: str = "rejected") -> None:
-    """A unit that was read but not consolidated: its rows move from accepted to rejected."""
+def _reject(src: SourceFile, unit: Unit, outcome: str, code: str, rejected_rows: list[dict[str, Any]]) -> None:
+    """A unit that was read but not consolidated: its rows move from accepted to rejected and are listed."""
     src.outcomes.append(outcome)
     for key, rows in unit.rows.items():
         if unit.via:
@@ -280,6 +323,9 @@ def _reject(src: SourceFile, unit: Unit, outcome: str = "rejected") -> None:
         else:
             src.accepted[key] = src.accepted.get(key, 0) - len(rows)
             src.rejected[key] = src.rejected.get(key, 0) + len(rows)
+        for r in rows:
+            rejected_rows.append({"file": unit.source if unit.via else src.file, "sheet": r.get("_sheet"),
+                                  "row": r.get("_row"), "codes": [code], "whole": True})
 
 
 _STRENGTH = ("conflict", "replaced", "created", "unchanged", "duplicate", "rejected")
@@ -290,9 +336,25 @@ def _finish_sources(sources: list[SourceFile]) -> None:
     for src in sources:
         if "carried" in src.rows_in:
             src.accepted["carried"] = src.rows_in["carried"] - src.rejected.get("carried", 0)
-        if src.status == "kept" and not src.outcomes:
-            continue
         src.status = next((s for s in _STRENGTH if s in src.outcomes), "rejected")
+
+
+def _keep_history(cons: Consolidation, previous: Any) -> None:
+    """Sources of earlier runs whose rows are still in the workbook stay listed (status kept), with their findings."""
+    names = {s.file for s in cons.sources}
+    shas = {s.sha256 for s in cons.sources if s.sha256}
+    live = {u.sha256 for u in cons.units.values()}
+    kept: list[SourceFile] = []
+    for s in previous.sources:
+        if s.file in names or (s.sha256 and s.sha256 in shas):
+            continue  # given again in this run: this run's row stands
+        if s.kind == "consolidated" or (s.sha256 and s.sha256 in live):
+            s.status = "kept"
+            kept.append(s)
+    files = {s.file for s in kept}
+    cons.kept_sources = kept
+    cons.kept_findings = [f for f in previous.findings if f.file in files and not f.code.startswith("CONSOLIDATE_")]
+    cons.kept_rejected = [r for r in previous.rejected_rows if r["file"] in files]
 
 
 def _roster_checks(units: dict[tuple[str, tuple[int, str]], Unit], book: rulebook.RuleBook, ff: FindingFactory,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -28,7 +29,7 @@ class Request:
     submitted: datetime.date | None
     score: float | None
     eligible: bool = False
-    reasons: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (reason code, params)
+    reasons: list[tuple[str, dict[str, Any]]] = dataclasses.field(default_factory=list)  # (reason code, params)
     rank: int | None = None
     selected: bool = False
     note: tuple[str, dict[str, Any]] | None = None
@@ -42,13 +43,10 @@ class Request:
         return out
 
     def reason_text(self, book: RuleBook, lang: str = "ko") -> str:
-        return "; ".join(render(book.funding_reasons[code][lang], params) for code, params in self.reasons)
+        return "; ".join(_text(book, code, params, lang) for code, params in self.reasons)
 
     def note_text(self, book: RuleBook, lang: str = "ko") -> str:
-        if self.note is None:
-            return ""
-        code, params = self.note
-        return render(book.funding_reasons[code][lang], params)
+        return "" if self.note is None else _text(book, *self.note, lang)
 
     @property
     def gov_awarded(self) -> int:
@@ -57,6 +55,14 @@ class Request:
     @property
     def company_awarded(self) -> int:
         return int(self.company_won or 0) if self.selected else 0
+
+
+def _text(book: RuleBook, code: str, params: dict[str, Any], lang: str) -> str:
+    """The rule book's text for a reason code; the bare code (and its values) if the rule book lacks it."""
+    texts = book.funding_reasons.get(code)
+    if texts is None:
+        return code + (" (" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")" if params else "")
+    return render(texts.get(lang) or texts["ko"], params)
 
 
 @dataclass
@@ -101,6 +107,8 @@ def check_eligibility(req: Request, book: RuleBook, members: dict[str, str | Non
     p = book.parameters["funding"]
     reasons: list[tuple[str, dict[str, Any]]] = []
     total, gov, comp = req.total_won, req.gov_won, req.company_won
+    if any(v is not None and v < 0 for v in (gov, comp)) or (total is not None and total <= 0):
+        reasons.append(("AMOUNT_INVALID", {"total": total, "gov": gov, "company": comp}))
     if total is not None and total > p["max_total_won"]:
         reasons.append(("OVER_CAP", {"total": total, "limit": p["max_total_won"]}))
     if total and gov is not None and _share_over(gov, total, p["gov_share_max"]):
@@ -124,6 +132,11 @@ def check_eligibility(req: Request, book: RuleBook, members: dict[str, str | Non
     req.eligible = not reasons
 
 
+def _natural(key: str) -> tuple[tuple[int, int | str], ...]:
+    """'2009/SEO-001/10' after '2009/SEO-001/9': numeric parts compare as numbers."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in key.split("/"))
+
+
 def run_round(requests: list[Request], book: RuleBook, members: dict[str, str | None]) -> Round:
     """Check every request, rank the eligible ones with a score, select until the count or the budget runs out."""
     p = book.parameters["funding"]
@@ -136,7 +149,7 @@ def run_round(requests: list[Request], book: RuleBook, members: dict[str, str | 
     for r in requests:
         if r.eligible and r.score is None:
             r.note = ("NO_SCORE", {})
-    ranked.sort(key=lambda r: (-float(r.score or 0), r.submitted or datetime.date.max, r.key))
+    ranked.sort(key=lambda r: (-float(r.score or 0), r.submitted or datetime.date.max, _natural(r.key)))
     used, count, closed = 0, 0, None
     for i, r in enumerate(ranked, start=1):
         r.rank = i

@@ -37,6 +37,17 @@ def indicator_value(ind: Indicator, row: dict[str, int]) -> float | None:
     return None if not den else num / den * ind.factor
 
 
+def _count(v: Any) -> int:
+    """A count from a consolidated cell: ints as they are; blank, NaN or text typed over a number count as 0."""
+    if isinstance(v, bool) or v is None:
+        return 0
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float):
+        return int(v) if v == v and v.is_integer() else 0
+    return 0
+
+
 def _club_sets(frames: dict[str, pd.DataFrame], book: RuleBook) -> dict[str, dict[str, Any]]:
     """Per club code: federation, members, meetings, attendance etc. from the consolidated club sheets."""
     clubs: dict[str, dict[str, Any]] = {}
@@ -63,7 +74,7 @@ def _club_sets(frames: dict[str, pd.DataFrame], book: RuleBook) -> dict[str, dic
         for code, kind, att in zip(act["club_code"], act["kind"], act["attendees"], strict=True):
             if code in clubs and kind == meeting_kind:
                 clubs[code]["meetings"] += 1
-                clubs[code]["attendance"] += 0 if att is None or att != att else int(att)
+                clubs[code]["attendance"] += _count(att)
     tech_kinds = set(book.measures.get("tech_result_kinds", ()))
     res = frames.get("result")
     if res is not None:
@@ -84,7 +95,8 @@ def compute(frames: dict[str, pd.DataFrame], roster: pd.DataFrame | None, book: 
     registered: dict[str, dict[str, int]] = {}  # federation -> club code -> roster member count
     if roster is not None:
         for fed, code, n in zip(roster["federation"], roster["club_code"], roster["member_count"], strict=True):
-            registered.setdefault(fed, {})[code] = 0 if n is None or n != n else int(n)
+            if code is not None:
+                registered.setdefault(fed, {})[code] = _count(n)
     for code, c in clubs.items():
         registered.setdefault(c["federation"], {}).setdefault(code, c["members"])
     feds = federations or [f for f in ref if f in registered] + sorted(f for f in registered if f not in ref)
@@ -94,9 +106,9 @@ def compute(frames: dict[str, pd.DataFrame], roster: pd.DataFrame | None, book: 
         m["registered_clubs"] = len(registered.get(fed, {}))
         m["registered_members"] = sum(registered.get(fed, {}).values())
     for c in clubs.values():
-        m = measures.get(c["federation"])
-        if m is None:
+        if c["federation"] not in measures:
             continue
+        m = measures[c["federation"]]
         m["reported_clubs"] += 1
         m["clubs_info"] += c["info"]
         m["clubs_resource"] += c["resource"]
@@ -114,18 +126,23 @@ def compute(frames: dict[str, pd.DataFrame], roster: pd.DataFrame | None, book: 
 
 
 def reporting(roster: pd.DataFrame | None, frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
-    """Expected vs received: one row per registered club with whether its report came in."""
-    got = set(frames["club"]["club_code"]) if frames.get("club") is not None else set()
+    """Expected vs received: one row per registered club with whether its report came in. A club counts for the
+    federation its report names (as in compute): a report naming another federation than the roster's is not
+    that roster's club reporting."""
+    club = frames.get("club")
+    got = set(zip(club["federation"], club["club_code"], strict=True)) if club is not None else set()
     rows: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     if roster is not None:
         for rec in roster.to_dict("records"):
-            seen.add(rec["club_code"])
-            rows.append({**rec, "received": rec["club_code"] in got})
-    club = frames.get("club")
+            if rec["club_code"] is None:
+                continue
+            pair = (rec["federation"], rec["club_code"])
+            seen.add(pair)
+            rows.append({**{str(k): v for k, v in rec.items()}, "received": pair in got})
     if club is not None:
         for rec in club.to_dict("records"):
-            if rec["club_code"] not in seen:
+            if (rec["federation"], rec["club_code"]) not in seen:
                 rows.append({"federation": rec["federation"], "club_code": rec["club_code"], "club_name": rec["club_name"],
                              "member_count": None, "received": True, "not_in_roster": True})
     return rows

@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_path
+from .atomic import atomic_path, same_file
 from .errors import OutputError
 from .findings import FileResult, Finding, Report
 
@@ -157,7 +157,7 @@ def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko")
 
     target = Path(path)
     for fr in report.files:
-        if _same_file(target, Path(fr.path)):
+        if same_file(target, Path(fr.path)):
             raise OutputError(f"{target}: refusing to overwrite the submitted file {fr.path}")
     out_dir = target.parent if str(target.parent) else Path(".")
     paths = {fr.file: fr.path for fr in report.files}
@@ -181,15 +181,6 @@ def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko")
             except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
                 raise OutputError(f"{target}: {exc}") from exc
     return target
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-    except OSError:
-        pass
-    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
 def _formats(wb: Any) -> dict[str, Any]:

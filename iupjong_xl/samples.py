@@ -20,7 +20,7 @@ from .normalize import make_brn
 from .templates import Formula, write_template
 
 YEAR = 2009
-PROBLEMS_DIR = "problems"
+PROBLEMS_DIR = "problems"  # beside the year folder: copies of real clubs, never consolidated with the corpus
 Data = dict[str, list[dict[str, Any]]]
 
 # ---------------------------------------------------------------- word lists
@@ -31,6 +31,7 @@ GIVEN = ("영호 지은 성민 하늘 태식 서연 민수 정훈 은영 상철 
 PREFIXES = ("한빛 새롬 대한 동양 미래 태성 세진 우진 성우 대성 한영 삼일 신흥 금강 동아 서진 유니 에이스 제일 경인 영진 대원 "
             "진성 아름 푸른 가온 다온 누리 한울 해솔 청운 보성 한성 동일 삼원 세광 신진 태양 정우 한길 상록 남양 광명 두원 "
             "명성 화성 서광 동신 진흥 창성 오성 한결 이음 나라 가람 신화 성진 우성 지성 일신").split()
+TAILS = ("산업", "테크", "코리아", "시스템", "엔지니어링", "인터내셔널", "씨앤씨", "에스티", "글로벌", "하이텍")
 CLUB_WORDS = ("한빛 미래 새솔 다솜 한마음 어울림 누리 가온 으뜸 디딤돌 상생 융합 창조 푸른 희망 도약 동행 나래 한길 벤처 "
               "테크노 신성장 해오름 두드림 한울 온누리 새빛 모아 늘푸른 한우리 비전 이음 다울 한결 청솔 솔빛 여명 새날 한뜻 큰길").split()
 EVENTS = {  # activity kind -> notes, besides the monthly meetings
@@ -110,7 +111,7 @@ class Targets:
     tech_results: int  # such results in all
     meetings: int  # 월례회 over all reporting clubs
     high_attendance: int  # clubs whose 월례회 attendance averages >= attendance_threshold of their members
-    consortia: int  # consortium requests for the next funding round
+    consortia: int  # eligible consortium requests for the next funding round (CorpusSpec.ineligible come on top)
     members: int | None = None  # member companies over ALL registered clubs; None = drawn per club
 
     @classmethod
@@ -122,7 +123,7 @@ class Targets:
 
 # The published figures (DOMAIN.md): 163/60/47 of 195 clubs per activity type, 46 clubs with 72 technology results,
 # 11.0 monthly meetings per club, 182 of 195 with attendance >= 70 %, 5,684 companies in 274 clubs. Consortium
-# requests are not published: 60 is more than the 50 consortia that can be selected.
+# requests are not published: 60 eligible ones are more than the 50 consortia that can be selected.
 PAPER_REPORTING = 195
 NATIONAL_TARGETS = Targets(info=163, resource=60, newproduct=47, tech_clubs=46, tech_results=72,
                            meetings=11 * 195, high_attendance=182, consortia=60, members=5684)
@@ -135,14 +136,37 @@ class CorpusSpec:
     meetings: tuple[int, int] = (8, 12)  # 월례회 per reporting club (min, max)
     targets: Targets | None = None  # None: Targets.scaled(number of reporting clubs)
     year: int = YEAR
+    ineligible: tuple[str, ...] = ()  # flawed consortium requests on top of the eligible ones (keys of FLAWS)
 
     def resolved_targets(self) -> Targets:
         return self.targets or Targets.scaled(sum(f.reporting for f in self.federations))
 
 
 SMALL = CorpusSpec((FederationSpec("서울", 8, 6), FederationSpec("부산", 7, 6)))
-# NATIONAL (next issue) = CorpusSpec(<13 FederationSpecs: 274 registered, 195 reporting>, members=(8, 45),
-#                                    meetings=(6, 12), targets=NATIONAL_TARGETS)
+
+
+class Flaw(NamedTuple):
+    """A planned ineligible consortium request: the validation warnings it gives and the funding round's reasons."""
+
+    codes: tuple[str, ...]  # warning codes of `iupjong validate` (all on the request's row of 협력과제)
+    reasons: tuple[str, ...]  # funding reason codes (messages.yaml `funding:`) in the 지원금 sheet
+
+
+FLAWS = {
+    "over_cap": Flaw(("CONSORTIUM_TOTAL_CAP",), ("OVER_CAP",)),  # total 25,000,000 won, 75 % government
+    "gov_share": Flaw(("CONSORTIUM_GOV_SHARE_MAX", "CONSORTIUM_COMPANY_SHARE_MIN"), ("GOV_SHARE", "COMPANY_SHARE")),  # 80 %
+    "one_industry": Flaw(("CONSORTIUM_SINGLE_INDUSTRY",), ("ONE_INDUSTRY",)),  # lead and partners from one KSIC division
+    "not_member": Flaw(("CONSORTIUM_PARTNER_NOT_MEMBER",), ("NOT_MEMBER",)),  # a supplier that is in no club at all
+}
+
+# The whole program as of March 2009 (DOMAIN.md): 13 federations in reference order with 274 registered and 195
+# reporting clubs. Sized like the regions' SME base: the capital region (서울, 경기, 인천) holds about 43 % of the clubs,
+# the industrial south-east (부산, 대구경북, 울산, 경남) about 27 %, 제주 the fewest; reporting rates 50-78 %.
+NATIONAL_FEDERATIONS = (("서울", 60, 41), ("부산", 24, 18), ("대구경북", 22, 17), ("인천", 18, 12), ("광주전남", 18, 13),
+                        ("대전충남", 18, 14), ("울산", 12, 9), ("경기", 40, 30), ("강원", 12, 7), ("충북", 14, 10),
+                        ("전북", 12, 8), ("경남", 16, 12), ("제주", 8, 4))
+NATIONAL = CorpusSpec(tuple(FederationSpec(*f) for f in NATIONAL_FEDERATIONS), members=(8, 40), meetings=(6, 12),
+                      targets=NATIONAL_TARGETS, ineligible=tuple(FLAWS))
 
 # ---------------------------------------------------------------- plan: what was generated
 
@@ -190,8 +214,19 @@ class Company:
 Event = NamedTuple("Event", [("date", dt.date), ("kind", str), ("attendees", int), ("note", str)])
 Result = NamedTuple("Result", [("kind", str), ("title", str), ("participants", tuple[str, ...]), ("amount_won", int | None),
                                ("date", dt.date)])
-Consortium = NamedTuple("Consortium", [("title", str), ("lead", str), ("partners", tuple[str, ...]), ("field", str),
-                                       ("total_won", int), ("gov_won", int), ("company_won", int), ("submitted", dt.date)])
+
+
+class Consortium(NamedTuple):
+    title: str
+    lead: str
+    partners: tuple[str, ...]
+    field: str
+    total_won: int
+    gov_won: int
+    company_won: int
+    submitted: dt.date
+    score: float | None = None  # 평가점수, as if the center had scored the request
+    flaw: str | None = None  # key of FLAWS for a planned ineligible request
 
 
 @dataclass(slots=True)
@@ -241,9 +276,11 @@ class Corpus:
 # ---------------------------------------------------------------- planner
 
 
-def plan_corpus(spec: CorpusSpec = SMALL, seed: int = 2009) -> Corpus:
+def plan_corpus(spec: CorpusSpec = NATIONAL, seed: int = 2009) -> Corpus:
     """Decide everything from one seeded random stream; the spec's targets are met exactly."""
     rng, book, t = random.Random(seed), rulebook.load(spec.year), spec.resolved_targets()
+    if spec.members[0] < 5:
+        raise ValueError("a club needs at least 5 members (회장, 부회장, 총무 and 3 KSIC divisions)")
     used: set[str] = set()  # BRNs
     names: set[str] = set()  # company names
     sizes = iter(_split(rng, t.members, sum(f.registered for f in spec.federations), *spec.members))
@@ -265,6 +302,8 @@ def plan_corpus(spec: CorpusSpec = SMALL, seed: int = 2009) -> Corpus:
                                f"{row['code'].lower()}@example.or.kr", clubs))
     corpus = Corpus(spec, seed, feds)
     _deal(rng, corpus.reporting_clubs(), t, spec, Fraction(str(book.parameters["attendance_threshold"])))
+    _flawed(rng, corpus, spec, used)
+    _score(rng, corpus.reporting_clubs(), int(book.parameters["funding"]["max_consortia"]))
     return corpus
 
 
@@ -277,10 +316,15 @@ def _pick(rng: random.Random, n: int, k: int, prefer: Sequence[int] = ()) -> lis
 
 
 def _split(rng: random.Random, total: int | None, n: int, lo: int, hi: int) -> list[int]:
-    """n random values in lo..hi; with a total, nudged one at a time until they add up to it exactly."""
-    vals = [rng.randint(lo, hi) for _ in range(n)]
+    """n random values in lo..hi; with a total, drawn around its mean (a triangular distribution whose mean is as near
+    total / n as lo..hi allows: many small clubs, a few large ones) and nudged one at a time until they add up exactly."""
     if total is not None and not n * lo <= total <= n * hi:
         raise ValueError(f"cannot split {total} into {n} values within {lo}..{hi}")
+    if total is None or not n:
+        vals = [rng.randint(lo, hi) for _ in range(n)]
+    else:
+        mode = min(max(3 * total / n - lo - hi, lo), hi)
+        vals = [min(hi, max(lo, round(rng.triangular(lo, hi, mode)))) for _ in range(n)]
     while total is not None and (d := total - sum(vals)):
         i, step = rng.randrange(n), 1 if d > 0 else -1
         if lo <= vals[i] + step <= hi:
@@ -309,12 +353,15 @@ def _members(rng: random.Random, fed_code: str, founded: int, year: int, n: int,
     weights = [g.weight for g in GROUPS]
     while len(set(divs := [rng.choice(rng.choices(GROUPS, weights)[0].divisions) for _ in range(n)])) < 3:
         pass
-    companies = []
+    companies: list[Company] = []
     for div in divs:
         g = GROUP_OF[div]
-        for _ in range(60):  # unique over the corpus while the name pool lasts
-            if (name := rng.choice(PREFIXES) + rng.choice(g.words)) not in names:
+        for attempt in range(40):  # unique over the corpus while the name pool lasts, always unique in the club
+            name = rng.choice(PREFIXES) + rng.choice(g.words) + (rng.choice(TAILS) if attempt >= 20 else "")
+            if name not in names:
                 break
+        while any(name in c.name for c in companies):
+            name += rng.choice(TAILS)
         names.add(name)
         form = rng.choices(("{}(주)", "㈜{}", "주식회사 {}", "{}"), (35, 10, 10, 45))[0]
         kind = rng.choice((81, 86, 87, 88)) if form != "{}" else rng.randint(1, 79)  # corporations vs. sole traders
@@ -343,7 +390,8 @@ def _deal(rng: random.Random, clubs: list[Club], t: Targets, spec: CorpusSpec, t
     tech_counts = dict(zip(tech, _split(rng, t.tech_results, len(tech), 1, 4), strict=True))
     meetings = _split(rng, t.meetings, n, *spec.meetings)
     high = _pick(rng, n, t.high_attendance)
-    cons = _pick(rng, n, min(t.consortia, n), newproduct)
+    # requests come from the new-product clubs first, some of which send two or three
+    cons = _pick(rng, n, min(t.consortia, n, max(len(newproduct), -(-t.consortia // 3))), newproduct)
     cons_counts = dict(zip(cons, _split(rng, t.consortia, len(cons), 1, 3), strict=True))
     for i, club in enumerate(clubs):
         club.style = STYLES[i % len(STYLES)]
@@ -413,6 +461,75 @@ def _consortium(rng: random.Random, club: Club, year: int) -> Consortium:
                       total, gov, total - gov, _day(rng, dt.date(year, 10, 1), dt.date(year, 12, 15)))
 
 
+def _flawed(rng: random.Random, corpus: Corpus, spec: CorpusSpec, used: set[str]) -> None:
+    """One request per planned flaw, each in another new-product club (after its eligible requests)."""
+    year, clubs = spec.year, [c for c in corpus.reporting_clubs() if c.activities[2]] or corpus.reporting_clubs()
+    taken: set[str] = set()
+    for flaw in spec.ineligible:
+        fits = [c for c in clubs if c.code not in taken and (flaw != "one_industry" or _shared_division(c))]
+        if not fits:
+            raise ValueError(f"no club of the corpus can carry a {flaw} request")
+        club = rng.choice(fits)
+        taken.add(club.code)
+        base = _consortium(rng, club, year)
+        if flaw == "over_cap":
+            base = base._replace(total_won=25_000_000, gov_won=18_750_000, company_won=6_250_000)
+        elif flaw == "gov_share":
+            base = base._replace(total_won=20_000_000, gov_won=16_000_000, company_won=4_000_000)
+        elif flaw == "one_industry":
+            division = rng.choice(sorted(_shared_division(club)))
+            same = [m for m in club.members if m.division == division]
+            lead, *partners = rng.sample(same, min(len(same), 3))
+            title = f"{rng.choice(GROUP_OF[division].results)} 공동개발"
+            title += " (2차)" if title in {c.title for c in club.consortia} else ""
+            base = base._replace(title=title, lead=lead.brn, partners=tuple(m.brn for m in partners),
+                                 field=GROUP_OF[division].field)
+        elif flaw == "not_member":  # a supplier of the lead: a valid registration number that no club lists
+            _, lo, hi = REGIONS[club.code[:3]]  # club codes start with their federation's code
+            while (outsider := make_brn(f"{rng.randint(lo, hi):03d}81{rng.randint(1, 9999):04d}")) in used:
+                pass
+            used.add(outsider)
+            base = base._replace(partners=(*base.partners[:2], outsider))
+        else:
+            raise ValueError(f"unknown flaw {flaw!r} (choose: {', '.join(FLAWS)})")
+        club.consortia.append(base._replace(flaw=flaw))
+
+
+def _shared_division(club: Club) -> set[str]:
+    """KSIC divisions that at least two members of the club share."""
+    seen: dict[str, int] = {}
+    for m in club.members:
+        seen[m.division] = seen.get(m.division, 0) + 1
+    return {d for d, k in seen.items() if k >= 2}
+
+
+def _score(rng: random.Random, clubs: list[Club], places: int) -> None:
+    """평가점수 60.0-98.0 for every request, as the center scores them; distinct submission dates among equal scores,
+    and the last place that can be selected tied with the first one that cannot (the earlier submission wins)."""
+    reqs = [(club, i) for club in clubs for i in range(len(club.consortia))]
+    for club, i in reqs:
+        club.consortia[i] = club.consortia[i]._replace(score=round(rng.triangular(60.0, 98.0, 84.0), 1))
+    eligible = [(club, i) for club, i in reqs if club.consortia[i].flaw is None]
+    order = lambda ci: (-ci[0].consortia[ci[1]].score, ci[0].consortia[ci[1]].submitted)  # noqa: E731
+    eligible.sort(key=order)
+    if len(eligible) > places:  # tie the first request left out with the last one selected
+        (c1, i1), (c2, i2) = eligible[places - 1], eligible[places]
+        c2.consortia[i2] = c2.consortia[i2]._replace(score=c1.consortia[i1].score)
+    while True:  # equal scores: make the submission dates differ so the tie is broken by date, not by file order
+        seen: set[tuple[float, dt.date]] = set()
+        clash = None
+        for club, i in sorted(eligible, key=order):
+            c = club.consortia[i]
+            if (c.score, c.submitted) in seen:
+                clash = (club, i)
+                break
+            seen.add((c.score, c.submitted))
+        if clash is None:
+            return
+        club, i = clash
+        club.consortia[i] = club.consortia[i]._replace(submitted=club.consortia[i].submitted + dt.timedelta(days=1))
+
+
 # ---------------------------------------------------------------- plan -> workbooks
 
 
@@ -435,7 +552,8 @@ def club_data(club: Club, year: int = YEAR) -> Data:
                     "amount_won": s.amount(r.amount_won), "date": s.date(r.date)} for r in club.results],
         "consortium": [{"title": c.title, "lead_brn": s.brns(c.lead), "partner_brns": s.brns(*c.partners), "field": c.field,
                         "total_won": s.amount(c.total_won), "gov_won": s.amount(c.gov_won),
-                        "company_won": s.amount(c.company_won), "submitted": s.date(c.submitted)} for c in club.consortia],
+                        "company_won": s.amount(c.company_won), "submitted": s.date(c.submitted), "score": c.score}
+                       for c in club.consortia],
     }
 
 
@@ -449,15 +567,29 @@ def federation_data(fed: Federation, year: int = YEAR) -> Data:
     }
 
 
-def write_corpus(out_dir: str | Path, seed: int = 2009, spec: CorpusSpec = SMALL) -> list[Path]:
-    """(Re)write the federation folders and problems/ in out_dir, byte-reproducibly; nothing else there is touched."""
+def corpus_folder(year: int = YEAR) -> str:
+    """The folder of one report year's corpus inside the sample folder: <year>/<federation>/<file>."""
+    return str(year)
+
+
+def owned_folders(year: int = YEAR) -> tuple[str, ...]:
+    """What write_corpus owns (and removes before writing) inside its output folder: the year's corpus, problems/,
+    and the flat federation folders of the earlier layout (<federation>/<file>)."""
+    return (corpus_folder(year), PROBLEMS_DIR, *rulebook.load(year).references["federation"].keys)
+
+
+def write_corpus(out_dir: str | Path, seed: int = 2009, spec: CorpusSpec = NATIONAL) -> list[Path]:
+    """(Re)write <year>/<federation>/… and problems/ in out_dir, byte-reproducibly; nothing else there is touched.
+
+    The year folder is what `iupjong consolidate <out_dir>/<year>` takes; the problem files are copies of its clubs with
+    one mistake each, kept apart so that they never meet their originals in a consolidation."""
     out, corpus, year = Path(out_dir), plan_corpus(spec, seed), spec.year
-    for name in (*rulebook.load(year).references["federation"].keys, PROBLEMS_DIR):
+    for name in owned_folders(year):
         if (out / name).is_dir():
             shutil.rmtree(out / name)
     written = []
     for fed in corpus.federations:
-        (folder := out / fed.name).mkdir(parents=True)
+        (folder := out / corpus_folder(year) / fed.name).mkdir(parents=True)
         written.append(write_template(folder / f"{fed.name}_연합회_{year}.xlsx", "federation", year, federation_data(fed, year)))
         written += [write_template(folder / f"{fed.name}_{c.code}_{year}.xlsx", "club", year, club_data(c, year))
                     for c in fed.clubs if c.reporting]
@@ -564,7 +696,8 @@ PROBLEMS: tuple[Problem, ...] = (
 def write_problems(corpus: Corpus, folder: Path) -> list[Path]:
     """Each problem as a copy of a valid report of the corpus with its mistake, plus README.md from the same table."""
     folder.mkdir(parents=True, exist_ok=True)
-    year, clubs, written = corpus.spec.year, corpus.reporting_clubs(), []
+    year, written = corpus.spec.year, []
+    clubs = [c for c in corpus.reporting_clubs() if not any(r.flaw for r in c.consortia)]  # no planned findings
     for i, p in enumerate(PROBLEMS):
         written.append(path := folder / p.file)
         if p.kind == "raw":

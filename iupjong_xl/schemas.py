@@ -49,7 +49,7 @@ def allowed_text(book: RuleBook, col: Column, lang: str) -> str:
     if col.ref:
         ref = book.references[col.ref]
         if len(ref.rows) > MAX_LISTED_CHOICES:
-            return "작성안내 시트의 목록 참조" if lang == "ko" else "see the list on the 작성안내 sheet"
+            return "칸의 드롭다운 목록 참조" if lang == "ko" else "see the cell's drop-down list"
         return ", ".join(ref.displays)
     return ", ".join(col.choices)
 

@@ -47,7 +47,8 @@ def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str,
     import xlsxwriter
 
     rep = book.reports[kind]
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "in_memory": True})
     wb.set_properties({
         "title": f"{rep.title_ko} ({book.year})",
         "subject": rep.template_id,
@@ -253,15 +254,14 @@ def _table_sheet(wb: Any, fmt: _Formats, book: RuleBook, sheet: Sheet, records: 
         ws.data_validation(1, c, last, c, _validation(book, col, list_refs))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(records), 1), len(sheet.columns) - 1)
+    extra = list(dict.fromkeys(k for rec in records for k in rec if k.startswith("+")))  # "+<header>": extra columns
+    for i, k in enumerate(extra):
+        ws.write_string(0, len(sheet.columns) + i, k[1:], fmt.header)
     for r, rec in enumerate(records, start=1):
         for c, col in enumerate(sheet.columns):
             _write_value(ws, r, c, rec.get(col.key), fmt.number(_column_format(col)))
-        extra = [k for k in rec if k.startswith("+")]  # "+<header>" keys: extra columns (for problem samples)
         for i, k in enumerate(extra):
-            c = len(sheet.columns) + i
-            if r == 1:
-                ws.write_string(0, c, k[1:], fmt.header)
-            _write_value(ws, r, c, rec[k], None)
+            _write_value(ws, r, len(sheet.columns) + i, rec.get(k), None)
 
 
 def _write_value(ws: Any, r: int, c: int, v: Any, cell_fmt: Any, blank_format: Any = None) -> None:

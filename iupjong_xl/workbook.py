@@ -14,7 +14,8 @@ from .consolidate import CLUB_SHEETS, KEY_COLUMNS, PROVENANCE, Consolidation, So
 from .findings import Finding
 from .funding import Request, Round, run_round
 from .indicators import MEASURES, Table, compute, indicator_value, reporting
-from .normalize import CoerceError, coerce_bool, coerce_date, coerce_float, coerce_int, coerce_text, split_brn_list
+from .normalize import (CoerceError, coerce_bool, coerce_date, coerce_float, coerce_int, coerce_text, normalize_brn,
+                        split_brn_list)
 from .rulebook import CONSOLIDATED_META, RuleBook
 
 if TYPE_CHECKING:
@@ -60,33 +61,83 @@ class Derived:
 
 
 def derive(cons: Consolidation) -> Derived:
+    """Indicators, reporting status and the funding round from the consolidated rows (and the typed scores)."""
     frames = cons.frames()
     roster = frames["roster"] if not frames["roster"].empty else None
     table = compute(frames, roster, cons.book)
-    members = {r["brn"]: r["ksic"] for r in frames["member"].to_dict("records") if r.get("brn")}
+    members = {r["brn"]: r["ksic"] for r in frames["member"].to_dict("records") if isinstance(r.get("brn"), str)}
+    typed = _typed_scores(cons)
     requests: list[Request] = []
     counter: dict[str, int] = {}
     for r in frames["consortium"].to_dict("records"):
-        code = r["club_code"]
+        code = str(r["club_code"])
         counter[code] = counter.get(code, 0) + 1
         key = f"{r['year']}/{code}/{counter[code]}"
-        score = cons.scores.get(key, r.get("score"))
-        requests.append(Request(key, code, r["federation"], r["title"], r.get("lead_brn"), tuple(r.get("partner_brns") or ()),
-                                r.get("field"), _int(r.get("total_won")), _int(r.get("gov_won")),
-                                _int(r.get("company_won")), r.get("submitted"), None if score is None else float(score)))
+        title = _text(r.get("title"))
+        score = typed(key, title)
+        if score is None:
+            score = _float(r.get("score"))
+        partners = r.get("partner_brns")
+        partners = tuple(str(b) for b in partners) if isinstance(partners, (tuple, list)) else \
+            tuple(split_brn_list(partners))
+        requests.append(Request(key, code, str(r["federation"]), title or "", _text(r.get("lead_brn")), partners,
+                                _text(r.get("field")), _int(r.get("total_won")), _int(r.get("gov_won")),
+                                _int(r.get("company_won")), _date(r.get("submitted")), score))
     return Derived(table, reporting(roster, frames), run_round(requests, cons.book, members))
 
 
+def _typed_scores(cons: Consolidation) -> Any:
+    """score(key, title): the score typed in 지원금 for this request. A score is only given back to the request it
+    was typed for: same key and title, or (after a resubmission renumbered the club's requests) the one request of
+    the same club with that title."""
+    by_title: dict[tuple[str, str], float | None] = {}
+    for key, typed in cons.scores.items():
+        title = cons.score_titles.get(key)
+        if title is not None:
+            k = (key.rsplit("/", 1)[0], title)
+            by_title[k] = None if k in by_title else typed  # two requests with one title: ambiguous
+
+    def score(key: str, title: str | None) -> float | None:
+        if key in cons.scores and cons.score_titles.get(key, title) == title:
+            return _float(cons.scores[key])
+        return _float(by_title.get((key.rsplit("/", 1)[0], title or "")))
+
+    return score
+
+
 def _int(v: Any) -> int | None:
-    return None if v is None else int(v)
+    """Whole won from a cell as it was read or typed; anything that is not a whole number counts as missing."""
+    try:
+        return coerce_int(v)
+    except CoerceError:
+        return None
+
+
+def _float(v: Any) -> float | None:
+    try:
+        f = coerce_float(v)
+    except CoerceError:
+        return None
+    return None if f is None or f != f else f
+
+
+def _date(v: Any) -> datetime.date | None:
+    try:
+        return coerce_date(v)
+    except CoerceError:
+        return None
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None or (isinstance(v, float) and v != v) else coerce_text(v)
 
 
 # ----------------------------------------------------------------------------------------------------- writing
 
 
-def write_workbook(cons: Consolidation, path: str | os.PathLike[str]) -> Path:
+def write_workbook(cons: Consolidation, path: str | os.PathLike[str], derived: Derived | None = None) -> Path:
     """Write the consolidated workbook atomically; an existing file is replaced only when writing succeeded."""
-    derived = derive(cons)
+    derived = derived or derive(cons)
     with atomic_path(path) as tmp:
         _write(cons, derived, tmp, Path(path).resolve().parent)
     return Path(path)
@@ -118,26 +169,30 @@ def _write(cons: Consolidation, d: Derived, path: Path, out_dir: Path) -> None:
     level_ko = "전국" if cons.level == "national" else f"{cons.target_federation or ''} 연합회"
     wb.set_properties({"title": f"{cons.year}년 이업종 교류 {level_ko} 취합", "author": "iupjong-xl",
                        "company": "이업종중앙회", "created": FIXED_CREATED})
-    f = _F(wb)
-    ws_sum = wb.add_worksheet(S_SUMMARY)
-    ind_total_row = _indicators(wb, f, cons, d)
-    _summary(ws_sum, f, cons, d, ind_total_row)
-    _reporting(wb, f, d)
-    _funding(wb, f, cons, d)
-    frames = cons.frames()
-    for key in (*CLUB_SHEETS, "federation", "roster"):
-        _data_sheet(wb, f, cons.book, key, frames[key])
-    _findings(wb, f, cons, out_dir)
-    _rejected(wb, f, cons)
-    _sources(wb, f, cons)
-    meta = wb.add_worksheet(CONSOLIDATED_META)
-    for r, (k, v) in enumerate([("kind", "consolidated"), ("level", cons.level), ("year", str(cons.year)),
-                                 ("version", cons.book.version), ("run_id", cons.run_id),
-                                 ("federation", cons.target_federation or "")]):
-        meta.write_string(r, 0, k)
-        meta.write_string(r, 1, v)
-    meta.hide()
-    ws_sum.activate()
+    try:
+        f = _F(wb)
+        ws_sum = wb.add_worksheet(S_SUMMARY)
+        ind_total_row = _indicators(wb, f, cons, d)
+        _reporting(wb, f, d)
+        funding_cells = _funding(wb, f, cons, d)
+        _summary(ws_sum, f, cons, d, ind_total_row, funding_cells)
+        frames = cons.frames()
+        for key in (*CLUB_SHEETS, "federation", "roster"):
+            _data_sheet(wb, f, cons.book, key, frames[key])
+        _findings(wb, f, cons, out_dir)
+        _rejected(wb, f, cons)
+        _sources(wb, f, cons)
+        meta = wb.add_worksheet(CONSOLIDATED_META)
+        for r, (k, v) in enumerate([("kind", "consolidated"), ("level", cons.level), ("year", str(cons.year)),
+                                     ("version", cons.book.version), ("run_id", cons.run_id),
+                                     ("federation", cons.target_federation or "")]):
+            meta.write_string(r, 0, k)
+            meta.write_string(r, 1, v)
+        meta.hide()
+        ws_sum.activate()
+    except BaseException:
+        wb.fileclosed = True  # nothing to save: the caller's temp file is removed, the old output stays
+        raise
     wb.close()
 
 
@@ -162,14 +217,17 @@ def _indicators(wb: Any, f: _F, cons: Consolidation, d: Derived) -> int:
     ws.write_string(total, 0, "전국 합계" if cons.level == "national" else "합계", f.total)
     for k in MEASURES:
         col = _col(mcol[k])
-        ws.write_formula(total, mcol[k], f"=SUM({col}{first + 1}:{col}{total})", f.total, t.total[k])
+        if rows:
+            ws.write_formula(total, mcol[k], f"=SUM({col}{first + 1}:{col}{total})", f.total, t.total[k])
+        else:  # SUM(B4:B3) would include the total cell itself: a circular reference
+            ws.write_number(total, mcol[k], t.total[k], f.total)
     _ratio_cells(ws, f, total, ratio, mcol, t.total, len(MEASURES) + 1, f.total_pct)
     ws.freeze_panes(3, 1)
     ws.set_column(0, 0, 12)
     ws.set_column(1, len(heads), 11)
     ws.set_row(2, 45)
-    ws.autofilter(2, 0, total - 1, len(heads) - 1)
     if rows:
+        ws.autofilter(2, 0, total - 1, len(heads) - 1)
         rate_col = len(MEASURES) + 1 + next(i for i, ind in enumerate(ratio) if ind.key == "reporting_rate")
         chart = wb.add_chart({"type": "column"})
         chart.add_series({"name": "보고율(%)", "categories": [S_IND, first, 0, total - 1, 0],
@@ -190,7 +248,7 @@ def _ratio_cells(ws: Any, f: _F, r: int, ratio: list[Any], mcol: dict[str, int],
         ws.write_formula(r, start + i, formula, fmt, "" if value is None else value)
 
 
-def _summary(ws: Any, f: _F, cons: Consolidation, d: Derived, total_row: int) -> None:
+def _summary(ws: Any, f: _F, cons: Consolidation, d: Derived, total_row: int, funding: dict[str, str]) -> None:
     book = cons.book
     ws.write_string(0, 0, f"{cons.year}년 이업종 교류 현황 ({'전국' if cons.level == 'national' else cons.target_federation})", f.title)
     for c, h in enumerate(["항목", "값", "단위", "논문 수치(2009.3)", "산식"]):
@@ -218,14 +276,16 @@ def _summary(ws: Any, f: _F, cons: Consolidation, d: Derived, total_row: int) ->
     tot = d.round.totals()
     r += 1
     ws.write_string(r, 0, f"{book.parameters['funding']['round_year']}년 협력체 지원", f.bold)
-    for label, value, fmt in [("신청", tot["requests"], f.int), ("지원 적격", tot["eligible"], f.int),
-                              ("선정", tot["selected"], f.int), ("선정 총사업비(원)", tot["selected_total_won"], f.won),
-                              ("정부지원 합계(원)", tot["selected_gov_won"], f.won),
-                              ("기업부담 합계(원)", tot["selected_company_won"], f.won),
-                              ("사업 예산(원)", tot["budget_won"], f.won)]:
+    for key, label, fmt in [("requests", "신청", f.int), ("eligible", "지원 적격", f.int), ("selected", "선정", f.int),
+                            ("selected_total_won", "선정 총사업비(원)", f.won),
+                            ("selected_gov_won", "정부지원 합계(원)", f.won),
+                            ("selected_company_won", "기업부담 합계(원)", f.won), ("budget_won", "사업 예산(원)", f.won)]:
         r += 1
         ws.write_string(r, 0, label)
-        ws.write_number(r, 1, value, fmt)
+        if key in funding:  # live: follows the 지원금 sheet when a user edits it
+            ws.write_formula(r, 1, f"='{S_FUNDING}'!{funding[key]}", fmt, tot[key])
+        else:
+            ws.write_number(r, 1, tot[key], fmt)
     budget = book.parameters.get("support_budget_million_won", {})
     if budget:
         r += 2
@@ -250,7 +310,8 @@ def _reporting(wb: Any, f: _F, d: Derived) -> None:
     ws.set_column(2, 2, 24)
 
 
-def _funding(wb: Any, f: _F, cons: Consolidation, d: Derived) -> None:
+def _funding(wb: Any, f: _F, cons: Consolidation, d: Derived) -> dict[str, str]:
+    """The 지원금 sheet; returns the A1 cells of its totals (funding total key -> cell) for the 요약 sheet."""
     ws = wb.add_worksheet(S_FUNDING)
     book = cons.book
     p = book.parameters["funding"]
@@ -259,7 +320,7 @@ def _funding(wb: Any, f: _F, cons: Consolidation, d: Derived) -> None:
                           f"예산 {p['program_budget_won']:,}원. 평가점수(노란 칸)를 입력하고 [지표·지원금 갱신]을 누르세요.", f.bold)
     rows = []
     for r in d.round.requests:
-        rows.append([r.key, r.federation, r.club_code, r.title, r.lead_brn or "", ", ".join(r.partner_brns), r.field or "",
+        rows.append([r.key, r.federation, r.club_code, r.title, r.lead_brn, ", ".join(r.partner_brns), r.field,
                      r.total_won, r.gov_won, r.company_won, r.submitted, r.score, "적격" if r.eligible else "부적격",
                      r.reason_text(book), r.rank, "예" if r.selected else "아니오", r.gov_awarded, r.company_awarded,
                      r.note_text(book)])
@@ -271,32 +332,39 @@ def _funding(wb: Any, f: _F, cons: Consolidation, d: Derived) -> None:
     sel, tot = _col(idx["selected"]), _col(idx["total_won"])
     g, c = _col(idx["gov_awarded"]), _col(idx["company_awarded"])
     t = d.round.totals()
-    r = last + 2
+    top = last + 2
     rng = lambda col: f"{col}{first + 1}:{col}{max(last, first) + 1}"  # noqa: E731
+    elig = _col(idx["eligible"])
     lines = [
-        ("선정 건수", f'=COUNTIF({rng(sel)},"예")', t["selected"], f.int, p["max_consortia"]),
-        ("선정 총사업비(원)", f'=SUMIF({rng(sel)},"예",{rng(tot)})', t["selected_total_won"], f.won, p["program_budget_won"]),
-        ("정부지원 합계(원)", f"=SUM({rng(g)})", t["selected_gov_won"], f.won, None),
-        ("기업부담 합계(원)", f"=SUM({rng(c)})", t["selected_company_won"], f.won, None),
+        ("requests", "신청 건수", f"=COUNTA({rng(_col(idx['key']))})", t["requests"], f.int, None),
+        ("eligible", "지원 적격", f'=COUNTIF({rng(elig)},"적격")', t["eligible"], f.int, None),
+        ("selected", "선정 건수", f'=COUNTIF({rng(sel)},"예")', t["selected"], f.int, p["max_consortia"]),
+        ("selected_total_won", "선정 총사업비(원)", f'=SUMIF({rng(sel)},"예",{rng(tot)})', t["selected_total_won"], f.won,
+         p["program_budget_won"]),
+        ("selected_gov_won", "정부지원 합계(원)", f"=SUM({rng(g)})", t["selected_gov_won"], f.won, None),
+        ("selected_company_won", "기업부담 합계(원)", f"=SUM({rng(c)})", t["selected_company_won"], f.won, None),
     ]
-    ws.write_string(r, 0, "합계", f.bold)
-    ws.write_string(r, 2, "한도", f.bold)
-    ws.write_string(r, 3, "남은 한도", f.bold)
-    for i, (label, formula, value, fmt, limit) in enumerate(lines, start=1):
-        ws.write_string(r + i, 0, label)
-        ws.write_formula(r + i, 1, formula, fmt, value)
+    ws.write_string(top, 0, "합계", f.bold)
+    ws.write_string(top, 2, "한도", f.bold)
+    ws.write_string(top, 3, "남은 한도", f.bold)
+    cells: dict[str, str] = {}
+    for i, (key, label, formula, value, fmt, limit) in enumerate(lines, start=1):
+        cells[key] = f"B{top + i + 1}"
+        ws.write_string(top + i, 0, label)
+        ws.write_formula(top + i, 1, formula, fmt, value)
         if limit is not None:
-            ws.write_number(r + i, 2, limit, fmt)
-            ws.write_formula(r + i, 3, f"=C{r + i + 1}-B{r + i + 1}", fmt, limit - value)
+            ws.write_number(top + i, 2, limit, fmt)
+            ws.write_formula(top + i, 3, f"=C{top + i + 1}-B{top + i + 1}", fmt, limit - value)
         if label.startswith("선정 총사업비"):
-            ws.write_string(r + i, 4, "단위: 천원 →")
-            ws.write_formula(r + i, 5, f"=B{r + i + 1}", f.kwon, value)
+            ws.write_string(top + i, 4, "단위: 천원 →")
+            ws.write_formula(top + i, 5, f"=B{top + i + 1}", f.kwon, value)
     ws.set_column(0, 0, 16)
     ws.set_column(3, 3, 30)
     ws.set_column(4, 6, 16)
     ws.set_column(7, 10, 14)
     ws.set_column(13, 13, 36)
     ws.set_column(16, 18, 16)
+    return cells
 
 
 def _table(ws: Any, f: _F, heads: list[str], rows: list[list[Any]], fmts: dict[int, Any], top: int = 0,
@@ -316,7 +384,7 @@ def _table(ws: Any, f: _F, heads: list[str], rows: list[list[Any]], fmts: dict[i
 
 
 def _cell(ws: Any, r: int, c: int, v: Any, fmt: Any, f: _F) -> None:
-    if v is None or (isinstance(v, float) and v != v):
+    if v is None or v == "" or (isinstance(v, float) and v != v):
         if fmt is not None and fmt is f.input:
             ws.write_blank(r, c, None, fmt)
         return
@@ -366,11 +434,12 @@ def _findings(wb: Any, f: _F, cons: Consolidation, out_dir: Path) -> None:
 
     ws = wb.add_worksheet(S_FINDINGS)
     heads = ["파일", "시트", "셀", "행", "항목", "코드", "구분", "내용", "값"]
-    paths = {s.file: s.path for s in cons.sources}
+    paths = {s.file: s.path for s in (*cons.sources, *cons.kept_sources)}
+    findings = [*cons.findings, *cons.kept_findings]
     rows = [[x.file, x.sheet, x.cell, x.row, x.column, x.code, "오류" if x.severity == "error" else "경고",
-             x.message("ko"), x.value] for x in cons.findings]
+             x.message("ko"), x.value] for x in findings]
     _table(ws, f, heads, rows, {})
-    for r, x in enumerate(cons.findings, start=1):
+    for r, x in enumerate(findings, start=1):
         if x.sheet and x.cell:
             target = link_target(paths.get(x.file), x.file, out_dir)
             url = f"external:{target}#'{x.sheet}'!{x.cell}"
@@ -381,22 +450,16 @@ def _findings(wb: Any, f: _F, cons: Consolidation, out_dir: Path) -> None:
     ws.set_column(7, 7, 80)
 
 
+WHOLE = "보고서 전체 제외: "
+
+
 def _rejected(wb: Any, f: _F, cons: Consolidation) -> None:
+    """제외: every row that was read but not consolidated, with the codes of the error findings that kept it out."""
     ws = wb.add_worksheet(S_REJECTED)
-    reasons: dict[tuple[str, str, int | None], list[str]] = {}
-    for x in cons.findings:
-        if x.severity == "error":
-            reasons.setdefault((x.file, x.sheet or "", x.row), []).append(x.code)
-    whole: dict[str, list[str]] = {}
-    profile_names = {cons.book.sheets["club"].name, cons.book.sheets["federation"].name}
-    for x in cons.findings:
-        if x.severity == "error" and (x.sheet is None or x.sheet in profile_names or x.code.startswith("FILE_")):
-            whole.setdefault(x.file, []).append(x.code)
     rows = []
-    for rr in cons.rejected_rows:
-        own = reasons.get((rr["file"], rr["sheet"], rr["row"]), []) if rr["sheet"] not in profile_names else []
-        codes = list(dict.fromkeys(own)) or ["보고서 전체 제외: " + ", ".join(dict.fromkeys(whole.get(rr["file"], [])))]
-        rows.append([rr["file"], rr["sheet"], rr["row"], ", ".join(codes)])
+    for rr in (*cons.rejected_rows, *cons.kept_rejected):
+        codes = ", ".join(rr.get("codes") or ())
+        rows.append([rr["file"], rr["sheet"], rr["row"], (WHOLE if rr.get("whole") else "") + codes])
     _table(ws, f, ["원본 파일", "시트", "행", "사유 코드"], rows, {2: f.int})
     ws.set_column(0, 0, 40)
     ws.set_column(3, 3, 60)
@@ -409,9 +472,9 @@ def _sources(wb: Any, f: _F, cons: Consolidation) -> None:
     heads = ["파일", "SHA-256", "종류", "연합회", "교류회코드", "서식 버전", "처리"]
     for k in sheets:
         heads += [f"{names[k]} 입력", f"{names[k]} 반영", f"{names[k]} 제외"]
-    rows = []
-    for s in cons.sources:
-        row = [s.file, s.sha256, s.kind, s.federation, s.club_code, s.template_version, s.status]
+    rows: list[list[Any]] = []
+    for s in (*cons.sources, *cons.kept_sources):
+        row: list[Any] = [s.file, s.sha256, s.kind, s.federation, s.club_code, s.template_version, s.status]
         for k in sheets:
             row += [s.rows_in.get(k, 0), s.accepted.get(k, 0), s.rejected.get(k, 0)]
         rows.append(row)
@@ -434,11 +497,13 @@ class Previous:
     target_federation: str | None
     units: dict[tuple[str, tuple[int, str]], Unit]
     scores: dict[str, float]
+    score_titles: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     sources: list[SourceFile] = field(default_factory=list)
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
 
     def club_units(self) -> list[Unit]:
+        """Every unit it carries (club reports and federation profiles with their rosters), in key order."""
         return [u for (kind, _k), u in sorted(self.units.items()) if kind in ("club", "federation")]
 
 
@@ -454,7 +519,12 @@ def read_consolidated(path: Path) -> Previous | None:
         if CONSOLIDATED_META not in wb.sheet_names:
             return None
         meta = {str(r[0]).strip(): str(r[1]).strip() for r in wb.grid(CONSOLIDATED_META).rows if len(r) > 1}
-        year = int(float(meta.get("year", "0")))
+        try:
+            year = coerce_int(meta.get("year"))
+        except CoerceError:
+            year = None
+        if year is None:
+            return None
         book = rulebook.load(year)
         grids = {name: wb.grid(name) for name in wb.sheet_names}
     units: dict[tuple[str, tuple[int, str]], Unit] = {}
@@ -462,31 +532,37 @@ def read_consolidated(path: Path) -> Previous | None:
         grid = grids.get(book.sheets[key].name)
         if grid is None:
             continue
-        for rec in _records(grid, data_headers(book, key)):
+        for rec in _records(grid, data_headers(book, key), stop_at_blank=False):
             typed = _typed(book, key, rec)
             kind = "federation" if key in ("federation", "roster") else "club"
             ukey = typed["federation"] if kind == "federation" else typed["club_code"]
             if not ukey:
                 continue
-            unit_key = (kind, (int(typed["year"] or year), str(ukey)))
+            row_year = typed["year"] if isinstance(typed["year"], int) else year
+            unit_key = (kind, (row_year, str(ukey)))
             unit = units.get(unit_key)
             if unit is None:
-                unit = units[unit_key] = Unit(kind, unit_key[1], str(typed["federation"]), "", str(typed["_source"] or ""), {})
+                unit = units[unit_key] = Unit(kind, unit_key[1], str(typed["federation"]), "",
+                                              str(typed["_source"] or ""), {})
             unit.rows.setdefault(key, []).append(typed)
     for unit in units.values():
         unit.sha256 = _unit_digest(unit)
-    scores = {}
-    fgrid = grids.get(S_FUNDING)
-    if fgrid is not None:
-        for rec in _records(fgrid, FUNDING_COLS):
-            try:
-                score = coerce_float(rec.get("score"))
-            except CoerceError:
-                score = None
-            if rec.get("key") and score is not None:
-                scores[str(rec["key"])] = score
-    return Previous(Path(path), meta.get("level", "national"), year, meta.get("run_id", ""),
-                    meta.get("federation") or None, units, scores)
+    scores: dict[str, float] = {}
+    titles: dict[str, str] = {}
+    if S_FUNDING in grids:
+        for rec in _records(grids[S_FUNDING], FUNDING_COLS):
+            score = _float(rec.get("score"))
+            rkey = coerce_text(rec.get("key"))
+            if rkey and score is not None:
+                scores[rkey] = score
+                titles[rkey] = coerce_text(rec.get("title")) or ""
+    return Previous(
+        Path(path), meta.get("level", "national"), year, meta.get("run_id", ""), meta.get("federation") or None,
+        units, scores, titles,
+        findings=_read_findings(grids[S_FINDINGS]) if S_FINDINGS in grids else [],
+        sources=_read_sources(grids[S_SOURCES], book) if S_SOURCES in grids else [],
+        rejected_rows=_read_rejected(grids[S_REJECTED]) if S_REJECTED in grids else [],
+    )
 
 
 def _unit_digest(unit: Unit) -> str:
@@ -498,12 +574,15 @@ def _unit_digest(unit: Unit) -> str:
     return ""
 
 
-def _records(grid: Any, cols: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Rows of a sheet whose header row (first row that names the columns) maps to the given (key, header) list."""
+def _records(grid: Any, cols: list[tuple[str, str]], stop_at_blank: bool = True) -> list[dict[str, Any]]:
+    """Rows of a sheet whose header row (first row that names the columns) maps to the given (key, header) list.
+    stop_at_blank: the table ends at the first empty row (totals follow below it); else empty rows are skipped
+    (a data sheet where someone deleted a row's contents keeps the rows below it)."""
     from .normalize import is_blank, normalize_header
 
     wanted = {normalize_header(h): k for k, h in cols}
-    header_row, mapping = None, {}
+    header_row: int | None = None
+    mapping: dict[int, str] = {}
     for r in range(min(10, grid.n_rows)):
         m = {c: wanted[normalize_header(v)] for c, v in enumerate(grid.rows[r]) if normalize_header(v) in wanted}
         if len(m) > len(mapping):
@@ -515,36 +594,46 @@ def _records(grid: Any, cols: list[tuple[str, str]]) -> list[dict[str, Any]]:
         row = grid.rows[r]
         rec = {k: (row[c] if c < len(row) else "") for c, k in mapping.items()}
         if all(is_blank(v) for v in rec.values()):
-            break  # the table ends at the first empty row (totals follow below it)
+            if stop_at_blank:
+                break
+            continue
         out.append(rec)
     return out
 
 
 def _typed(book: RuleBook, key: str, rec: dict[str, Any]) -> dict[str, Any]:
+    """A data-sheet row as typed values (the types consolidation produced); a value that does not fit its column's
+    type (typed over in Excel) is kept as text, so nothing a user entered is lost."""
     out: dict[str, Any] = {}
     cols = {c.key: c for c in book.sheets[key].columns}
     for k, v in rec.items():
         col = cols.get(k)
+        kind = "int" if k in ("year", "_row") else ("text" if col is None else col.type)
         try:
-            if k in ("year", "_row"):
+            if kind == "int":
                 out[k] = coerce_int(v)
-            elif col is None:
-                out[k] = coerce_text(v)
-            elif col.type == "int":
-                out[k] = coerce_int(v)
-            elif col.type == "float":
+            elif kind == "float":
                 out[k] = coerce_float(v)
-            elif col.type == "date":
+            elif kind == "date":
                 out[k] = coerce_date(v)
-            elif col.type == "bool":
+            elif kind == "bool":
                 out[k] = coerce_bool(v)
-            elif col.type == "brn_list":
-                out[k] = tuple(split_brn_list(v)) or None
+            elif kind == "brn":
+                out[k] = normalize_brn(v)
+            elif kind == "brn_list":
+                out[k] = tuple(_brn_or_text(b) for b in split_brn_list(v)) or None
             else:
                 out[k] = coerce_text(v)
         except CoerceError:
             out[k] = coerce_text(v)
     return out
+
+
+def _brn_or_text(v: str) -> str:
+    try:
+        return normalize_brn(v) or v
+    except CoerceError:
+        return v
 
 
 def _read_findings(grid: Any) -> list[Finding]:
@@ -554,9 +643,9 @@ def _read_findings(grid: Any) -> list[Finding]:
     for rec in _records(grid, cols):
         t = {k: coerce_text(v) for k, v in rec.items()}
         msg = t["message"] or ""
-        out.append(Finding(t["file"] or "", t["sheet"], t["cell"], coerce_int(rec["row"]) if t["row"] else None,
-                           t["column"], t["code"] or "", "error" if t["severity"] in ("오류", "error") else "warning",
-                           {"ko": msg, "en": msg}, t["value"]))
+        out.append(Finding(t["file"] or "", t["sheet"], t["cell"], _int(rec["row"]), t["column"], t["code"] or "",
+                           "error" if t["severity"] in ("오류", "error") else "warning", {"ko": msg, "en": msg},
+                           t["value"]))
     return out
 
 
@@ -569,12 +658,13 @@ def _read_sources(grid: Any, book: RuleBook) -> list[SourceFile]:
         cols += [(f"in:{k}", f"{names[k]} 입력"), (f"ok:{k}", f"{names[k]} 반영"), (f"no:{k}", f"{names[k]} 제외")]
     out = []
     for rec in _records(grid, cols):
-        s = SourceFile(coerce_text(rec["file"]) or "", coerce_text(rec["file"]) or "", coerce_text(rec.get("sha256")),
-                       coerce_text(rec.get("kind")), coerce_text(rec.get("federation")), coerce_text(rec.get("club_code")),
+        file = coerce_text(rec["file"]) or ""
+        s = SourceFile(file, file, coerce_text(rec.get("sha256")), coerce_text(rec.get("kind")),
+                       coerce_text(rec.get("federation")), coerce_text(rec.get("club_code")),
                        coerce_text(rec.get("template_version")), coerce_text(rec.get("status")) or "")
         for k in sheets:
             for prefix, bucket in (("in", s.rows_in), ("ok", s.accepted), ("no", s.rejected)):
-                n = coerce_int(rec.get(f"{prefix}:{k}")) if rec.get(f"{prefix}:{k}") not in (None, "") else 0
+                n = _int(rec.get(f"{prefix}:{k}"))
                 if n:
                     bucket[k] = n
         out.append(s)
@@ -582,47 +672,55 @@ def _read_sources(grid: Any, book: RuleBook) -> list[SourceFile]:
 
 
 def _read_rejected(grid: Any) -> list[dict[str, Any]]:
-    cols = [("file", "원본 파일"), ("sheet", "시트"), ("row", "행"), ("codes", "사유 코드")]
-    return [{"file": coerce_text(r["file"]), "sheet": coerce_text(r["sheet"]),
-             "row": coerce_int(r["row"]) if r["row"] not in (None, "") else None, "record": None}
-            for r in _records(grid, cols)]
+    out = []
+    for r in _records(grid, [("file", "원본 파일"), ("sheet", "시트"), ("row", "행"), ("codes", "사유 코드")]):
+        text = coerce_text(r["codes"]) or ""
+        whole = text.startswith(WHOLE)
+        codes = [c.strip() for c in text.removeprefix(WHOLE).split(",") if c.strip()]
+        out.append({"file": coerce_text(r["file"]) or "", "sheet": coerce_text(r["sheet"]), "row": _int(r["row"]),
+                    "codes": codes, "whole": whole})
+    return out
 
 
 def load_for_refresh(path: str | os.PathLike[str]) -> Consolidation:
     """A consolidated workbook as it is now (including unsaved-then-saved edits): data, scores, findings, sources."""
     from .errors import UsageError
-    from .reader import open_workbook
 
     prev = read_consolidated(Path(path))
     if prev is None:
         raise UsageError(f"{path} is not a workbook written by `iupjong consolidate`")
-    book = rulebook.load(prev.year)
-    with open_workbook(path) as wb:
-        grids = {n: wb.grid(n) for n in (S_FINDINGS, S_SOURCES, S_REJECTED) if n in wb.sheet_names}
-    findings = _read_findings(grids[S_FINDINGS]) if S_FINDINGS in grids else []
-    sources = _read_sources(grids[S_SOURCES], book) if S_SOURCES in grids else []
-    rejected = _read_rejected(grids[S_REJECTED]) if S_REJECTED in grids else []
-    return Consolidation(book, prev.year, prev.level, prev.run_id, prev.units, sources, findings, rejected,
-                         prev.scores, prev.target_federation)
+    return Consolidation(rulebook.load(prev.year), prev.year, prev.level, prev.run_id, prev.units, prev.sources,
+                         prev.findings, prev.rejected_rows, prev.scores, prev.target_federation,
+                         score_titles=prev.score_titles)
 
 
 def refresh(path: str | os.PathLike[str]) -> tuple[Consolidation, Derived]:
     """Re-read the data sheets and typed scores, recompute indicators and the funding round, rewrite the workbook."""
     cons = load_for_refresh(path)
-    write_workbook(cons, path)
-    return cons, derive(cons)
+    derived = derive(cons)
+    write_workbook(cons, path, derived)
+    return cons, derived
 
 
 def describe(cons: Consolidation, derived: Derived, lang: str = "ko") -> dict[str, Any]:
-    """Everything a caller (CLI --format json, the add-in) wants to know about a run, as plain data."""
+    """Everything a caller (CLI --format json, the add-in) wants to know about a run, as plain data.
+
+    reporting: per federation, registered clubs (its roster ∪ clubs that reported), reported, missing club codes,
+    reporting rate, whether a roster came in (without one, registered = reported: the rate says nothing) and the
+    reporting clubs that are not on the roster."""
     book = cons.book
     per_fed: dict[str, dict[str, Any]] = {}
     for r in derived.reporting:
-        e = per_fed.setdefault(r["federation"], {"registered": 0, "reported": 0, "missing": []})
+        e = per_fed.setdefault(r["federation"], {"registered": 0, "reported": 0, "missing": [], "roster": False,
+                                                 "not_in_roster": []})
         e["registered"] += 1
         e["reported"] += bool(r["received"])
         if not r["received"]:
             e["missing"].append(r["club_code"])
+        if r.get("not_in_roster"):
+            e["not_in_roster"].append(r["club_code"])
+        else:
+            e["roster"] = True
     for e in per_fed.values():
         e["reporting_rate"] = round(e["reported"] / e["registered"] * 100, 1) if e["registered"] else None
     ind = {}
@@ -636,6 +734,6 @@ def describe(cons: Consolidation, derived: Derived, lang: str = "ko") -> dict[st
         "funding": derived.round.totals(),
         "sources": [{"file": s.file, "sha256": s.sha256, "kind": s.kind, "federation": s.federation,
                      "club_code": s.club_code, "status": s.status, "rows_in": s.rows_in, "accepted": s.accepted,
-                     "rejected": s.rejected} for s in cons.sources],
+                     "rejected": s.rejected} for s in (*cons.sources, *cons.kept_sources)],
         "findings": [f.to_dict(lang) for f in cons.findings],
     }

@@ -223,8 +223,8 @@ COLUMN_MESSAGES = {
         "'구분' value '없는값' is not allowed. Pick one from the list (월례회, 세미나, 기업방문, 교육, 사회봉사, 기타).",
     ),
     "MEMBER_KSIC_ALLOWED": (
-        "'업종(KSIC)' 값 '없는값'은(는) 허용된 값이 아닙니다. 목록에서 고르세요 (작성안내 시트의 목록 참조).",
-        "'업종(KSIC)' value '없는값' is not allowed. Pick one from the list (see the list on the 작성안내 sheet).",
+        "'업종(KSIC)' 값 '없는값'은(는) 허용된 값이 아닙니다. 목록에서 고르세요 (칸의 드롭다운 목록 참조).",
+        "'업종(KSIC)' value '없는값' is not allowed. Pick one from the list (see the cell's drop-down list).",
     ),
     "MEMBER_EMPLOYEES_RANGE": (
         "'종업원수' 값 -1이(가) 허용 범위 0~100,000를 벗어났습니다. 값을 확인하세요.",

@@ -12,6 +12,8 @@ import pytest
 from iupjong_xl import rulebook
 from iupjong_xl.normalize import is_valid_brn
 from iupjong_xl.samples import (
+    FLAWS,
+    NATIONAL,
     NATIONAL_TARGETS,
     PROBLEMS,
     PROBLEMS_DIR,
@@ -22,6 +24,8 @@ from iupjong_xl.samples import (
     CorpusSpec,
     FederationSpec,
     Targets,
+    corpus_folder,
+    owned_folders,
     plan_corpus,
     readme_rows,
     write_corpus,
@@ -30,66 +34,94 @@ from iupjong_xl.validate import Checked, check, validate
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_workbooks"
+YEAR_DIR = corpus_folder(2009)  # "2009"
 BOOK = rulebook.load(2009)
 FEDERATIONS = BOOK.references["federation"].keys
+STALE = "sample_workbooks/ is stale: run `iupjong sample -o sample_workbooks`"
+# The column of 협력과제 each planned warning points at (its cell is <column><row of the request>).
+WARNING_COLUMN = {"CONSORTIUM_TOTAL_CAP": "total_won", "CONSORTIUM_GOV_SHARE_MAX": "gov_won",
+                  "CONSORTIUM_COMPANY_SHARE_MIN": "company_won", "CONSORTIUM_SINGLE_INDUSTRY": "lead_brn",
+                  "CONSORTIUM_PARTNER_NOT_MEMBER": "partner_brns"}
 
 
 def _owned(root: Path) -> dict[str, bytes]:
-    """Relative path -> bytes of every file the generator owns under root (federation folders and problems/)."""
+    """Relative path -> bytes of every file the generator owns under root (the year folder, problems/, old folders)."""
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for d in (*FEDERATIONS, PROBLEMS_DIR) if (root / d).is_dir() for p in sorted((root / d).rglob("*")) if p.is_file()}
+            for d in owned_folders(2009) if (root / d).is_dir() for p in sorted((root / d).rglob("*")) if p.is_file()}
 
 
-def _valid_files() -> list[str]:
-    return [str(SAMPLES / f) for f in sorted(_owned(SAMPLES)) if not f.startswith(PROBLEMS_DIR)]
+def _club_file(club_federation: str, code: str) -> str:
+    return f"{YEAR_DIR}/{club_federation}/{club_federation}_{code}_2009.xlsx"
 
 
 @pytest.fixture(scope="module")
 def corpus() -> Corpus:
-    return plan_corpus(SMALL, 2009)
+    return plan_corpus(NATIONAL, 2009)
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    """The default corpus written afresh, once per test session of this module."""
+    out = tmp_path_factory.mktemp("samples")
+    return out, write_corpus(out, seed=2009)
 
 
 @pytest.fixture(scope="module")
 def checked() -> Checked:
-    return check(_valid_files())
+    return check([str(SAMPLES / YEAR_DIR)])
 
 
-def test_checked_in_corpus_equals_generator(tmp_path: Path) -> None:
-    written = write_corpus(tmp_path, seed=2009)
-    fresh, checked_in = _owned(tmp_path), _owned(SAMPLES)
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == sorted(fresh)
-    assert sorted(checked_in) == sorted(fresh), "sample_workbooks/ is stale: run `iupjong sample -o sample_workbooks`"
+def test_checked_in_corpus_equals_generator(regenerated: tuple[Path, list[Path]]) -> None:
+    out, written = regenerated
+    fresh, checked_in = _owned(out), _owned(SAMPLES)
+    assert sorted(p.relative_to(out).as_posix() for p in written) == sorted(fresh)
+    assert sorted(checked_in) == sorted(fresh), STALE
     stale = [name for name in fresh if fresh[name] != checked_in[name]]
-    assert stale == [], "sample_workbooks/ is stale: run `iupjong sample -o sample_workbooks`"
+    assert stale == [], STALE
 
 
 def test_corpus_layout(corpus: Corpus) -> None:
     files = sorted(_owned(SAMPLES))
-    assert len(files) == 2 + 12 + len(PROBLEMS) + 1
-    assert "서울/서울_연합회_2009.xlsx" in files and "부산/부산_연합회_2009.xlsx" in files
-    clubs = [f"{c.federation}/{c.federation}_{c.code}_2009.xlsx" for c in corpus.reporting_clubs()]
-    assert sorted(f for f in files if "연합회" not in f and not f.startswith(PROBLEMS_DIR)) == sorted(clubs)
-    assert sorted(f for f in files if f.startswith(PROBLEMS_DIR)) == sorted(
-        [f"{PROBLEMS_DIR}/{p.file}" for p in PROBLEMS] + [f"{PROBLEMS_DIR}/README.md"])
+    assert not [d for d in FEDERATIONS if (SAMPLES / d).exists()], "old flat layout left behind"
+    feds = [f"{YEAR_DIR}/{f}/{f}_연합회_2009.xlsx" for f in FEDERATIONS]
+    clubs = [_club_file(c.federation, c.code) for c in corpus.reporting_clubs()]
+    problems = [f"{PROBLEMS_DIR}/{p.file}" for p in PROBLEMS] + [f"{PROBLEMS_DIR}/README.md"]
+    assert sorted(files) == sorted(feds + clubs + problems)
+    assert (len(feds), len(clubs)) == (13, 195)
+    assert sorted(p.name for p in (SAMPLES / YEAR_DIR).iterdir()) == sorted(FEDERATIONS)
 
 
 def test_rerun_replaces_own_files_only(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("not ours")
-    (tmp_path / "서울").mkdir()
-    (tmp_path / "서울" / "서울_SEO-099_2009.xlsx").write_bytes(b"stale")
-    (tmp_path / "경기").mkdir()
-    (tmp_path / "경기" / "old.xlsx").write_bytes(b"stale")
-    first = write_corpus(tmp_path, seed=7)
+    (tmp_path / "national_2009.xlsx").write_bytes(b"a consolidation, not ours")
+    for old in ("서울/서울_SEO-099_2009.xlsx", "경기/old.xlsx", "2009/서울/서울_SEO-099_2009.xlsx", "problems/99_old.xlsx"):
+        (tmp_path / old).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / old).write_bytes(b"stale")
+    first = write_corpus(tmp_path, seed=7, spec=SMALL)
     snapshot = _owned(tmp_path)
-    second = write_corpus(tmp_path, seed=7)
-    assert first == second and _owned(tmp_path) == snapshot
+    second = write_corpus(tmp_path, seed=7, spec=SMALL)
+    assert first == second and _owned(tmp_path) == snapshot  # byte-identical
     assert (tmp_path / "keep.txt").read_text() == "not ours"
-    assert not (tmp_path / "서울" / "서울_SEO-099_2009.xlsx").exists() and not (tmp_path / "경기").exists()
+    assert (tmp_path / "national_2009.xlsx").read_bytes() == b"a consolidation, not ours"
+    assert not (tmp_path / "서울").exists() and not (tmp_path / "경기").exists()
+    assert sorted(p.name for p in (tmp_path / "2009").iterdir()) == ["부산", "서울"]
+    assert not (tmp_path / "2009/서울/서울_SEO-099_2009.xlsx").exists() and not (tmp_path / "problems/99_old.xlsx").exists()
 
 
-def test_valid_reports_have_no_findings(checked: Checked) -> None:
-    assert [f.to_dict() for f in checked.report.findings] == []
-    assert Counter(pf.kind for pf in checked.files) == {"club": 12, "federation": 2}
+def test_valid_reports_give_only_the_planned_warnings(checked: Checked, corpus: Corpus) -> None:
+    """Zero errors; the only warnings are those of the planned ineligible consortium requests, on their cells."""
+    cols = [c.key for c in BOOK.sheets["consortium"].columns]
+    want = []
+    for club in corpus.reporting_clubs():
+        for i, req in enumerate(club.consortia):
+            for code in FLAWS[req.flaw].codes if req.flaw else ():
+                cell = f"{chr(65 + cols.index(WARNING_COLUMN[code]))}{i + 2}"
+                want.append((_club_file(club.federation, club.code), code, "warning", "협력과제", cell))
+    got = [(Path(f.file).resolve().relative_to(SAMPLES).as_posix(), f.code, f.severity, f.sheet, f.cell)
+           for f in checked.report.findings]
+    assert sorted(got) == sorted(want)
+    assert len({w[0] for w in want}) == len(FLAWS) == len(NATIONAL.ineligible)
+    assert Counter(pf.kind for pf in checked.files) == {"club": 195, "federation": 13}
 
 
 def test_problem_files_give_exactly_the_expected_findings() -> None:
@@ -104,6 +136,13 @@ def test_problem_files_give_exactly_the_expected_findings() -> None:
         assert bool(got[p.file]) != p.tolerated, p.file
     assert sum(p.tolerated for p in PROBLEMS) == 1
     assert len(PROBLEMS) >= 12
+
+
+def test_problem_files_are_copies_of_clubs_without_planned_findings(corpus: Corpus) -> None:
+    problems = check([str(SAMPLES / PROBLEMS_DIR)])
+    codes = set(problems.frames[(2009, "club", "club")]["club_code"])
+    flawed = {c.code for c in corpus.reporting_clubs() if any(r.flaw for r in c.consortia)}
+    assert len(codes) >= 10 and codes <= {c.code for c in corpus.reporting_clubs()} and not codes & flawed
 
 
 def test_readme_table_matches_the_problems_table() -> None:
@@ -126,7 +165,7 @@ def test_roster_member_counts_equal_member_rows(checked: Checked) -> None:
     in_files = {codes[f]: int(n) for f, n in members.items()}
     roster = checked.frames[(2009, "federation", "roster")]
     reported = roster[roster["reported"].astype(bool)]
-    assert len(roster) == 15
+    assert (len(roster), len(reported), int(roster["member_count"].sum())) == (274, 195, 5684)
     assert sorted(reported["club_code"]) == sorted(in_files)
     assert {r.club_code: int(r.member_count) for r in reported.itertuples()} == in_files
 
@@ -136,16 +175,22 @@ def test_brns_are_unique_and_valid(corpus: Corpus, checked: Checked) -> None:
     assert len(brns) == sum(len(c.members) for c in corpus.reporting_clubs())
     assert len(set(brns)) == len(brns) and all(is_valid_brn(b) for b in brns)
     planned = [c.brn for c in corpus.companies()]
-    assert len(set(planned)) == len(planned) == 272 and all(is_valid_brn(b) for b in planned)
+    assert len(set(planned)) == len(planned) == 5684 and all(is_valid_brn(b) for b in planned)
+    outsiders = [b for c in corpus.reporting_clubs() for r in c.consortia if r.flaw == "not_member"
+                 for b in r.partners if b not in set(planned)]
+    assert len(outsiders) == 1 and is_valid_brn(outsiders[0])
+    names = [[m.name for m in c.members] for f in corpus.federations for c in f.clubs]
+    assert all(len(set(n)) == len(n) for n in names)  # no two members of a club share a name
 
 
 def test_same_seed_same_plan_other_seed_other_plan(corpus: Corpus) -> None:
-    assert plan_corpus(SMALL, 2009) == corpus
-    assert plan_corpus(SMALL, 2010) != corpus
+    assert plan_corpus(NATIONAL, 2009) == corpus
+    assert plan_corpus(NATIONAL, 2010) != corpus
+    assert plan_corpus() == corpus  # NATIONAL is the default
 
 
 def _check_plan(corpus: Corpus, t: Targets) -> None:
-    """Exact targets, and every club and consortium within the rules."""
+    """Exact targets, and every club and eligible consortium within the rules; the flawed ones flawed as planned."""
     clubs, thr = corpus.reporting_clubs(), Fraction(str(BOOK.parameters["attendance_threshold"]))
     kinds = {"신제품", "신기술", "특허"}
     assert [sum(c.activities[i] for c in clubs) for i in range(3)] == [t.info, t.resource, t.newproduct]
@@ -155,7 +200,8 @@ def _check_plan(corpus: Corpus, t: Targets) -> None:
     meetings = [[e for e in c.events if e.kind == "월례회"] for c in clubs]
     assert sum(map(len, meetings)) == t.meetings
     assert sum(sum(e.attendees for e in m) >= thr * len(m) * len(c.members) for c, m in zip(clubs, meetings)) == t.high_attendance
-    assert sum(len(c.consortia) for c in clubs) == t.consortia
+    assert sum(r.flaw is None for c in clubs for r in c.consortia) == t.consortia
+    assert sorted(r.flaw for c in clubs for r in c.consortia if r.flaw) == sorted(corpus.spec.ineligible)
     if t.members is not None:
         assert len(corpus.companies()) == t.members
     fields = set(BOOK.references["growth_field"].keys)
@@ -166,17 +212,24 @@ def _check_plan(corpus: Corpus, t: Targets) -> None:
             assert len(divisions) >= 3 and all(BOOK.references["ksic"].row(d) for d in divisions)
             assert [m.role for m in club.members].count("회장") == 1 == [m.role for m in club.members].count("총무")
             assert club.members[0].role == "회장"
+            assert corpus.spec.members[0] <= len(club.members) <= corpus.spec.members[1]
     for club in clubs:
         division = {m.brn: m.division for m in club.members}
         assert all(e.date.year == 2009 and 0 <= e.attendees < len(club.members) for e in club.events)
         assert all(set(r.participants) <= set(division) for r in club.results)
         for c in club.consortia:
-            assert c.total_won <= 20_000_000 and c.gov_won + c.company_won == c.total_won and 4 * c.gov_won <= 3 * c.total_won
-            assert {c.lead, *c.partners} <= set(division) and c.lead not in c.partners and c.field in fields
-            assert len({division[b] for b in (c.lead, *c.partners)}) >= 2
+            assert c.score is not None and 60.0 <= c.score <= 98.0 and round(c.score, 1) == c.score
+            assert c.field in fields and c.lead not in c.partners and c.submitted.year == 2009
+            ok_money = c.total_won <= 20_000_000 and c.gov_won + c.company_won == c.total_won and 4 * c.gov_won <= 3 * c.total_won
+            members = {c.lead, *c.partners} <= set(division)
+            cross = members and len({division[b] for b in (c.lead, *c.partners)}) >= 2
+            assert (ok_money, members, bool(cross)) == {
+                None: (True, True, True), "over_cap": (False, True, True), "gov_share": (False, True, True),
+                "one_industry": (True, True, False), "not_member": (True, False, False)}[c.flaw], (club.code, c)
 
 
-def test_small_plan_meets_the_scaled_paper_figures(corpus: Corpus) -> None:
+def test_small_plan_meets_the_scaled_paper_figures() -> None:
+    corpus = plan_corpus(SMALL, 2009)
     t = SMALL.resolved_targets()
     assert t == Targets(info=10, resource=4, newproduct=3, tech_clubs=3, tech_results=4, meetings=132, high_attendance=11,
                         consortia=4)
@@ -187,20 +240,32 @@ def test_small_plan_meets_the_scaled_paper_figures(corpus: Corpus) -> None:
 def test_explicit_targets_are_met_exactly() -> None:
     t = Targets(info=9, resource=3, newproduct=2, tech_clubs=2, tech_results=5, meetings=100, high_attendance=9,
                 consortia=3, members=150)
-    spec = CorpusSpec((FederationSpec("대구경북", 10, 8), FederationSpec("제주", 3, 2)), members=(8, 20), targets=t)
+    spec = CorpusSpec((FederationSpec("대구경북", 10, 8), FederationSpec("제주", 3, 2)), members=(8, 20), targets=t,
+                      ineligible=("gov_share", "not_member"))
     corpus = plan_corpus(spec, 1)
     assert [(f.code, len(f.clubs)) for f in corpus.federations] == [("DGB", 10), ("JJU", 3)]
     _check_plan(corpus, t)
 
 
-def test_national_shape_meets_the_published_figures() -> None:
-    """Where the next issue plugs in: 13 federations, 274 clubs, 195 reports, the paper's exact counts."""
-    registered = [60, 24, 22, 18, 18, 18, 12, 40, 12, 14, 12, 16, 8]
-    reporting = [44, 17, 16, 13, 12, 13, 8, 29, 8, 10, 8, 12, 5]
-    spec = CorpusSpec(tuple(FederationSpec(n, r, p) for n, r, p in zip(FEDERATIONS, registered, reporting, strict=True)),
-                      members=(8, 45), meetings=(6, 12), targets=NATIONAL_TARGETS)
-    assert (sum(registered), sum(reporting)) == (274, 195)
+def test_national_spec_meets_the_published_figures(corpus: Corpus) -> None:
+    """13 federations in reference order, 274 clubs, 195 reports, 5,684 companies, the paper's exact counts."""
+    assert [f.name for f in NATIONAL.federations] == list(FEDERATIONS)
+    assert (sum(f.registered for f in NATIONAL.federations), sum(f.reporting for f in NATIONAL.federations)) == (274, 195)
     assert Targets.scaled(195) == replace(NATIONAL_TARGETS, members=None)
-    corpus = plan_corpus(spec, 2009)
+    assert NATIONAL_TARGETS.meetings == 2145 and set(NATIONAL.ineligible) == set(FLAWS)
+    size = {f.name: f.registered for f in NATIONAL.federations}
+    assert max(size, key=size.__getitem__) == "서울" and sorted(size, key=size.__getitem__)[-2] == "경기"
+    assert min(size, key=size.__getitem__) == "제주"
     _check_plan(corpus, NATIONAL_TARGETS)
-    assert len({c.brn for c in corpus.companies()}) == 5684
+
+
+def test_funding_round_is_oversubscribed_with_a_tie_at_the_last_place(corpus: Corpus) -> None:
+    """More eligible requests than the 50 places; the 50th and 51st have one score and differ by submission date."""
+    places = BOOK.parameters["funding"]["max_consortia"]
+    eligible = sorted((r for c in corpus.reporting_clubs() for r in c.consortia if r.flaw is None),
+                      key=lambda r: (-r.score, r.submitted))
+    assert len(eligible) == 60 > places
+    last_in, first_out = eligible[places - 1], eligible[places]
+    assert last_in.score == first_out.score and last_in.submitted < first_out.submitted
+    assert len({(r.score, r.submitted) for r in eligible}) == len(eligible)  # every tie is broken by the date
+    assert sum(r.total_won for r in eligible[:places]) <= BOOK.parameters["funding"]["program_budget_won"]
