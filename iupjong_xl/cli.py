@@ -105,7 +105,7 @@ def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | N
         cons = _guard(run, inputs, year=year, level=level, output=output, progress=tick)
     derived = derive(cons)
     if not dry_run:
-        _guard(write_workbook, cons, output)
+        _guard(write_workbook, cons, output, derived)
     data = describe(cons, derived, lang)
     data["summary"]["dry_run"] = dry_run
     data["summary"]["output"] = str(output)
@@ -179,6 +179,40 @@ def templates_cmd(output: Path) -> None:
     for p in _guard(generate_all, output):
         click.echo(str(p))
 
+@cli.group()
+def addin() -> None:
+    """The Excel add-in (이업종 ribbon): install it into Excel, remove it, rebuild it from addin/."""
+
+
+@addin.command("install")
+@click.option("--file", "xlam", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="the .xlam to install (default: addin/iupjong.xlam of this checkout)")
+def addin_install(xlam: Path | None) -> None:
+    """Install xlwings' add-in (RunPython) and iupjong.xlam into Excel's XLSTART folder (Windows, macOS)."""
+    from .addin import install
+
+    for cmd in _guard(install, xlam):
+        click.echo("$ " + " ".join(cmd))
+    click.echo("Excel을 다시 시작하면 [이업종] 탭이 보입니다 (restart Excel).")
+
+
+@addin.command("remove")
+def addin_remove() -> None:
+    """Remove iupjong.xlam from Excel's XLSTART folder (the xlwings add-in stays)."""
+    from .addin import remove
+
+    for cmd in _guard(remove):
+        click.echo("$ " + " ".join(cmd))
+
+
+@addin.command("build")
+@click.option("--check", is_flag=True, help="exit 1 when addin/iupjong.xlam differs from a fresh build")
+def addin_build(check: bool) -> None:
+    """Rebuild addin/iupjong.xlam from addin/ (VBA modules, customUI.xml); byte-reproducible."""
+    from .addin import build
+
+    sys.exit(_guard(build, *(["--check"] if check else [])))
+
 
 def _write_text(path: Path, text: str) -> None:
     from .atomic import atomic_path
@@ -236,9 +270,9 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
     head = "취합 결과" if ko else "Consolidation"
     where = ("(미리보기: 쓰지 않음)" if ko else "(dry run: nothing written)") if s["dry_run"] else f"-> {s['output']}"
     console.print(f"[bold]{head}[/bold] {s['year']} {s['level']} {escape(where)}  run {s['run_id']}")
-    t = Table("created", "replaced", "unchanged", "rejected", "conflicts", "duplicate", "rows in", "accepted",
+    t = Table("created", "replaced", "unchanged", "kept", "rejected", "conflicts", "duplicate", "rows in", "accepted",
               "rejected rows", title="파일" if ko else "files")
-    t.add_row(*(str(s[k]) for k in ("created", "replaced", "unchanged", "rejected", "conflicts", "duplicate",
+    t.add_row(*(str(s[k]) for k in ("created", "replaced", "unchanged", "kept", "rejected", "conflicts", "duplicate",
                                     "rows_in", "rows_accepted", "rows_rejected")))
     console.print(t)
     rep = Table("연합회" if ko else "federation", "등록" if ko else "registered", "보고" if ko else "reported",

@@ -120,7 +120,7 @@ Progress = Callable[[str], None]
 def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = "national",
                 output: str | os.PathLike[str] | None = None, progress: Progress | None = None) -> Consolidation:
     """Validate the inputs, then merge them (and what `output` already holds) by natural key."""
-    from .workbook import read_consolidated
+    from .readback import read_consolidated
 
     if level not in ("federation", "national"):
         raise UsageError(f"--level must be federation or national, not {level!r}")
@@ -190,7 +190,7 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
 def _carried(pf: ParsedFile, src: SourceFile, book: rulebook.RuleBook, ff: FindingFactory,
              findings: list[Finding]) -> list[tuple[Unit, SourceFile]]:
     """The units a consolidated (federation) workbook carries; their rows keep the original provenance."""
-    from .workbook import read_consolidated
+    from .readback import read_consolidated
 
     inner = read_consolidated(Path(pf.found.path))
     if inner is None:

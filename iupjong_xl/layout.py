@@ -7,7 +7,7 @@ from typing import Any
 
 from .normalize import is_blank, normalize_header
 from .reader import Grid, a1
-from .rulebook import META_SHEET, RuleBook, Sheet
+from .rulebook import RuleBook, Sheet
 
 
 META_KEYS = ("template_id", "kind", "year", "version")

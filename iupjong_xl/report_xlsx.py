@@ -21,7 +21,7 @@ from typing import Any
 
 from .atomic import atomic_path, same_file
 from .errors import OutputError
-from .findings import FileResult, Finding, Report
+from .findings import Finding, Report
 
 __all__ = ["write_findings", "link_target"]
 

@@ -1,46 +1,25 @@
-"""The consolidated (national or federation) workbook: write it atomically with live formulas, read it back."""
+"""The consolidated (national or federation) workbook: derive indicators and funding, write it atomically with live formulas."""
 
 from __future__ import annotations
 
 import datetime
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import rulebook
 from .atomic import atomic_path
-from .consolidate import CLUB_SHEETS, KEY_COLUMNS, PROVENANCE, Consolidation, SourceFile, Unit
-from .findings import Finding
+from .consolidate import CLUB_SHEETS, Consolidation
 from .funding import Request, Round, run_round
 from .indicators import MEASURES, Table, compute, indicator_value, reporting
-from .normalize import (CoerceError, coerce_bool, coerce_date, coerce_float, coerce_int, coerce_text, normalize_brn,
-                        split_brn_list)
+from .normalize import split_brn_list
+from .readback import Previous, load_for_refresh, read_consolidated  # noqa: F401  (re-exported)
 from .rulebook import CONSOLIDATED_META, RuleBook
+from .wbschema import (FIXED_CREATED, FUNDING_COLS, MEASURE_HEADERS, S_FINDINGS, S_FUNDING, S_IND, S_REJECTED,
+                       S_REPORTING, S_SOURCES, S_SUMMARY, WHOLE, _date, _float, _int, _text, data_headers)
 
 if TYPE_CHECKING:
     import pandas as pd
-
-S_SUMMARY, S_IND, S_REPORTING, S_FUNDING = "요약", "연합회별 지표", "보고현황", "지원금"
-S_FINDINGS, S_REJECTED, S_SOURCES = "검증결과", "제외", "출처"
-FIXED_CREATED = datetime.datetime(2009, 1, 1)
-KEY_HEADERS = {"year": "연도", "federation": "연합회", "club_code": "교류회코드"}
-PROV_HEADERS = {"_source": "원본 파일", "_sheet": "원본 시트", "_row": "원본 행", "_sha256": "SHA-256",
-                "_template": "서식 버전", "_run": "실행 ID", "_digest": "내용 해시"}
-MEASURE_HEADERS = {
-    "registered_clubs": "등록 교류회", "reported_clubs": "보고 교류회", "registered_members": "등록 회원사",
-    "clubs_info": "정보교환형", "clubs_resource": "자원협력형", "clubs_newproduct": "신제품개발형",
-    "clubs_with_tech_results": "기술개발 실적 교류회", "tech_results": "기술개발 실적", "monthly_meetings": "월례회",
-    "clubs_attendance_ok": "참석률 70% 이상", "clubs_single_industry": "단일업종 교류회",
-}
-FUNDING_COLS = [
-    ("key", "과제키"), ("federation", "연합회"), ("club_code", "교류회코드"), ("title", "과제명"), ("lead_brn", "주관기업"),
-    ("partner_brns", "참여기업"), ("field", "분야"), ("total_won", "총사업비(원)"), ("gov_won", "정부지원금(원)"),
-    ("company_won", "기업부담금(원)"), ("submitted", "신청일"), ("score", "평가점수"), ("eligible", "지원자격"),
-    ("reasons", "부적격 사유"), ("rank", "순위"), ("selected", "선정"), ("gov_awarded", "정부지원 선정액(원)"),
-    ("company_awarded", "기업부담 선정액(원)"), ("note", "비고"),
-]
-
 
 def _col(c: int) -> str:
     s = ""
@@ -103,33 +82,6 @@ def _typed_scores(cons: Consolidation) -> Any:
         return _float(by_title.get((key.rsplit("/", 1)[0], title or "")))
 
     return score
-
-
-def _int(v: Any) -> int | None:
-    """Whole won from a cell as it was read or typed; anything that is not a whole number counts as missing."""
-    try:
-        return coerce_int(v)
-    except CoerceError:
-        return None
-
-
-def _float(v: Any) -> float | None:
-    try:
-        f = coerce_float(v)
-    except CoerceError:
-        return None
-    return None if f is None or f != f else f
-
-
-def _date(v: Any) -> datetime.date | None:
-    try:
-        return coerce_date(v)
-    except CoerceError:
-        return None
-
-
-def _text(v: Any) -> str | None:
-    return None if v is None or (isinstance(v, float) and v != v) else coerce_text(v)
 
 
 # ----------------------------------------------------------------------------------------------------- writing
@@ -402,14 +354,6 @@ def _cell(ws: Any, r: int, c: int, v: Any, fmt: Any, f: _F) -> None:
         ws.write_string(r, c, str(v))  # never a formula, even when it starts with = + - @
 
 
-def data_headers(book: RuleBook, key: str) -> list[tuple[str, str]]:
-    """(column key, header) of a consolidated data sheet: key columns, rule-book columns, provenance."""
-    cols = [(k, KEY_HEADERS[k]) for k in KEY_COLUMNS]
-    cols += [(c.key, c.header) for c in book.sheets[key].columns if c.key not in KEY_COLUMNS]
-    cols += [(k, PROV_HEADERS[k]) for k in PROVENANCE]
-    return cols
-
-
 def _data_sheet(wb: Any, f: _F, book: RuleBook, key: str, df: pd.DataFrame) -> None:
     sheet = book.sheets[key]
     ws = wb.add_worksheet(sheet.name)
@@ -450,7 +394,6 @@ def _findings(wb: Any, f: _F, cons: Consolidation, out_dir: Path) -> None:
     ws.set_column(7, 7, 80)
 
 
-WHOLE = "보고서 전체 제외: "
 
 
 def _rejected(wb: Any, f: _F, cons: Consolidation) -> None:
@@ -481,217 +424,6 @@ def _sources(wb: Any, f: _F, cons: Consolidation) -> None:
     _table(ws, f, heads, rows, {i: f.int for i in range(7, len(heads))})
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 20)
-
-
-# ----------------------------------------------------------------------------------------------------- reading
-
-
-@dataclass
-class Previous:
-    """A consolidated workbook read back: its units (by natural key), scores typed in 지원금, and its other sheets."""
-
-    path: Path
-    level: str
-    year: int
-    run_id: str
-    target_federation: str | None
-    units: dict[tuple[str, tuple[int, str]], Unit]
-    scores: dict[str, float]
-    score_titles: dict[str, str] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    sources: list[SourceFile] = field(default_factory=list)
-    rejected_rows: list[dict[str, Any]] = field(default_factory=list)
-
-    def club_units(self) -> list[Unit]:
-        """Every unit it carries (club reports and federation profiles with their rosters), in key order."""
-        return [u for (kind, _k), u in sorted(self.units.items()) if kind in ("club", "federation")]
-
-
-def read_consolidated(path: Path) -> Previous | None:
-    """Read a workbook written by write_workbook (None if it is not one); values are coerced back to their types."""
-    from .reader import FileProblem, open_workbook
-
-    try:
-        wb = open_workbook(path)
-    except FileProblem:
-        return None
-    with wb:
-        if CONSOLIDATED_META not in wb.sheet_names:
-            return None
-        meta = {str(r[0]).strip(): str(r[1]).strip() for r in wb.grid(CONSOLIDATED_META).rows if len(r) > 1}
-        try:
-            year = coerce_int(meta.get("year"))
-        except CoerceError:
-            year = None
-        if year is None:
-            return None
-        book = rulebook.load(year)
-        grids = {name: wb.grid(name) for name in wb.sheet_names}
-    units: dict[tuple[str, tuple[int, str]], Unit] = {}
-    for key in (*CLUB_SHEETS, "federation", "roster"):
-        grid = grids.get(book.sheets[key].name)
-        if grid is None:
-            continue
-        for rec in _records(grid, data_headers(book, key), stop_at_blank=False):
-            typed = _typed(book, key, rec)
-            kind = "federation" if key in ("federation", "roster") else "club"
-            ukey = typed["federation"] if kind == "federation" else typed["club_code"]
-            if not ukey:
-                continue
-            row_year = typed["year"] if isinstance(typed["year"], int) else year
-            unit_key = (kind, (row_year, str(ukey)))
-            unit = units.get(unit_key)
-            if unit is None:
-                unit = units[unit_key] = Unit(kind, unit_key[1], str(typed["federation"]), "",
-                                              str(typed["_source"] or ""), {})
-            unit.rows.setdefault(key, []).append(typed)
-    for unit in units.values():
-        unit.sha256 = _unit_digest(unit)
-    scores: dict[str, float] = {}
-    titles: dict[str, str] = {}
-    if S_FUNDING in grids:
-        for rec in _records(grids[S_FUNDING], FUNDING_COLS):
-            score = _float(rec.get("score"))
-            rkey = coerce_text(rec.get("key"))
-            if rkey and score is not None:
-                scores[rkey] = score
-                titles[rkey] = coerce_text(rec.get("title")) or ""
-    return Previous(
-        Path(path), meta.get("level", "national"), year, meta.get("run_id", ""), meta.get("federation") or None,
-        units, scores, titles,
-        findings=_read_findings(grids[S_FINDINGS]) if S_FINDINGS in grids else [],
-        sources=_read_sources(grids[S_SOURCES], book) if S_SOURCES in grids else [],
-        rejected_rows=_read_rejected(grids[S_REJECTED]) if S_REJECTED in grids else [],
-    )
-
-
-def _unit_digest(unit: Unit) -> str:
-    """Content identity of a unit read back: the file hash its rows carry (all rows of a report share it)."""
-    for rows in unit.rows.values():
-        for r in rows:
-            if r.get("_sha256"):
-                return str(r["_sha256"])
-    return ""
-
-
-def _records(grid: Any, cols: list[tuple[str, str]], stop_at_blank: bool = True) -> list[dict[str, Any]]:
-    """Rows of a sheet whose header row (first row that names the columns) maps to the given (key, header) list.
-    stop_at_blank: the table ends at the first empty row (totals follow below it); else empty rows are skipped
-    (a data sheet where someone deleted a row's contents keeps the rows below it)."""
-    from .normalize import is_blank, normalize_header
-
-    wanted = {normalize_header(h): k for k, h in cols}
-    header_row: int | None = None
-    mapping: dict[int, str] = {}
-    for r in range(min(10, grid.n_rows)):
-        m = {c: wanted[normalize_header(v)] for c, v in enumerate(grid.rows[r]) if normalize_header(v) in wanted}
-        if len(m) > len(mapping):
-            header_row, mapping = r, m
-    if header_row is None:
-        return []
-    out = []
-    for r in range(header_row + 1, grid.n_rows):
-        row = grid.rows[r]
-        rec = {k: (row[c] if c < len(row) else "") for c, k in mapping.items()}
-        if all(is_blank(v) for v in rec.values()):
-            if stop_at_blank:
-                break
-            continue
-        out.append(rec)
-    return out
-
-
-def _typed(book: RuleBook, key: str, rec: dict[str, Any]) -> dict[str, Any]:
-    """A data-sheet row as typed values (the types consolidation produced); a value that does not fit its column's
-    type (typed over in Excel) is kept as text, so nothing a user entered is lost."""
-    out: dict[str, Any] = {}
-    cols = {c.key: c for c in book.sheets[key].columns}
-    for k, v in rec.items():
-        col = cols.get(k)
-        kind = "int" if k in ("year", "_row") else ("text" if col is None else col.type)
-        try:
-            if kind == "int":
-                out[k] = coerce_int(v)
-            elif kind == "float":
-                out[k] = coerce_float(v)
-            elif kind == "date":
-                out[k] = coerce_date(v)
-            elif kind == "bool":
-                out[k] = coerce_bool(v)
-            elif kind == "brn":
-                out[k] = normalize_brn(v)
-            elif kind == "brn_list":
-                out[k] = tuple(_brn_or_text(b) for b in split_brn_list(v)) or None
-            else:
-                out[k] = coerce_text(v)
-        except CoerceError:
-            out[k] = coerce_text(v)
-    return out
-
-
-def _brn_or_text(v: str) -> str:
-    try:
-        return normalize_brn(v) or v
-    except CoerceError:
-        return v
-
-
-def _read_findings(grid: Any) -> list[Finding]:
-    cols = [("file", "파일"), ("sheet", "시트"), ("cell", "셀"), ("row", "행"), ("column", "항목"), ("code", "코드"),
-            ("severity", "구분"), ("message", "내용"), ("value", "값")]
-    out = []
-    for rec in _records(grid, cols):
-        t = {k: coerce_text(v) for k, v in rec.items()}
-        msg = t["message"] or ""
-        out.append(Finding(t["file"] or "", t["sheet"], t["cell"], _int(rec["row"]), t["column"], t["code"] or "",
-                           "error" if t["severity"] in ("오류", "error") else "warning", {"ko": msg, "en": msg},
-                           t["value"]))
-    return out
-
-
-def _read_sources(grid: Any, book: RuleBook) -> list[SourceFile]:
-    sheets = [*CLUB_SHEETS, "federation", "roster", "carried"]
-    names = {k: book.sheets[k].name for k in sheets if k in book.sheets} | {"carried": "취합본 행"}
-    cols = [("file", "파일"), ("sha256", "SHA-256"), ("kind", "종류"), ("federation", "연합회"),
-            ("club_code", "교류회코드"), ("template_version", "서식 버전"), ("status", "처리")]
-    for k in sheets:
-        cols += [(f"in:{k}", f"{names[k]} 입력"), (f"ok:{k}", f"{names[k]} 반영"), (f"no:{k}", f"{names[k]} 제외")]
-    out = []
-    for rec in _records(grid, cols):
-        file = coerce_text(rec["file"]) or ""
-        s = SourceFile(file, file, coerce_text(rec.get("sha256")), coerce_text(rec.get("kind")),
-                       coerce_text(rec.get("federation")), coerce_text(rec.get("club_code")),
-                       coerce_text(rec.get("template_version")), coerce_text(rec.get("status")) or "")
-        for k in sheets:
-            for prefix, bucket in (("in", s.rows_in), ("ok", s.accepted), ("no", s.rejected)):
-                n = _int(rec.get(f"{prefix}:{k}"))
-                if n:
-                    bucket[k] = n
-        out.append(s)
-    return out
-
-
-def _read_rejected(grid: Any) -> list[dict[str, Any]]:
-    out = []
-    for r in _records(grid, [("file", "원본 파일"), ("sheet", "시트"), ("row", "행"), ("codes", "사유 코드")]):
-        text = coerce_text(r["codes"]) or ""
-        whole = text.startswith(WHOLE)
-        codes = [c.strip() for c in text.removeprefix(WHOLE).split(",") if c.strip()]
-        out.append({"file": coerce_text(r["file"]) or "", "sheet": coerce_text(r["sheet"]), "row": _int(r["row"]),
-                    "codes": codes, "whole": whole})
-    return out
-
-
-def load_for_refresh(path: str | os.PathLike[str]) -> Consolidation:
-    """A consolidated workbook as it is now (including unsaved-then-saved edits): data, scores, findings, sources."""
-    from .errors import UsageError
-
-    prev = read_consolidated(Path(path))
-    if prev is None:
-        raise UsageError(f"{path} is not a workbook written by `iupjong consolidate`")
-    return Consolidation(rulebook.load(prev.year), prev.year, prev.level, prev.run_id, prev.units, prev.sources,
-                         prev.findings, prev.rejected_rows, prev.scores, prev.target_federation,
-                         score_titles=prev.score_titles)
 
 
 def refresh(path: str | os.PathLike[str]) -> tuple[Consolidation, Derived]:
