@@ -900,18 +900,29 @@ def _copy_and_edit(d: Path, valid: Path, name: str, fn: Callable[[openpyxl.Workb
     return p
 
 
-def _meta_year_2008(wb: openpyxl.Workbook) -> None:
-    ws = wb["_서식정보"]
-    for key, value in ws.iter_rows(max_col=2):
-        if key.value == "year":
-            value.value = "2008"
-            return
-    raise AssertionError("no year row in _서식정보")
+def _meta_year(year: str) -> Callable[[openpyxl.Workbook], None]:
+    def edit(wb: openpyxl.Workbook) -> None:
+        ws = wb["_서식정보"]
+        for key, value in ws.iter_rows(max_col=2):
+            if key.value == "year":
+                value.value = year
+                return
+        raise AssertionError("no year row in _서식정보")
+
+    return edit
 
 
 def _fc_year(d: Path, valid: Path) -> tuple[list[str], str]:
-    p = _copy_and_edit(d, valid, "report_2008.xlsx", _meta_year_2008)
+    p = _copy_and_edit(d, valid, "report_2008.xlsx", _meta_year("2008"))
     return [str(p), str(valid)], str(p)
+
+
+def _fc_year_unsupported(d: Path, valid: Path) -> tuple[list[str], str]:
+    p = _copy_and_edit(d, valid, "report_2007.xlsx", _meta_year("2007"))
+    return [str(p), str(valid)], str(p)
+
+
+_YEARS = "/".join(map(str, rulebook.available_years()))
 
 
 def _fc_sheet_missing(d: Path, valid: Path) -> tuple[list[str], str]:
@@ -998,9 +1009,9 @@ FILE_CASES = [
         "엑셀 잠금 파일(~$)이라 건너뜁니다. 엑셀이 열고 있는 파일이 있으면 닫고 다시 실행하세요.",
         "Excel lock file (~$), skipped. If the workbook is open in Excel, close it and run again."), files=1),
     FileCase("unknown_template", _fc_unknown, Exp("FILE_TEMPLATE_UNKNOWN", None, None, None, None)),
-    FileCase("template_2008", _fc_year, Exp(
+    FileCase("template_2007_no_rule_book", _fc_year_unsupported, Exp(
         "FILE_TEMPLATE_YEAR", None, None, None, None,
-        "2008년 서식입니다. 2009년 서식에 작성해 주세요.", "This is the 2008 template. Use the 2009 template.")),
+        f"2007년 서식입니다. {_YEARS}년 서식에 작성해 주세요.", f"This is the 2007 template. Use the {_YEARS} template.")),
     FileCase("template_2008_year_given", _fc_year, Exp(
         "FILE_TEMPLATE_YEAR", None, None, None, None, "2008년 서식입니다. 2009년 서식에 작성해 주세요."),
         kwargs={"year": 2009}),
