@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 import unicodedata
@@ -112,9 +113,15 @@ _REQUIRED_MARK_RE = re.compile(
 
 def normalize_header(text: object) -> str:
     """Header key for matching: NFKC, no whitespace, no required markers, casefolded."""
-    if text is None:
+    if text is None or text == "":
         return ""
-    s = text if isinstance(text, str) else (coerce_text(text) or "")
+    if isinstance(text, str):
+        return _normalize_header_text(text)
+    return _normalize_header_text(coerce_text(text) or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalize_header_text(s: str) -> str:
     s = unicodedata.normalize("NFKC", s)
     s = _WS_RE.sub("", s).casefold()
     while True:

@@ -257,6 +257,9 @@ class Workbook:
                 cw.close()
             except Exception:
                 pass
+        if self._errors is not None:
+            self._errors.close()
+            self._errors = None
 
     def __enter__(self) -> Workbook:
         return self
@@ -587,7 +590,19 @@ class _ErrorScan:
 
     # ---- xlsx / xlsm
     def _ooxml_part(self, zf: zipfile.ZipFile, name: str, binary: bool) -> str | None:
+        """The zip member of a sheet; the workbook and its relationships are parsed once per workbook."""
+        cache = self.__dict__.setdefault("_parts", {})
+        if name not in cache:
+            cache[name] = self._find_part(zf, name, binary)
+        return cache[name]
+
+    def _find_part(self, zf: zipfile.ZipFile, name: str, binary: bool) -> str | None:
         import xml.etree.ElementTree as ET
+
+        if not binary and "_sheet_parts" not in self.__dict__:
+            self.__dict__["_sheet_parts"] = self._all_parts(zf)
+        if not binary and name in self.__dict__["_sheet_parts"]:
+            return self.__dict__["_sheet_parts"][name]
 
         members = {n.lower(): n for n in zf.namelist()}
         wb_name = "xl/workbook.bin" if binary else "xl/workbook.xml"
@@ -618,12 +633,56 @@ class _ErrorScan:
                 parts.append(seg)
         return members.get("/".join(parts).lower())
 
+    def _all_parts(self, zf: zipfile.ZipFile) -> dict[str, str | None]:
+        """Sheet name -> zip member for every sheet of an .xlsx, from one read of workbook.xml and its rels."""
+        import xml.etree.ElementTree as ET
+
+        members = {n.lower(): n for n in zf.namelist()}
+        if "xl/workbook.xml" not in members:
+            return {}
+        rels: dict[str, str] = {}
+        if "xl/_rels/workbook.xml.rels" in members:
+            for el in ET.fromstring(zf.read(members["xl/_rels/workbook.xml.rels"])).iter():
+                if _local(el.tag) == "Relationship":
+                    rels[el.get("Id", "")] = el.get("Target", "")
+        out: dict[str, str | None] = {}
+        for el in ET.fromstring(zf.read(members["xl/workbook.xml"])).iter():
+            if _local(el.tag) != "sheet":
+                continue
+            rel_id = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+            target = rels.get(rel_id or "")
+            if not target:
+                out[el.get("name", "")] = None
+                continue
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            parts: list[str] = []
+            for seg in target.split("/"):
+                if seg == "..":
+                    if parts:
+                        parts.pop()
+                elif seg and seg != ".":
+                    parts.append(seg)
+            out.setdefault(el.get("name", ""), members.get("/".join(parts).lower()))
+        return out
+
+    def _zip(self) -> zipfile.ZipFile:
+        """The workbook's zip, opened once for all its sheets (closed by close())."""
+        zf = self.__dict__.get("_zf")
+        if zf is None:
+            zf = self.__dict__["_zf"] = zipfile.ZipFile(self.path)
+        return zf
+
+    def close(self) -> None:
+        zf = self.__dict__.pop("_zf", None)
+        if zf is not None:
+            zf.close()
+
     def _xlsx(self, name: str) -> dict[tuple[int, int], str]:
-        with zipfile.ZipFile(self.path) as zf:
-            part = self._ooxml_part(zf, name, binary=False)
-            if part is None:
-                return {}
-            data = zf.read(part)
+        zf = self._zip()
+        part = self._ooxml_part(zf, name, binary=False)
+        if part is None:
+            return {}
+        data = zf.read(part)
         if not _XLSX_TAIL.search(data[-256:]) and not _well_formed(data):
             # calamine silently returns an empty sheet for some truncated parts
             raise _BrokenPart("broken XML (worksheet part is cut short)")

@@ -6,7 +6,7 @@ import csv
 import re
 import string
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ SEVERITIES = {"error", "warning"}
 LANGS = ("ko", "en")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Reference:
     """A reference list (KSIC divisions, federations, ...) loaded from a CSV file."""
 
@@ -39,30 +39,33 @@ class Reference:
     def display(self, row: dict[str, str]) -> str:
         return self.display_format.format(**row)
 
-    @property
+    @cached_property
     def displays(self) -> tuple[str, ...]:
         return tuple(self.display(r) for r in self.rows)
 
     def row(self, key: str) -> dict[str, str] | None:
-        return self._index().get(key)
+        return self._index.get(key)
 
+    @cached_property
     def _index(self) -> dict[str, dict[str, str]]:
         return {r[self.key]: r for r in self.rows}
+
+    @cached_property
+    def _by_display(self) -> dict[str, str]:
+        return {self.display(r): r[self.key] for r in self.rows}
 
     def lookup(self, value: str) -> str | None:
         """Return the key for a typed value: the key itself, its display text, or display text's leading token."""
         v = " ".join(value.split())
-        index = self._index()
-        if v in index:
+        if v in self._index:
             return v
-        for r in self.rows:
-            if v == self.display(r):
-                return r[self.key]
+        if v in self._by_display:
+            return self._by_display[v]
         head = re.split(r"[\s.:\-]", v, maxsplit=1)[0]
         head = re.sub(r"^[A-Za-z](?=\d)", "", head)  # "C29" (section letter + division)
         if head.isdigit() and len(head) == 1:
             head = "0" + head
-        return head if head in index else None
+        return head if head in self._index else None
 
 
 @dataclass(frozen=True, slots=True)
