@@ -179,6 +179,72 @@ def templates_cmd(output: Path) -> None:
     for p in _guard(generate_all, output):
         click.echo(str(p))
 
+@cli.command()
+@click.argument("national", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="the directory workbook to write (회원사 명부)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def directory(national: Path, output: Path, fmt: str) -> None:
+    """Company directory of a consolidated workbook: every member company once (by BRN), with summary sheets."""
+    from .directory import build_directory, write_directory
+
+    d = _guard(build_directory, national)
+    _guard(write_directory, d, output)
+    data = d.to_dict()
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_directory(data, output)
+
+
+@cli.command()
+@click.argument("national", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lead", required=True, help="주관기업 사업자등록번호 (lead company BRN)")
+@click.option("--need", required=True, help='찾는 기술·제품 (the need), e.g. "폐열 회수 열교환기"')
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--same-federation", is_flag=True, help="only companies of the lead's federation")
+@click.option("--with", "with_", metavar="BRN,...", help="partners of the proposed consortium (default: the top 3)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="file for --format xlsx/json")
+def partners(national: Path, lead: str, need: str, top: int, same_federation: bool, with_: str | None, fmt: str,
+             output: Path | None) -> None:
+    """Rank member companies of other KSIC divisions for a lead company's need; check the proposed consortium."""
+    from .partners import find_partners, write_matches
+
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs -o FILE")
+    chosen = [b.strip() for b in with_.split(",") if b.strip()] if with_ else None
+    matches = _guard(find_partners, national, lead, need, top=top, same_federation=same_federation, partners=chosen)
+    data = matches.to_dict()
+    if fmt == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        if output:
+            _guard(_write_text, output, text + "\n")
+        else:
+            click.echo(text)
+        return
+    if fmt == "xlsx":
+        _guard(write_matches, matches, output)
+    _print_matches(data, output if fmt == "xlsx" else None)
+
+
+@cli.command()
+@click.argument("nationals", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="the trends workbook to write")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def trends(nationals: tuple[Path, ...], output: Path, fmt: str) -> None:
+    """Indicators of consolidated workbooks of several years side by side, with changes and the support budget."""
+    from .trends import build_trends, write_trends
+
+    t = _guard(build_trends, list(nationals))
+    _guard(write_trends, t, output)
+    data = t.to_dict()
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_trends(data, output)
+
 @cli.group()
 def addin() -> None:
     """The Excel add-in (이업종 ribbon): install it into Excel, remove it, rebuild it from addin/."""
@@ -257,6 +323,78 @@ def _print_summary(data: dict[str, Any], lang: str) -> None:
     else:
         click.echo(f"파일 {s['files']}개 (통과 {s['files_valid']}개), 행 {s['rows']}개, "
                    f"오류 {s['errors']}건, 경고 {s['warnings']}건")
+
+
+def _print_directory(data: dict[str, Any], output: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=max(120, Console().width))
+    n = data["counts"]
+    console.print(f"[bold]회원사 명부[/bold] {data['year']} -> {output}: 회원사 {n['companies']:,}곳 (교류회 소속 {n['memberships']:,}건, "
+                  f"두 곳 이상 {n['companies_in_several_clubs']:,}곳), 교류회 {n['clubs']:,}개")
+    feds = list(data["by_section_federation"][0]["federations"]) if data["by_section_federation"] else []
+    t = Table("대분류", *feds, "합계", title="업종(KSIC 대분류) × 연합회")
+    for r in data["by_section_federation"]:
+        t.add_row(f"{r['section']} {r['name']}", *(f"{r['federations'][f]:,}" for f in feds), f"{r['total']:,}")
+    console.print(t)
+    t = Table("종업원 규모", "회원사", title="규모별")
+    for band, k in data["by_employee_band"].items():
+        t.add_row(band, f"{k:,}")
+    console.print(t)
+    console.print("업종 수별 교류회: " + ", ".join(f"{k}개 업종 {v}" for k, v in data["clubs_by_divisions"].items())
+                  + f" (이업종 아님 {n['clubs_not_cross_industry']}개)")
+
+
+def _print_matches(data: dict[str, Any], output: Path | None) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(width=max(140, Console().width))
+    lead, n = data["lead"], data["counts"]
+    console.print(f"[bold]파트너 찾기[/bold] 주관기업 {lead['brn']} {escape(lead['name'])} (업종 {lead['ksic_division']}, "
+                  f"{', '.join(lead['federations'])}) — 찾는 기술: {escape(data['need'])}")
+    console.print(f"회원사 {n['members']:,}곳 중 같은 업종 {n['same_division']:,}곳"
+                  + (f", 다른 연합회 {n['other_federation']:,}곳" if data["same_federation"] else "")
+                  + f", 일치하지 않는 {n['no_match']:,}곳 제외 → 후보 {n['matched']:,}곳")
+    t = Table("순위", "사업자등록번호", "회사명", "업종", "연합회", "일치도", "점수", "근거", show_lines=True)
+    for c in data["candidates"]:
+        t.add_row(str(c["rank"]), c["brn"], escape(c["name"]), c["ksic_division"] or "", ", ".join(c["federations"]),
+                  f"{c['similarity']:.2f}", f"{c['score']:.2f}", escape("\n".join(r["ko"] for r in c["reasons"])))
+    console.print(t)
+    p = data["proposal"]
+    who = ", ".join(f"{c['brn']} {c['name'] or '(회원사 아님)'}" for c in p["companies"])
+    verdict = ("[green]적격[/green]" if p["eligible"] else
+               "[red]부적격[/red]: " + escape("; ".join(r["ko"] for r in p["reasons"])))
+    console.print(f"{p['round_year']}년 협력체 검토 ({escape(who)}; 총사업비 {p['assumed_amounts']['total_won']:,}원 가정): {verdict}")
+    if output:
+        console.print(f"-> {output}")
+
+
+def _print_trends(data: dict[str, Any], output: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=max(120, Console().width))
+    years = [str(y) for y in data["years"]]
+    t = Table("지표", *years, f"증감 ({years[0]}→{years[-1]})", "증감률(%)", title=f"전국 지표 추이 -> {output}")
+    for ind in data["indicators"]:
+        row = data["national"][ind["key"]]
+
+        def fmt(v: Any, ind: dict[str, Any] = ind) -> str:
+            return "-" if v is None else (f"{v:,.{ind['decimals']}f}" if ind["decimals"] else f"{v:,}")
+
+        change = row["change"]
+        shown = "-" if change is None else ("+" if change > 0 else "") + fmt(change) + f" {ind['change_unit']}"
+        t.add_row(f"{ind['ko']} ({ind['unit']})", *(fmt(row["values"][y]) for y in years), shown,
+                  "" if row["change_pct"] is None else f"{row['change_pct']:+.1f}")
+    console.print(t)
+    for e in data["not_comparable"]:
+        console.print(f"비교 불가: {e['ko']} (있는 연도: {', '.join(map(str, e['years']))})")
+    budget = ", ".join(f"{b['year']}년 {b['million_won']:,}" for b in data["budget"]["by_year"] if b["million_won"] is not None)
+    totals = ", ".join(f"{b['from']}~{b['to']} {b['million_won']:,}" for b in data["budget"]["cumulative"])
+    console.print(f"지원예산(백만원): {budget}" + (f"; 누계 {totals}" if totals else ""))
 
 
 def _print_consolidation(data: dict[str, Any], lang: str) -> None:

@@ -10,7 +10,7 @@ import shutil
 import warnings
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -137,9 +137,26 @@ class CorpusSpec:
     targets: Targets | None = None  # None: Targets.scaled(number of reporting clubs)
     year: int = YEAR
     ineligible: tuple[str, ...] = ()  # flawed consortium requests on top of the eligible ones (keys of FLAWS)
+    plant: bool = False  # plant the partner-matching cases of PLANTS (needs 서울, 부산, 대구경북 and 경기)
+    earlier: EarlierYear | None = None  # also generate the year before, with churn
 
     def resolved_targets(self) -> Targets:
         return self.targets or Targets.scaled(sum(f.reporting for f in self.federations))
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierYear:
+    """The year before the corpus year: the same program with realistic churn, per federation in reference order.
+
+    new: the federation's newest clubs of the later year that were not on this year's roster yet (registered later);
+    dissolved: clubs on this year's roster that are gone in the later year (codes after the later year's last one);
+    reporting: clubs of this year's roster that sent their report. Members are the later year's members who had joined
+    by March of this year, plus `leavers` companies per club that left before the later year."""
+
+    year: int
+    federations: tuple[tuple[str, int, int, int], ...]  # (federation, new, dissolved, reporting)
+    targets: Targets  # dealt over this year's reporting clubs (members: None, they follow from the later year)
+    leavers: tuple[int, int] = (0, 2)
 
 
 SMALL = CorpusSpec((FederationSpec("서울", 8, 6), FederationSpec("부산", 7, 6)))
@@ -165,8 +182,18 @@ FLAWS = {
 NATIONAL_FEDERATIONS = (("서울", 60, 41), ("부산", 24, 18), ("대구경북", 22, 17), ("인천", 18, 12), ("광주전남", 18, 13),
                         ("대전충남", 18, 14), ("울산", 12, 9), ("경기", 40, 30), ("강원", 12, 7), ("충북", 14, 10),
                         ("전북", 12, 8), ("경남", 16, 12), ("제주", 8, 4))
+# March 2008, one year earlier: 8 clubs of 2009 were not registered yet (서울 3, 부산 1, 인천 1, 대전충남 1, 경기 2),
+# 6 clubs of 2008 were dissolved by 2009 (서울 2, 대구경북 1, 광주전남 1, 강원 1, 전북 1): 272 registered clubs, of which
+# 179 reported; activity figures a little below 2009's (the 2008 form has no 신제품개발 activity type: the newproduct
+# target only steers results and consortium requests); 45 eligible requests for the 40 places of the 2009 round.
+EARLIER_FEDERATIONS = (("서울", 3, 2, 38), ("부산", 1, 0, 16), ("대구경북", 0, 1, 16), ("인천", 1, 0, 11),
+                       ("광주전남", 0, 1, 12), ("대전충남", 1, 0, 12), ("울산", 0, 0, 8), ("경기", 2, 0, 27), ("강원", 0, 1, 7),
+                       ("충북", 0, 0, 9), ("전북", 0, 1, 8), ("경남", 0, 0, 11), ("제주", 0, 0, 4))
+EARLIER_TARGETS = Targets(info=146, resource=50, newproduct=38, tech_clubs=39, tech_results=61, meetings=1897,
+                          high_attendance=161, consortia=45)
 NATIONAL = CorpusSpec(tuple(FederationSpec(*f) for f in NATIONAL_FEDERATIONS), members=(8, 40), meetings=(6, 12),
-                      targets=NATIONAL_TARGETS, ineligible=tuple(FLAWS))
+                      targets=NATIONAL_TARGETS, ineligible=tuple(FLAWS), plant=True,
+                      earlier=EarlierYear(2008, EARLIER_FEDERATIONS, EARLIER_TARGETS))
 
 # ---------------------------------------------------------------- plan: what was generated
 
@@ -265,6 +292,7 @@ class Corpus:
     spec: CorpusSpec
     seed: int
     federations: list[Federation]
+    plants: list[PartnerPlant] = field(default_factory=list)  # partner-matching cases planted in this corpus
 
     def reporting_clubs(self) -> list[Club]:
         return [c for f in self.federations for c in f.clubs if c.reporting]
@@ -304,6 +332,8 @@ def plan_corpus(spec: CorpusSpec = NATIONAL, seed: int = 2009) -> Corpus:
     _deal(rng, corpus.reporting_clubs(), t, spec, Fraction(str(book.parameters["attendance_threshold"])))
     _flawed(rng, corpus, spec, used)
     _score(rng, corpus.reporting_clubs(), int(book.parameters["funding"]["max_consortia"]))
+    if spec.plant:
+        corpus.plants = _plant(corpus)
     return corpus
 
 
@@ -355,22 +385,7 @@ def _members(rng: random.Random, fed_code: str, founded: int, year: int, n: int,
         pass
     companies: list[Company] = []
     for div in divs:
-        g = GROUP_OF[div]
-        for attempt in range(40):  # unique over the corpus while the name pool lasts, always unique in the club
-            name = rng.choice(PREFIXES) + rng.choice(g.words) + (rng.choice(TAILS) if attempt >= 20 else "")
-            if name not in names:
-                break
-        while any(name in c.name for c in companies):
-            name += rng.choice(TAILS)
-        names.add(name)
-        form = rng.choices(("{}(주)", "㈜{}", "주식회사 {}", "{}"), (35, 10, 10, 45))[0]
-        kind = rng.choice((81, 86, 87, 88)) if form != "{}" else rng.randint(1, 79)  # corporations vs. sole traders
-        while (brn := make_brn(f"{rng.randint(lo, hi):03d}{kind:02d}{rng.randint(1, 9999):04d}")) in used:
-            pass
-        used.add(brn)
-        employees = max(3, min(300, int(rng.lognormvariate(3.0, 0.75))))
-        companies.append(Company(brn, form.format(name), _person(rng), div, employees, employees * rng.randint(60, 240),
-                                 _day(rng, dt.date(founded, 3, 1), dt.date(year, 2, 28)), ", ".join(rng.sample(g.products, 2))))
+        companies.append(_company(rng, div, lo, hi, founded, year, used, names, companies))
     companies.sort(key=lambda c: c.joined)
     chair = companies.pop(rng.randrange(max(1, n // 3)))
     vices = [companies.pop(rng.randrange(len(companies))) for _ in range(1 if n < 15 else 2 if n < 25 else 3)]
@@ -378,6 +393,28 @@ def _members(rng: random.Random, fed_code: str, founded: int, year: int, n: int,
     for c, role in [(chair, "회장"), *((v, "부회장") for v in vices), (secretary, "총무")]:
         c.role = role
     return [chair, *vices, secretary, *companies]
+
+
+def _company(rng: random.Random, div: str, lo: int, hi: int, founded: int, year: int, used: set[str], names: set[str],
+             club: list[Company]) -> Company:
+    """A company of KSIC division div with a corpus-unique BRN (tax office lo..hi), joined between the club's founding
+    and February of the report year."""
+    g = GROUP_OF[div]
+    for attempt in range(40):  # unique over the corpus while the name pool lasts, always unique in the club
+        name = rng.choice(PREFIXES) + rng.choice(g.words) + (rng.choice(TAILS) if attempt >= 20 else "")
+        if name not in names:
+            break
+    while any(name in c.name for c in club):
+        name += rng.choice(TAILS)
+    names.add(name)
+    form = rng.choices(("{}(주)", "㈜{}", "주식회사 {}", "{}"), (35, 10, 10, 45))[0]
+    kind = rng.choice((81, 86, 87, 88)) if form != "{}" else rng.randint(1, 79)  # corporations vs. sole traders
+    while (brn := make_brn(f"{rng.randint(lo, hi):03d}{kind:02d}{rng.randint(1, 9999):04d}")) in used:
+        pass
+    used.add(brn)
+    employees = max(3, min(300, int(rng.lognormvariate(3.0, 0.75))))
+    return Company(brn, form.format(name), _person(rng), div, employees, employees * rng.randint(60, 240),
+                   _day(rng, dt.date(founded, 3, 1), dt.date(year, 2, 28)), ", ".join(rng.sample(g.products, 2)))
 
 
 def _deal(rng: random.Random, clubs: list[Club], t: Targets, spec: CorpusSpec, threshold: Fraction) -> None:
@@ -530,6 +567,151 @@ def _score(rng: random.Random, clubs: list[Club], places: int) -> None:
         club.consortia[i] = club.consortia[i]._replace(submitted=club.consortia[i].submitted + dt.timedelta(days=1))
 
 
+# ---------------------------------------------------------------- planted partner-matching cases
+
+
+class PartnerPlant(NamedTuple):
+    """A partner-matching case whose answer is known by construction (`iupjong partners`): the lead's need; match,
+    whose products/technologies are exactly the need, from another KSIC division and federation than the lead; near,
+    a partial match from the lead's federation and another division (from the lead's club with a joint result when
+    the case asks for it); decoy, an exact match from the lead's own division (not cross-industry: never a candidate)."""
+
+    need: str
+    lead: str
+    match: str
+    near: str
+    decoy: str | None
+
+
+class _PlantSpec(NamedTuple):
+    need: str
+    lead: tuple[str, str, str]  # federation, KSIC division, text its products contain
+    match: tuple[str, str]  # federation, KSIC division
+    near: str  # products of the partial match
+    near_where: tuple[str, str] | None  # (federation, division) of the partial match; None: a joint-result partner
+    decoy: str | None  # federation of the same-division exact match
+
+
+PLANTS = (
+    _PlantSpec("폐열 회수 열교환기", ("서울", "29", "산업용 건조기"), ("부산", "25"), "폐열 회수 보일러, 열교환 코일", ("서울", "28"),
+               "경기"),
+    _PlantSpec("식품 포장 자동화 비전검사", ("경기", "10", ""), ("대구경북", "26"), "포장 자동화 설비, 비전 검사 카메라", None, None),
+)
+
+
+def _plant(corpus: Corpus) -> list[PartnerPlant]:
+    """Overwrite the products of a few members (no random draws: the rest of the corpus stays as it was)."""
+    clubs = [c for c in corpus.reporting_clubs() if not any(r.flaw for r in c.consortia)]
+    taken: set[str] = set()
+
+    def first(fed: str, ok: Callable[[Club, Company], bool]) -> tuple[Club, Company]:
+        for club in clubs:
+            for m in club.members if club.federation == fed else ():
+                if m.brn not in taken and ok(club, m):
+                    taken.add(m.brn)
+                    return club, m
+        raise ValueError(f"no member of {fed} fits a planted partner case")
+
+    def joint(club: Club, m: Company) -> Company | None:
+        """A member of another division that has a result together with m."""
+        division = {c.brn: c for c in club.members}
+        for r in club.results:
+            if m.brn in r.participants:
+                for b in r.participants:
+                    if division[b].division != m.division and b not in taken:
+                        return division[b]
+        return None
+
+    out = []
+    for s in PLANTS:
+        fed, div, text = s.lead
+        club, lead = first(fed, lambda c, m, s=s, div=div, text=text: m.division == div and text in m.products
+                           and (s.near_where is not None or joint(c, m) is not None))
+        if s.near_where is None:
+            near = joint(club, lead)
+            assert near is not None
+            taken.add(near.brn)
+        else:
+            where = s.near_where
+            near = first(where[0], lambda c, m, where=where, div=div: m.division == where[1] != div)[1]
+        match = first(s.match[0], lambda c, m, s=s, div=div, near=near: m.division == s.match[1]
+                      and m.division not in (div, near.division))[1]
+        decoy = first(s.decoy, lambda c, m, div=div: m.division == div)[1] if s.decoy else None
+        match.products = s.need
+        near.products = s.near
+        if decoy is not None:
+            decoy.products = s.need
+        out.append(PartnerPlant(s.need, lead.brn, match.brn, near.brn, decoy.brn if decoy else None))
+    return out
+
+
+# ---------------------------------------------------------------- the year before
+
+
+def plan_earlier(later: Corpus) -> Corpus:
+    """The year before `later` (later.spec.earlier): the same clubs and companies with churn, its own activities."""
+    e = later.spec.earlier
+    if e is None:
+        raise ValueError("the corpus spec has no earlier year")
+    rng, book = random.Random(f"{later.seed}/{e.year}"), rulebook.load(e.year)
+    cut, lo_n, hi_n = dt.date(e.year, 3, 1), *later.spec.members  # members as of March of the earlier year
+    used = {m.brn for m in later.companies()} | {b for c in later.reporting_clubs() for r in c.consortia
+                                                 for b in (r.lead, *r.partners)}
+    names = {re.sub(r"^(주식회사 |㈜)|\(주\)$", "", m.name) for m in later.companies()}
+    specs = {f[0]: f for f in e.federations}
+    if [f.name for f in later.federations] != list(specs):
+        raise ValueError("the earlier year must list the later year's federations in the same order")
+    feds, fed_specs = [], []
+    for fed in later.federations:
+        _, new, dissolved, reporting = specs[fed.name]
+        area = REGIONS[fed.code][0]
+        clubs = [_earlier_club(rng, c, e.year, cut, (lo_n, hi_n), e.leavers, used, names) for c in fed.clubs[:len(fed.clubs) - new]]
+        taken = {c.name for c in fed.clubs}
+        words = [n for k in ("", "2", "3", "4") for w in rng.sample(CLUB_WORDS, len(CLUB_WORDS))
+                 if (n := f"{fed.name}{w}{k}교류회") not in taken]
+        for k in range(dissolved):
+            code, founded = f"{fed.code}-{len(fed.clubs) + k + 1:03d}", rng.randint(1995, e.year - 2)
+            members = _members(rng, fed.code, founded, e.year, rng.randint(lo_n, min(hi_n, 20)), used, names)
+            clubs.append(Club(code, words[k], fed.name, founded, False, members, _phone(rng, area),
+                              f"{code.lower().replace('-', '')}@example.kr"))
+        if not 0 <= reporting <= len(clubs):
+            raise ValueError(f"bad earlier-year spec for {fed.name}")
+        for i in rng.sample(range(len(clubs)), reporting):
+            clubs[i].reporting = True
+        feds.append(Federation(fed.name, fed.code, fed.chair, fed.staff, fed.phone, fed.email, clubs))
+        fed_specs.append(FederationSpec(fed.name, len(clubs), reporting))
+    spec = CorpusSpec(tuple(fed_specs), members=later.spec.members, meetings=later.spec.meetings, targets=e.targets,
+                      year=e.year)
+    corpus = Corpus(spec, later.seed, feds)
+    _deal(rng, corpus.reporting_clubs(), e.targets, spec, Fraction(str(book.parameters["attendance_threshold"])))
+    _score(rng, corpus.reporting_clubs(), int(book.parameters["funding"]["max_consortia"]))
+    return corpus
+
+
+def _earlier_club(rng: random.Random, club: Club, year: int, cut: dt.date, size: tuple[int, int],
+                  leavers: tuple[int, int], used: set[str], names: set[str]) -> Club:
+    """club as it was in March of `year`: members who had joined by then (last year's sales and staff), plus members
+    who left since; the officers stay where they can, else the earliest member chairs and the next one is secretary."""
+    _, lo, hi = REGIONS[club.code[:3]]
+    members = [replace(m, employees=max(3, round(m.employees * rng.uniform(0.85, 1.02))),
+                       sales_mwon=round(m.sales_mwon * rng.uniform(0.8, 1.0))) for m in club.members if m.joined < cut]
+    weights = [g.weight for g in GROUPS]
+    extra = rng.randint(*leavers)
+    while extra > 0 or len(members) < size[0] or len({m.division for m in members}) < 3:
+        if len(members) >= size[1]:
+            break
+        div = rng.choice(rng.choices(GROUPS, weights)[0].divisions)
+        members.append(replace(_company(rng, div, lo, hi, club.founded, year, used, names, members), role="회원"))
+        extra -= 1
+    members.sort(key=lambda m: m.joined)
+    for role in ("회장", "총무"):
+        if not any(m.role == role for m in members):
+            next(m for m in members if m.role == "회원").role = role
+    order = {"회장": 0, "부회장": 1, "총무": 2, "회원": 3}
+    members.sort(key=lambda m: order[m.role])  # stable: by joining date within a role
+    return Club(club.code, club.name, club.federation, club.founded, False, members, club.phone, club.email)
+
+
 # ---------------------------------------------------------------- plan -> workbooks
 
 
@@ -572,28 +754,39 @@ def corpus_folder(year: int = YEAR) -> str:
     return str(year)
 
 
-def owned_folders(year: int = YEAR) -> tuple[str, ...]:
-    """What write_corpus owns (and removes before writing) inside its output folder: the year's corpus, problems/,
-    and the flat federation folders of the earlier layout (<federation>/<file>)."""
-    return (corpus_folder(year), PROBLEMS_DIR, *rulebook.load(year).references["federation"].keys)
+def owned_folders(year: int = YEAR, earlier: Sequence[int] = ()) -> tuple[str, ...]:
+    """What write_corpus owns (and removes before writing) inside its output folder: the year's corpus, the earlier
+    years' corpora, problems/, and the flat federation folders of the earlier layout (<federation>/<file>)."""
+    return (corpus_folder(year), *map(corpus_folder, earlier), PROBLEMS_DIR,
+            *rulebook.load(year).references["federation"].keys)
 
 
 def write_corpus(out_dir: str | Path, seed: int = 2009, spec: CorpusSpec = NATIONAL) -> list[Path]:
-    """(Re)write <year>/<federation>/… and problems/ in out_dir, byte-reproducibly; nothing else there is touched.
+    """(Re)write <year>/<federation>/… (and the earlier year's folder) and problems/ in out_dir, byte-reproducibly;
+    nothing else there is touched.
 
     The year folder is what `iupjong consolidate <out_dir>/<year>` takes; the problem files are copies of its clubs with
     one mistake each, kept apart so that they never meet their originals in a consolidation."""
     out, corpus, year = Path(out_dir), plan_corpus(spec, seed), spec.year
-    for name in owned_folders(year):
+    earlier = [plan_earlier(corpus)] if spec.earlier else []
+    for name in owned_folders(year, [c.spec.year for c in earlier]):
         if (out / name).is_dir():
             shutil.rmtree(out / name)
     written = []
+    for c in (corpus, *earlier):
+        written += _write_year(c, out)
+    return written + write_problems(corpus, out / PROBLEMS_DIR)
+
+
+def _write_year(corpus: Corpus, out: Path) -> list[Path]:
+    """<year>/<federation>/: each federation's report and its clubs' reports that came in."""
+    year, written = corpus.spec.year, []
     for fed in corpus.federations:
         (folder := out / corpus_folder(year) / fed.name).mkdir(parents=True)
         written.append(write_template(folder / f"{fed.name}_연합회_{year}.xlsx", "federation", year, federation_data(fed, year)))
         written += [write_template(folder / f"{fed.name}_{c.code}_{year}.xlsx", "club", year, club_data(c, year))
                     for c in fed.clubs if c.reporting]
-    return written + write_problems(corpus, out / PROBLEMS_DIR)
+    return written
 
 
 # ---------------------------------------------------------------- problems: one realistic mistake per file

@@ -244,12 +244,20 @@ def _summary(ws: Any, f: _F, cons: Consolidation, d: Derived, total_row: int, fu
         ws.write_string(r, 0, "이업종 교류 지원예산(백만원)", f.bold)
         for k, v in budget.items():
             r += 1
-            ws.write_string(r, 0, "2001~2009 합계" if k == "total_2001_2009" else f"{k}년")
+            ws.write_string(r, 0, _budget_label(str(k)))
             ws.write_number(r, 1, v, f.int)
     ws.set_column(0, 0, 28)
     ws.set_column(1, 3, 16)
     ws.set_column(4, 4, 40)
     ws.freeze_panes(3, 0)
+
+
+def _budget_label(key: str) -> str:
+    """'total_2001_2009' -> '2001~2009 합계'; '2009' -> '2009년'."""
+    parts = key.split("_")
+    if len(parts) == 3 and parts[0] == "total":
+        return f"{parts[1]}~{parts[2]} 합계"
+    return f"{key}년"
 
 
 def _reporting(wb: Any, f: _F, d: Derived) -> None:

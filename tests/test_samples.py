@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import replace
 from fractions import Fraction
@@ -12,6 +13,8 @@ import pytest
 from iupjong_xl import rulebook
 from iupjong_xl.normalize import is_valid_brn
 from iupjong_xl.samples import (
+    EARLIER_FEDERATIONS,
+    EARLIER_TARGETS,
     FLAWS,
     NATIONAL,
     NATIONAL_TARGETS,
@@ -27,6 +30,7 @@ from iupjong_xl.samples import (
     corpus_folder,
     owned_folders,
     plan_corpus,
+    plan_earlier,
     readme_rows,
     write_corpus,
 )
@@ -35,6 +39,7 @@ from iupjong_xl.validate import Checked, check, validate
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_workbooks"
 YEAR_DIR = corpus_folder(2009)  # "2009"
+EARLIER_DIR = corpus_folder(2008)  # "2008": the same program a year earlier, with churn
 BOOK = rulebook.load(2009)
 FEDERATIONS = BOOK.references["federation"].keys
 STALE = "sample_workbooks/ is stale: run `iupjong sample -o sample_workbooks`"
@@ -47,16 +52,22 @@ WARNING_COLUMN = {"CONSORTIUM_TOTAL_CAP": "total_won", "CONSORTIUM_GOV_SHARE_MAX
 def _owned(root: Path) -> dict[str, bytes]:
     """Relative path -> bytes of every file the generator owns under root (the year folder, problems/, old folders)."""
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for d in owned_folders(2009) if (root / d).is_dir() for p in sorted((root / d).rglob("*")) if p.is_file()}
+            for d in owned_folders(2009, [2008]) if (root / d).is_dir() for p in sorted((root / d).rglob("*"))
+            if p.is_file()}
 
 
-def _club_file(club_federation: str, code: str) -> str:
-    return f"{YEAR_DIR}/{club_federation}/{club_federation}_{code}_2009.xlsx"
+def _club_file(club_federation: str, code: str, year: int = 2009) -> str:
+    return f"{year}/{club_federation}/{club_federation}_{code}_{year}.xlsx"
 
 
 @pytest.fixture(scope="module")
 def corpus() -> Corpus:
     return plan_corpus(NATIONAL, 2009)
+
+
+@pytest.fixture(scope="module")
+def earlier(corpus: Corpus) -> Corpus:
+    return plan_earlier(corpus)
 
 
 @pytest.fixture(scope="module")
@@ -80,15 +91,18 @@ def test_checked_in_corpus_equals_generator(regenerated: tuple[Path, list[Path]]
     assert stale == [], STALE
 
 
-def test_corpus_layout(corpus: Corpus) -> None:
+def test_corpus_layout(corpus: Corpus, earlier: Corpus) -> None:
     files = sorted(_owned(SAMPLES))
     assert not [d for d in FEDERATIONS if (SAMPLES / d).exists()], "old flat layout left behind"
     feds = [f"{YEAR_DIR}/{f}/{f}_연합회_2009.xlsx" for f in FEDERATIONS]
     clubs = [_club_file(c.federation, c.code) for c in corpus.reporting_clubs()]
+    feds_2008 = [f"{EARLIER_DIR}/{f}/{f}_연합회_2008.xlsx" for f in FEDERATIONS]
+    clubs_2008 = [_club_file(c.federation, c.code, 2008) for c in earlier.reporting_clubs()]
     problems = [f"{PROBLEMS_DIR}/{p.file}" for p in PROBLEMS] + [f"{PROBLEMS_DIR}/README.md"]
-    assert sorted(files) == sorted(feds + clubs + problems)
-    assert (len(feds), len(clubs)) == (13, 195)
+    assert sorted(files) == sorted(feds + clubs + feds_2008 + clubs_2008 + problems)
+    assert (len(feds), len(clubs), len(feds_2008), len(clubs_2008)) == (13, 195, 13, 179)
     assert sorted(p.name for p in (SAMPLES / YEAR_DIR).iterdir()) == sorted(FEDERATIONS)
+    assert sorted(p.name for p in (SAMPLES / EARLIER_DIR).iterdir()) == sorted(FEDERATIONS)
 
 
 def test_rerun_replaces_own_files_only(tmp_path: Path) -> None:
@@ -191,7 +205,8 @@ def test_same_seed_same_plan_other_seed_other_plan(corpus: Corpus) -> None:
 
 def _check_plan(corpus: Corpus, t: Targets) -> None:
     """Exact targets, and every club and eligible consortium within the rules; the flawed ones flawed as planned."""
-    clubs, thr = corpus.reporting_clubs(), Fraction(str(BOOK.parameters["attendance_threshold"]))
+    year, book = corpus.spec.year, rulebook.load(corpus.spec.year)
+    clubs, thr = corpus.reporting_clubs(), Fraction(str(book.parameters["attendance_threshold"]))
     kinds = {"신제품", "신기술", "특허"}
     assert [sum(c.activities[i] for c in clubs) for i in range(3)] == [t.info, t.resource, t.newproduct]
     assert all(any(c.activities) for c in clubs)
@@ -204,22 +219,26 @@ def _check_plan(corpus: Corpus, t: Targets) -> None:
     assert sorted(r.flaw for c in clubs for r in c.consortia if r.flaw) == sorted(corpus.spec.ineligible)
     if t.members is not None:
         assert len(corpus.companies()) == t.members
-    fields = set(BOOK.references["growth_field"].keys)
+    fields = set(book.references["growth_field"].keys)
     for fed in corpus.federations:
-        assert [c.code for c in fed.clubs] == [f"{fed.code}-{i:03d}" for i in range(1, len(fed.clubs) + 1)]
+        codes = [c.code for c in fed.clubs]
+        if year == 2009:
+            assert codes == [f"{fed.code}-{i:03d}" for i in range(1, len(fed.clubs) + 1)]
+        else:  # the clubs registered later are missing; dissolved clubs follow the later year's last code
+            assert codes == sorted(set(codes)) and all(c.startswith(f"{fed.code}-") for c in codes)
         for club in fed.clubs:
             divisions = {m.division: m for m in club.members}
-            assert len(divisions) >= 3 and all(BOOK.references["ksic"].row(d) for d in divisions)
+            assert len(divisions) >= 3 and all(book.references["ksic"].row(d) for d in divisions)
             assert [m.role for m in club.members].count("회장") == 1 == [m.role for m in club.members].count("총무")
             assert club.members[0].role == "회장"
             assert corpus.spec.members[0] <= len(club.members) <= corpus.spec.members[1]
     for club in clubs:
         division = {m.brn: m.division for m in club.members}
-        assert all(e.date.year == 2009 and 0 <= e.attendees < len(club.members) for e in club.events)
+        assert all(e.date.year == year and 0 <= e.attendees < len(club.members) for e in club.events)
         assert all(set(r.participants) <= set(division) for r in club.results)
         for c in club.consortia:
             assert c.score is not None and 60.0 <= c.score <= 98.0 and round(c.score, 1) == c.score
-            assert c.field in fields and c.lead not in c.partners and c.submitted.year == 2009
+            assert c.field in fields and c.lead not in c.partners and c.submitted.year == year
             ok_money = c.total_won <= 20_000_000 and c.gov_won + c.company_won == c.total_won and 4 * c.gov_won <= 3 * c.total_won
             members = {c.lead, *c.partners} <= set(division)
             cross = members and len({division[b] for b in (c.lead, *c.partners)}) >= 2
@@ -269,3 +288,73 @@ def test_funding_round_is_oversubscribed_with_a_tie_at_the_last_place(corpus: Co
     assert last_in.score == first_out.score and last_in.submitted < first_out.submitted
     assert len({(r.score, r.submitted) for r in eligible}) == len(eligible)  # every tie is broken by the date
     assert sum(r.total_won for r in eligible[:places]) <= BOOK.parameters["funding"]["program_budget_won"]
+
+
+# ---------------------------------------------------------------- the earlier year (2008) and planted partner cases
+
+
+def test_earlier_year_is_the_same_program_with_churn(corpus: Corpus, earlier: Corpus) -> None:
+    """2008: the 2009 clubs minus the ones registered later, plus clubs dissolved since; members who joined by
+    March 2008, plus members who left since; every company that is in both years is the same company."""
+    assert earlier.spec.year == 2008 and NATIONAL.earlier is not None and NATIONAL.earlier.targets == EARLIER_TARGETS
+    later = {c.code: c for f in corpus.federations for c in f.clubs}
+    then = {c.code: c for f in earlier.federations for c in f.clubs}
+    spec = {f: (new, gone, rep) for f, new, gone, rep in EARLIER_FEDERATIONS}
+    for f8, f9 in zip(earlier.federations, corpus.federations, strict=True):
+        new, gone, reporting = spec[f9.name]
+        codes8, codes9 = [c.code for c in f8.clubs], [c.code for c in f9.clubs]
+        assert sorted(set(codes9) - set(codes8)) == codes9[len(codes9) - new:]  # the newest clubs came later
+        assert sorted(set(codes8) - set(codes9)) == [f"{f9.code}-{len(codes9) + k:03d}" for k in range(1, gone + 1)]
+        assert sum(c.reporting for c in f8.clubs) == reporting
+    assert (len(then), sum(c.reporting for c in then.values())) == (272, 179)
+    cut = dt.date(2008, 3, 1)
+    company9 = {m.brn: m for m in corpus.companies()}
+    for code, club in then.items():
+        if code not in later:
+            assert not {m.brn for m in club.members} & set(company9)  # a dissolved club's members left the program
+            continue
+        assert (club.name, club.federation, club.founded) == (later[code].name, later[code].federation, later[code].founded)
+        stayed = [m.brn for m in later[code].members if m.joined < cut]
+        assert set(stayed) <= {m.brn for m in club.members}
+        for m in club.members:
+            assert m.joined < cut
+            if m.brn in company9:
+                m9 = company9[m.brn]
+                assert (m.name, m.division, m.products, m.joined) == (m9.name, m9.division, m9.products, m9.joined)
+                assert m.sales_mwon <= m9.sales_mwon
+            else:  # left before 2009
+                assert m.role == "회원"
+    brns8, brns9 = {m.brn for m in earlier.companies()}, set(company9)
+    assert len(brns8) == len(earlier.companies()) == 5208 and all(is_valid_brn(b) for b in brns8)
+    assert (len(brns8 & brns9), len(brns8 - brns9), len(brns9 - brns8)) == (4850, 358, 834)
+    _check_plan(earlier, EARLIER_TARGETS)
+
+
+def test_earlier_year_reports_are_valid() -> None:
+    checked = check([str(SAMPLES / EARLIER_DIR)])
+    assert checked.report.findings == []
+    assert Counter(pf.kind for pf in checked.files) == {"club": 179, "federation": 13}
+    assert all(pf.book is not None and pf.book.year == 2008 for pf in checked.files)
+    roster = checked.frames[(2008, "federation", "roster")]
+    assert (len(roster), int(roster["reported"].astype(bool).sum()), int(roster["member_count"].sum())) == (272, 179, 5208)
+    assert "activity_newproduct" not in checked.frames[(2008, "club", "club")].columns  # not on the 2008 form
+
+
+def test_planted_partner_cases(corpus: Corpus) -> None:
+    """Each need is exactly the products of one company of another division and federation than the lead; the near
+    match shares the lead's federation; the decoy has the same products in the lead's own division."""
+    company = {m.brn: (m, c) for c in corpus.reporting_clubs() for m in c.members}
+    assert [p.need for p in corpus.plants] == ["폐열 회수 열교환기", "식품 포장 자동화 비전검사"]
+    for p in corpus.plants:
+        (lead, lead_club), (match, match_club), (near, near_club) = company[p.lead], company[p.match], company[p.near]
+        assert match.products == p.need and [m.brn for m, _c in company.values() if m.products == p.need] == \
+            [b for b in (p.match, p.decoy) if b]
+        assert match.division != lead.division and match_club.federation != lead_club.federation
+        assert near.division != lead.division and near_club.federation == lead_club.federation and near.products != p.need
+        if p.decoy:
+            decoy, decoy_club = company[p.decoy]
+            assert decoy.division == lead.division and decoy_club.federation != lead_club.federation
+    vision = corpus.plants[1]
+    club = company[vision.lead][1]
+    assert club is company[vision.near][1]  # the near match is in the lead's club, with a joint result
+    assert any({vision.lead, vision.near} <= set(r.participants) for r in club.results)
