@@ -12,15 +12,14 @@ import pytest
 
 from iupjong_xl import rulebook
 from iupjong_xl.normalize import is_valid_brn
+from iupjong_xl.sample_problems import PROBLEMS, README_HEAD, readme_rows
 from iupjong_xl.samples import (
     EARLIER_FEDERATIONS,
     EARLIER_TARGETS,
     FLAWS,
     NATIONAL,
     NATIONAL_TARGETS,
-    PROBLEMS,
     PROBLEMS_DIR,
-    README_HEAD,
     SMALL,
     STYLES,
     Corpus,
@@ -31,7 +30,6 @@ from iupjong_xl.samples import (
     owned_folders,
     plan_corpus,
     plan_earlier,
-    readme_rows,
     write_corpus,
 )
 from iupjong_xl.validate import Checked, check, validate
