@@ -239,8 +239,8 @@ def _unit_from_file(pf: ParsedFile, checked: Checked, book: rulebook.RuleBook, r
             src.accepted[key], src.rejected[key] = 0, n
         return None
     whole_codes, profile_error, bad = _error_codes(pf, checked.report.findings)
-    frames = {k: checked.frames[(pf.book.year, pf.kind, k)] for k in pf.sheets}
-    recs = {k: _file_records(df, pf.index) for k, df in frames.items()}
+    typed = checked.records.get(pf.index, {})
+    recs = {k: [dict(r) for r in typed.get(k, [])] for k in pf.sheets}
     profile_key = book.report_sheets(pf.kind)[0].key
     profile = recs.get(profile_key, [{}])[0] if recs.get(profile_key) else {}
     fed = profile.get("federation")
@@ -273,13 +273,6 @@ def _unit_from_file(pf: ParsedFile, checked: Checked, book: rulebook.RuleBook, r
     if whole:
         return None
     return Unit(pf.kind, (book.year, str(code)), str(fed), src.sha256 or "", pf.found.display, rows)
-
-
-def _file_records(df: Any, index: int) -> list[dict[str, Any]]:
-    sub = df[df["_f"] == index]
-    if sub.empty:
-        return []
-    return sub.astype(object).where(sub.notna(), None).to_dict("records")
 
 
 def _merge(candidates: list[tuple[Unit, SourceFile]], units: dict[tuple[str, tuple[int, str]], Unit],

@@ -89,28 +89,27 @@ def _coercer(book: RuleBook, col: Column) -> Callable[[Any], Any]:
     return coerce_text
 
 
-def build_frame(
-    book: RuleBook, sheet: Sheet, inputs: Sequence[SheetInput], ff: FindingFactory
-) -> tuple[pd.DataFrame, list[Finding]]:
-    """Coerce every record of one sheet kind over all files into one typed frame (+ _f file index, _r record)."""
+TypedColumns = dict[str, list[Any]]  # column key -> coerced values of one file's records
+
+
+def coerce_records(book: RuleBook, sheet: Sheet, inp: SheetInput, ff: FindingFactory) -> tuple[TypedColumns, list[Finding]]:
+    """Coerce one file's records of one sheet (pure per-file work: it can run in a worker process)."""
+    findings: list[Finding] = []
+    cols: TypedColumns = {c.key: [] for c in sheet.columns}
+    coercers = [(c, _coercer(book, c), cols[c.key]) for c in sheet.columns]
+    for r, rec in enumerate(inp.data.records):
+        for col, coerce, out in coercers:
+            out.append(_coerce_cell(book, sheet, col, coerce, rec.get(col.key, ""), inp, r, ff, findings))
+    return cols, findings
+
+
+def stack_frame(sheet: Sheet, parts: Sequence[tuple[int, TypedColumns]]) -> pd.DataFrame:
+    """One typed frame of a sheet kind over all files (+ _f file index, _r record), in the order of `parts`."""
     import pandas as pd
 
-    findings: list[Finding] = []
-    cols: dict[str, list[Any]] = {c.key: [] for c in sheet.columns}
-    fidx: list[int] = []
-    ridx: list[int] = []
-    coercers = {c.key: _coercer(book, c) for c in sheet.columns}
-    for inp in inputs:
-        data = inp.data
-        for r, rec in enumerate(data.records):
-            fidx.append(inp.file_index)
-            ridx.append(r)
-            for col in sheet.columns:
-                raw = rec.get(col.key, "")
-                cols[col.key].append(_coerce_cell(book, sheet, col, coercers[col.key], raw, inp, r, ff, findings))
     frame: dict[str, Any] = {}
     for col in sheet.columns:
-        values = cols[col.key]
+        values = [v for _f, cols in parts for v in cols[col.key]]
         if col.type == "int":
             frame[col.key] = pd.array(values, dtype="Int64")
         elif col.type == "float":
@@ -119,9 +118,23 @@ def build_frame(
             frame[col.key] = pd.array(values, dtype="boolean")
         else:
             frame[col.key] = pd.Series(values, dtype=object)
-    frame["_f"] = pd.array(fidx, dtype="int64")
-    frame["_r"] = pd.array(ridx, dtype="int64")
-    return pd.DataFrame(frame), findings
+    lengths = [(f, len(next(iter(cols.values()), []))) for f, cols in parts]
+    frame["_f"] = pd.array([f for f, n in lengths for _ in range(n)], dtype="int64")
+    frame["_r"] = pd.array([r for _f, n in lengths for r in range(n)], dtype="int64")
+    return pd.DataFrame(frame)
+
+
+def build_frame(
+    book: RuleBook, sheet: Sheet, inputs: Sequence[SheetInput], ff: FindingFactory
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Coerce every record of one sheet kind over all files into one typed frame (+ _f file index, _r record)."""
+    parts: list[tuple[int, TypedColumns]] = []
+    findings: list[Finding] = []
+    for inp in inputs:
+        cols, found = coerce_records(book, sheet, inp, ff)
+        parts.append((inp.file_index, cols))
+        findings.extend(found)
+    return stack_frame(sheet, parts), findings
 
 
 def _coerce_cell(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -14,7 +16,7 @@ from .layout import Problem, SheetData, match_sheet, read_form, read_meta, read_
 from .normalize import CoerceError, coerce_int
 from .reader import FileProblem, Found, Workbook, discover, open_workbook
 from .rules import FileRecords, check_rules
-from .schemas import SheetInput, build_frame, duplicates, run_schema
+from .schemas import SheetInput, TypedColumns, coerce_records, duplicates, run_schema, stack_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,6 +35,8 @@ class ParsedFile:
     kind: str | None = None
     sheets: dict[str, SheetData] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    typed: dict[str, TypedColumns] = field(default_factory=dict)  # sheet key -> coerced columns
+    coerce_findings: dict[str, list[Finding]] = field(default_factory=dict)  # sheet key -> TYPE/FORMAT/... findings
 
 
 @dataclass
@@ -42,16 +46,66 @@ class Checked:
     report: Report
     files: list[ParsedFile]
     frames: dict[tuple[int, str, str], pd.DataFrame]  # (year, kind, sheet key) -> typed rows of all files
+    records: dict[int, dict[str, list[dict[str, Any]]]]  # file index -> sheet key -> typed records (with _r)
 
 
 def validate(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
-             progress: Progress | None = None) -> Report:
+             progress: Progress | None = None, workers: int | None = None) -> Report:
     """Validate files and folders; every problem becomes a finding, nothing raises for bad input."""
-    return check(paths, year=year, max_rows=max_rows, progress=progress).report
+    return check(paths, year=year, max_rows=max_rows, progress=progress, workers=workers).report
+
+
+PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
+_FACTORIES: dict[int, FindingFactory] = {}
+
+
+def _workers(requested: int | None, files: int) -> int:
+    """How many processes read files: IUPJONG_WORKERS or the argument, else the CPUs (at most 2 pay off here)."""
+    if requested is None:
+        env = os.environ.get("IUPJONG_WORKERS", "")
+        requested = int(env) if env.isdigit() else min(2, os.cpu_count() or 1)
+    return max(1, requested) if files >= PARALLEL_MIN_FILES else 1
+
+
+def _factory(year: int) -> FindingFactory:
+    if year not in _FACTORIES:
+        _FACTORIES[year] = FindingFactory(rulebook.load(year))
+    return _FACTORIES[year]
+
+
+def _read_file(job: tuple[int, Found, int | None, int | None]) -> ParsedFile:
+    """Per-file work (in a worker process or not): open, locate sheets, coerce every cell. Returns a picklable
+    ParsedFile whose rule book is detached (re-attached by _attach in the parent)."""
+    index, found, year, max_rows = job
+    years = rulebook.available_years()
+    ff0 = _factory(year if year is not None else years[-1])
+    pf = ParsedFile(index, found, FileResult(found.display, str(found.path)))
+    if found.skipped == "not_found":
+        pf.findings.append(ff0.make("FILE_NOT_FOUND", found.display))
+        return pf
+    _parse(pf, year, years, max_rows, ff0)
+    if pf.book is not None and pf.kind is not None:
+        ff = _factory(pf.book.year)
+        for sheet in pf.book.report_sheets(pf.kind):
+            data = pf.sheets.get(sheet.key)
+            if data is None or data.skipped:
+                continue
+            cols, found_ = coerce_records(pf.book, sheet, SheetInput(index, found.display, data), ff)
+            pf.typed[sheet.key], pf.coerce_findings[sheet.key] = cols, found_
+    pf.book = None  # a RuleBook is big to pickle; every process loads its own
+    return pf
+
+
+def _attach(pf: ParsedFile) -> ParsedFile:
+    if pf.result.year is not None and pf.kind not in (None, "consolidated"):
+        pf.book = rulebook.load(pf.result.year)
+    return pf
 
 
 def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
-          progress: Progress | None = None) -> Checked:
+          progress: Progress | None = None, workers: int | None = None) -> Checked:
+    """Validate and keep the typed rows. Files are read (and coerced) in `workers` processes when that pays;
+    the result does not depend on the number of workers."""
     years = rulebook.available_years()
     if not years:
         raise UsageError("no rule book found in validation/")
@@ -59,26 +113,37 @@ def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None
         raise UsageError(f"no rule book for {year} (available: {', '.join(map(str, years))})")
     default_book = rulebook.load(year if year is not None else years[-1])
     ff_default = FindingFactory(default_book)
-    parsed: list[ParsedFile] = []
     loose: list[Finding] = []
+    todo: list[Found] = []
     for found in discover(paths):
         if found.skipped == "lock":
             loose.append(ff_default.make("FILE_LOCK_SKIPPED", found.display))
-            continue
-        pf = ParsedFile(len(parsed), found, FileResult(found.display, str(found.path)))
-        parsed.append(pf)
-        if found.skipped == "not_found":
-            pf.findings.append(ff_default.make("FILE_NOT_FOUND", found.display))
         else:
-            _parse(pf, year, years, max_rows, ff_default)
-        if progress:
-            progress(found.display)
-    frames, more = _check_groups(parsed)
+            todo.append(found)
+    jobs = [(i, found, year, max_rows) for i, found in enumerate(todo)]
+    n = _workers(workers, len(jobs))
+    parsed: list[ParsedFile] = []
+    if n > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+        with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+            for pf in pool.map(_read_file, jobs, chunksize=max(1, min(32, len(jobs) // (n * 8) or 1))):
+                parsed.append(_attach(pf))
+                if progress:
+                    progress(pf.found.display)
+    else:
+        for job in jobs:
+            parsed.append(_attach(_read_file(job)))
+            if progress:
+                progress(job[1].display)
+    frames, records, more = _check_groups(parsed)
     findings = loose + [f for pf in parsed for f in pf.findings] + more
     order = {pf.found.display: pf.index for pf in parsed}
     sheet_order = {n: i for i, s in enumerate(default_book.sheets.values()) for n in (s.name, *s.aliases)}
     findings.sort(key=lambda f: (order.get(f.file, -1), sheet_order.get(f.sheet or "", -1), *f.sort_key()))
-    return Checked(Report(findings, [pf.result for pf in parsed]), parsed, frames)
+    return Checked(Report(findings, [pf.result for pf in parsed]), parsed, frames, records)
 
 
 def _parse(pf: ParsedFile, year: int | None, years: list[int], max_rows: int | None, ff0: FindingFactory) -> None:
@@ -177,13 +242,16 @@ def _identify(meta: dict[str, str], wb: Workbook, names: list[str], year: int | 
     return None, None
 
 
-def _check_groups(parsed: list[ParsedFile]) -> tuple[dict[tuple[int, str, str], Any], list[Finding]]:
+def _check_groups(parsed: list[ParsedFile]) -> tuple[dict[tuple[int, str, str], Any],
+                                                    dict[int, dict[str, list[dict[str, Any]]]], list[Finding]]:
     """Coerce and check each sheet kind over all files of the same year and kind at once, then run rules per file."""
     groups: dict[tuple[int, str], list[ParsedFile]] = {}
     for pf in parsed:
         if pf.book is not None and pf.kind is not None:
             groups.setdefault((pf.book.year, pf.kind), []).append(pf)
     frames: dict[tuple[int, str, str], Any] = {}
+    records: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    files = {pf.index: pf for pf in parsed}
     out: list[Finding] = []
     for (year, kind), pfs in groups.items():
         book = rulebook.load(year)
@@ -193,7 +261,8 @@ def _check_groups(parsed: list[ParsedFile]) -> tuple[dict[tuple[int, str, str], 
             inputs = [SheetInput(pf.index, pf.found.display, pf.sheets[sheet.key])
                       for pf in pfs if sheet.key in pf.sheets and not pf.sheets[sheet.key].skipped]
             by_index = {i.file_index: i for i in inputs}
-            df, coerce_findings = build_frame(book, sheet, inputs, ff)
+            df = stack_frame(sheet, [(i.file_index, files[i.file_index].typed[sheet.key]) for i in inputs])
+            coerce_findings = [f for i in inputs for f in files[i.file_index].coerce_findings[sheet.key]]
             index_of = {i.file: i.file_index for i in inputs}
             skip = {(index_of[f.file], f.record, _key(sheet, f.column)) for f in coerce_findings if f.record is not None}
             absent = _absent_cells(sheet, inputs)
@@ -206,9 +275,10 @@ def _check_groups(parsed: list[ParsedFile]) -> tuple[dict[tuple[int, str, str], 
                 per_file[inp.file_index].records[sheet.key] = []
             for rec in _records(df):
                 per_file[rec["_f"]].records[sheet.key].append(rec)
-        for fr in per_file.values():
+        for index, fr in per_file.items():
             out.extend(check_rules(book, fr, ff))
-    return frames, out
+            records[index] = fr.records
+    return frames, records, out
 
 
 def _key(sheet: rulebook.Sheet, header: str | None) -> str:
