@@ -138,7 +138,7 @@ def refresh(workbook: Path, fmt: str, lang: str) -> None:
 @cli.command()
 @click.option("--year", type=int, default=2009, show_default=True)
 @click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 def codes(year: int, lang: str, fmt: str) -> None:
     """List every rule code of a year's rule book with its severity and message."""
     from . import rulebook
@@ -147,6 +147,9 @@ def codes(year: int, lang: str, fmt: str) -> None:
     rows = [{"code": c, "severity": s, "message": m[lang]} for c, (s, m) in book.all_codes().items()]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if fmt == "markdown":
+        click.echo(rulebook.codes_markdown(book))
         return
     from rich.console import Console
     from rich.table import Table

@@ -103,3 +103,11 @@ def test_cli_template(tmp_path: Path) -> None:
     assert out.read_bytes() == (REPO / "templates" / "federation_2009.xlsx").read_bytes()
     res = CliRunner().invoke(cli, ["template", "--kind", "club", "--year", "1999", "-o", str(out)])
     assert res.exit_code == 2 and "1999" in res.output
+
+
+@pytest.mark.parametrize("year", rulebook.available_years())
+def test_codes_markdown_is_current(year: int) -> None:
+    book = rulebook.load(year)
+    text = (REPO / "validation" / str(year) / "CODES.md").read_text(encoding="utf-8")
+    assert text.rstrip("\n") == rulebook.codes_markdown(book), f"run: iupjong codes --year {year} --format markdown"
+    assert text.count("\n| `") == len(book.all_codes())
