@@ -81,17 +81,20 @@ class Consolidation:
     kept_findings: list[Finding] = field(default_factory=list)
     kept_rejected: list[dict[str, Any]] = field(default_factory=list)
 
+    def rows(self, sheet: str) -> list[dict[str, Any]]:
+        """The consolidated rows of one sheet key, sorted by federation order, club code and source row."""
+        order = {f: i for i, f in enumerate(self.book.references["federation"].keys)}
+        units = sorted(self.units.values(), key=lambda u: (order.get(u.federation, 99), u.federation, u.key[1]))
+        return [r for u in units for r in u.rows.get(sheet, [])]
+
     def frames(self) -> dict[str, pd.DataFrame]:
-        """The consolidated rows per sheet key, sorted by federation order, club code and source row."""
+        """The consolidated rows per sheet key as frames (object dtype: ints stay ints, blanks stay None)."""
         import pandas as pd
 
-        order = {f: i for i, f in enumerate(self.book.references["federation"].keys)}
         out: dict[str, pd.DataFrame] = {}
-        units = sorted(self.units.values(), key=lambda u: (order.get(u.federation, 99), u.federation, u.key[1]))
         for sheet in (*CLUB_SHEETS, "federation", "roster"):
             cols = data_columns(self.book, sheet)
-            rows = [r for u in units for r in u.rows.get(sheet, [])]
-            # object dtype: ints stay ints and blanks stay None (no float upcast, no NaN) next to missing values
+            rows = self.rows(sheet)
             df = pd.DataFrame(rows, columns=cols, dtype=object) if rows else pd.DataFrame(columns=cols, dtype=object)
             out[sheet] = df.where(df.notna(), None) if rows else df
         return out

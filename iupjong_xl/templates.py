@@ -11,6 +11,7 @@ from typing import Any
 from . import __version__, rulebook
 from .atomic import atomic_path
 from .errors import UsageError
+from .reader import col_letter
 
 from .rulebook import META_SHEET, Column, RuleBook, Sheet
 
@@ -191,20 +192,11 @@ def _lists(wb: Any, book: RuleBook, sheets: list[Sheet]) -> dict[str, str]:
         ws.write_string(0, c, key.split(":", 1)[1] if key.startswith("ref:") else "선택")
         for i, v in enumerate(values, start=1):
             ws.write_string(i, c, v)
-        letter = _col_letter(c)
+        letter = col_letter(c)
         refs[key] = f"='{LIST_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
         c += 1
     ws.hide()
     return refs
-
-
-def _col_letter(c: int) -> str:
-    s = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 def _validation(book: RuleBook, col: Column, list_refs: dict[str, str]) -> dict[str, Any]:

@@ -6,28 +6,19 @@ import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .atomic import atomic_path
 from .consolidate import CLUB_SHEETS, Consolidation
 from .funding import Request, Round, run_round
 from .indicators import MEASURES, Table, compute, indicator_value, reporting
 from .normalize import split_brn_list
+from .reader import col_letter as _col
 from .readback import Previous, load_for_refresh, read_consolidated  # noqa: F401  (re-exported)
 from .rulebook import CONSOLIDATED_META, RuleBook
 from .wbschema import (FIXED_CREATED, FUNDING_COLS, MEASURE_HEADERS, S_FINDINGS, S_FUNDING, S_IND, S_REJECTED,
                        S_REPORTING, S_SOURCES, S_SUMMARY, WHOLE, _date, _float, _int, _text, data_headers)
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-def _col(c: int) -> str:
-    s = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 @dataclass
@@ -128,9 +119,8 @@ def _write(cons: Consolidation, d: Derived, path: Path, out_dir: Path) -> None:
         _reporting(wb, f, d)
         funding_cells = _funding(wb, f, cons, d)
         _summary(ws_sum, f, cons, d, ind_total_row, funding_cells)
-        frames = cons.frames()
         for key in (*CLUB_SHEETS, "federation", "roster"):
-            _data_sheet(wb, f, cons.book, key, frames[key])
+            _data_sheet(wb, f, cons.book, key, cons.rows(key))
         _findings(wb, f, cons, out_dir)
         _rejected(wb, f, cons)
         _sources(wb, f, cons)
@@ -331,9 +321,21 @@ def _table(ws: Any, f: _F, heads: list[str], rows: list[list[Any]], fmts: dict[i
            name: str | None = None) -> tuple[int, int]:
     """An Excel table (filters, banded rows) with typed cells; text is always stored as text. Returns (first, last)."""
     first = top + 1
+    col_fmts = [fmts.get(c) for c in range(len(heads))]
+    write_string, write_number = ws.write_string, ws.write_number
     for r, row in enumerate(rows, start=first):
         for c, v in enumerate(row):
-            _cell(ws, r, c, v, fmts.get(c), f)
+            t = type(v)
+            if t is str:  # the common cases first; text is never a formula, even when it starts with = + - @
+                if v:
+                    write_string(r, c, v)
+            elif t is int or t is float:
+                if v == v:
+                    write_number(r, c, v, col_fmts[c])
+            elif v is not None:
+                _cell(ws, r, c, v, col_fmts[c], f)
+            elif col_fmts[c] is f.input:
+                ws.write_blank(r, c, None, f.input)
     last = top + max(len(rows), 1)
     ws.add_table(top, 0, last, len(heads) - 1, {
         "columns": [{"header": h} for h in heads], "style": "Table Style Light 9", "autofilter": True,
@@ -362,7 +364,7 @@ def _cell(ws: Any, r: int, c: int, v: Any, fmt: Any, f: _F) -> None:
         ws.write_string(r, c, str(v))  # never a formula, even when it starts with = + - @
 
 
-def _data_sheet(wb: Any, f: _F, book: RuleBook, key: str, df: pd.DataFrame) -> None:
+def _data_sheet(wb: Any, f: _F, book: RuleBook, key: str, records: list[dict[str, Any]]) -> None:
     sheet = book.sheets[key]
     ws = wb.add_worksheet(sheet.name)
     cols = data_headers(book, key)
@@ -373,7 +375,7 @@ def _data_sheet(wb: Any, f: _F, book: RuleBook, key: str, df: pd.DataFrame) -> N
             fmts[i] = f.date
         elif col is not None and col.type in ("int", "float"):
             fmts[i] = f.won if k.endswith("_won") else (f.pct if col.type == "float" else f.int)
-    rows = [[rec.get(k) for k, _h in cols] for rec in df.to_dict("records")]
+    rows = [[rec.get(k) for k, _h in cols] for rec in records]
     _table(ws, f, [h for _k, h in cols], rows, fmts)
     for i, (k, _h) in enumerate(cols):
         col = next((c for c in sheet.columns if c.key == k), None)
