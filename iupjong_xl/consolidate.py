@@ -236,14 +236,14 @@ def _error_codes(pf: ParsedFile, findings: list[Finding]) -> tuple[list[str], bo
 def _unit_from_file(pf: ParsedFile, checked: Checked, book: rulebook.RuleBook, run_id: str, src: SourceFile,
                     findings: list[Finding], ff: FindingFactory, rejected_rows: list[dict[str, Any]]) -> Unit | None:
     for key, data in pf.sheets.items():
-        src.rows_in[key] = len(data.records)
+        src.rows_in[key] = data.n_records
     if pf.book is None or pf.kind is None or pf.book.year != book.year:
         for key, n in src.rows_in.items():
             src.accepted[key], src.rejected[key] = 0, n
         return None
     whole_codes, profile_error, bad = _error_codes(pf, checked.report.findings)
-    typed = checked.records.get(pf.index, {})
-    recs = {k: [dict(r) for r in typed.get(k, [])] for k in pf.sheets}
+    typed = checked.records.pop(pf.index, {})  # taken over: each typed record becomes a consolidated row
+    recs = {k: typed.get(k, []) for k in pf.sheets}
     profile_key = book.report_sheets(pf.kind)[0].key
     profile = recs.get(profile_key, [{}])[0] if recs.get(profile_key) else {}
     fed = profile.get("federation")

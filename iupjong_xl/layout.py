@@ -23,9 +23,19 @@ class SheetData:
     header_row: int | None = None  # 0-based; table layout
     columns: dict[str, int] = field(default_factory=dict)  # column key -> 0-based column (table)
     form_cells: dict[str, tuple[int, int]] = field(default_factory=dict)  # column key -> value cell (form)
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)  # raw values; dropped once coerced (see count)
+    count: int = -1  # number of records when the raw ones were dropped
     rows: list[int] = field(default_factory=list)  # 0-based grid row of each record (table)
     skipped: bool = False  # sheet not checked (too many rows)
+
+    @property
+    def n_records(self) -> int:
+        return self.count if self.count >= 0 else len(self.records)
+
+    def release(self) -> None:
+        """Forget the raw values (the typed ones are kept elsewhere); cells and counts stay answerable."""
+        self.count = self.n_records
+        self.records = []
 
     def pos(self, rec: int, key: str) -> tuple[int, int] | None:
         """0-based (row, col) of a record's value, or None when the column is absent."""

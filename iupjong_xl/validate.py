@@ -52,7 +52,7 @@ class Checked:
 def validate(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
              progress: Progress | None = None, workers: int | None = None) -> Report:
     """Validate files and folders; every problem becomes a finding, nothing raises for bad input."""
-    return check(paths, year=year, max_rows=max_rows, progress=progress, workers=workers).report
+    return check(paths, year=year, max_rows=max_rows, progress=progress, workers=workers, keep=False).report
 
 
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
@@ -92,6 +92,7 @@ def _read_file(job: tuple[int, Found, int | None, int | None]) -> ParsedFile:
                 continue
             cols, found_ = coerce_records(pf.book, sheet, SheetInput(index, found.display, data), ff)
             pf.typed[sheet.key], pf.coerce_findings[sheet.key] = cols, found_
+            data.release()  # the raw grid values are not needed any more: memory stays flat at national scale
     pf.book = None  # a RuleBook is big to pickle; every process loads its own
     return pf
 
@@ -103,8 +104,8 @@ def _attach(pf: ParsedFile) -> ParsedFile:
 
 
 def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
-          progress: Progress | None = None, workers: int | None = None) -> Checked:
-    """Validate and keep the typed rows. Files are read (and coerced) in `workers` processes when that pays;
+          progress: Progress | None = None, workers: int | None = None, keep: bool = True) -> Checked:
+    """Validate and keep the typed rows (keep=False: findings only, less memory). Files are read (and coerced) in `workers` processes when that pays;
     the result does not depend on the number of workers."""
     years = rulebook.available_years()
     if not years:
@@ -138,7 +139,7 @@ def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None
             parsed.append(_attach(_read_file(job)))
             if progress:
                 progress(job[1].display)
-    frames, records, more = _check_groups(parsed)
+    frames, records, more = _check_groups(parsed, keep)
     findings = loose + [f for pf in parsed for f in pf.findings] + more
     order = {pf.found.display: pf.index for pf in parsed}
     sheet_order = {n: i for i, s in enumerate(default_book.sheets.values()) for n in (s.name, *s.aliases)}
@@ -242,7 +243,7 @@ def _identify(meta: dict[str, str], wb: Workbook, names: list[str], year: int | 
     return None, None
 
 
-def _check_groups(parsed: list[ParsedFile]) -> tuple[dict[tuple[int, str, str], Any],
+def _check_groups(parsed: list[ParsedFile], keep: bool = True) -> tuple[dict[tuple[int, str, str], Any],
                                                     dict[int, dict[str, list[dict[str, Any]]]], list[Finding]]:
     """Coerce and check each sheet kind over all files of the same year and kind at once, then run rules per file."""
     groups: dict[tuple[int, str], list[ParsedFile]] = {}
@@ -261,7 +262,7 @@ def _check_groups(parsed: list[ParsedFile]) -> tuple[dict[tuple[int, str, str], 
             inputs = [SheetInput(pf.index, pf.found.display, pf.sheets[sheet.key])
                       for pf in pfs if sheet.key in pf.sheets and not pf.sheets[sheet.key].skipped]
             by_index = {i.file_index: i for i in inputs}
-            df = stack_frame(sheet, [(i.file_index, files[i.file_index].typed[sheet.key]) for i in inputs])
+            df = stack_frame(sheet, [(i.file_index, files[i.file_index].typed.pop(sheet.key)) for i in inputs])
             coerce_findings = [f for i in inputs for f in files[i.file_index].coerce_findings[sheet.key]]
             index_of = {i.file: i.file_index for i in inputs}
             skip = {(index_of[f.file], f.record, _key(sheet, f.column)) for f in coerce_findings if f.record is not None}
@@ -269,7 +270,8 @@ def _check_groups(parsed: list[ParsedFile]) -> tuple[dict[tuple[int, str, str], 
             out.extend(coerce_findings)
             out.extend(run_schema(book, sheet, df, by_index, ff, skip | absent))
             out.extend(duplicates(book, sheet, df, by_index, ff))
-            frames[(year, kind, sheet.key)] = df
+            if keep:
+                frames[(year, kind, sheet.key)] = df
             for inp in inputs:
                 per_file[inp.file_index].inputs[sheet.key] = inp
                 per_file[inp.file_index].records[sheet.key] = []
@@ -277,7 +279,8 @@ def _check_groups(parsed: list[ParsedFile]) -> tuple[dict[tuple[int, str, str], 
                 per_file[rec["_f"]].records[sheet.key].append(rec)
         for index, fr in per_file.items():
             out.extend(check_rules(book, fr, ff))
-            records[index] = fr.records
+            if keep:
+                records[index] = fr.records
     return frames, records, out
 
 
@@ -293,8 +296,8 @@ def _absent_cells(sheet: rulebook.Sheet, inputs: list[SheetInput]) -> set[tuple[
     out: set[tuple[int, int, str]] = set()
     for inp in inputs:
         for col in sheet.columns:
-            if inp.data.records and inp.data.pos(0, col.key) is None:
-                out.update((inp.file_index, r, col.key) for r in range(len(inp.data.records)))
+            if inp.data.n_records and inp.data.pos(0, col.key) is None:
+                out.update((inp.file_index, r, col.key) for r in range(inp.data.n_records))
     return out
 
 
