@@ -99,8 +99,16 @@ def match_sheet(sheet: Sheet, names: list[str]) -> str | None:
     return None
 
 
+_HEADER_INDEX: dict[int, tuple[Sheet, dict[str, str]]] = {}  # id -> (the sheet itself, kept alive; its index)
+
+
 def _header_index(sheet: Sheet) -> dict[str, str]:
+    """Normalised header/alias -> column key; built once per rule-book sheet."""
+    cached = _HEADER_INDEX.get(id(sheet))
+    if cached is not None and cached[0] is sheet:
+        return cached[1]
     idx: dict[str, str] = {}
+    _HEADER_INDEX[id(sheet)] = (sheet, idx)
     for col in sheet.columns:
         for text in (col.header, col.header_en, *col.aliases):
             idx.setdefault(normalize_header(text), col.key)

@@ -185,7 +185,7 @@ def _parse_open(pf: ParsedFile, wb: Workbook, year: int | None, years: list[int]
         pf.findings.append(ff0.make("FILE_TEMPLATE_YEAR", disp, found=tyear if tyear is not None else "?", expected=expected))
         return
     book = rulebook.load(tyear)
-    ff = FindingFactory(book)
+    ff = _factory(book.year)
     pf.book, pf.kind = book, kind
     pf.result.kind, pf.result.year = kind, tyear
     pf.result.template_version = meta.get("version") or f"{tyear}(추정)"
