@@ -191,13 +191,7 @@ def directory(national: Path, output: Path, fmt: str) -> None:
     """Company directory of a consolidated workbook: every member company once (by BRN), with summary sheets."""
     from .directory import build_directory, write_directory
 
-    d = _guard(build_directory, national)
-    _guard(write_directory, d, output)
-    data = d.to_dict()
-    if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        _print_directory(data, output)
+    _build_write_show(build_directory, national, write_directory, output, fmt, _print_directory)
 
 
 @cli.command()
@@ -240,13 +234,7 @@ def trends(nationals: tuple[Path, ...], output: Path, fmt: str) -> None:
     """Indicators of consolidated workbooks of several years side by side, with changes and the support budget."""
     from .trends import build_trends, write_trends
 
-    t = _guard(build_trends, list(nationals))
-    _guard(write_trends, t, output)
-    data = t.to_dict()
-    if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        _print_trends(data, output)
+    _build_write_show(build_trends, list(nationals), write_trends, output, fmt, _print_trends)
 
 @cli.group()
 def addin() -> None:
@@ -281,6 +269,17 @@ def addin_build(check: bool) -> None:
     from .addin import build
 
     sys.exit(_guard(build, *(["--check"] if check else [])))
+
+
+def _build_write_show(build: Any, source: Any, write: Any, output: Path, fmt: str, show: Any) -> None:
+    """build(source) -> object with to_dict(); write(obj, output); print the JSON (exactly to_dict()) or a table."""
+    obj = _guard(build, source)
+    _guard(write, obj, output)
+    data = obj.to_dict()
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        show(data, output)
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -63,6 +63,21 @@ class _BrokenPart(Exception):
 _XLSX_TAIL = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?worksheet>\s*\Z")
 
 
+def _member_of(target: str | None, members: dict[str, str]) -> str | None:
+    """The zip member a workbook relationship target points at ("worksheets/sheet1.xml", "/xl/...", "../x")."""
+    if not target:
+        return None
+    target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    parts: list[str] = []
+    for seg in target.split("/"):
+        if seg == "..":
+            if parts:
+                parts.pop()
+        elif seg and seg != ".":
+            parts.append(seg)
+    return members.get("/".join(parts).lower())
+
+
 class _ErrorScan:
     """Finds cells holding Excel error values, which python-calamine reads as ""."""
 
@@ -117,18 +132,7 @@ class _ErrorScan:
                 if _local(el.tag) == "sheet" and el.get("name") == name:
                     rel_id = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
                     break
-        target = rels.get(rel_id or "")
-        if not target:
-            return None
-        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        parts: list[str] = []
-        for seg in target.split("/"):
-            if seg == "..":
-                if parts:
-                    parts.pop()
-            elif seg and seg != ".":
-                parts.append(seg)
-        return members.get("/".join(parts).lower())
+        return _member_of(rels.get(rel_id or ""), members)
 
     def _all_parts(self, zf: zipfile.ZipFile) -> dict[str, str | None]:
         """Sheet name -> zip member for every sheet of an .xlsx, from one read of workbook.xml and its rels."""
@@ -147,19 +151,7 @@ class _ErrorScan:
             if _local(el.tag) != "sheet":
                 continue
             rel_id = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
-            target = rels.get(rel_id or "")
-            if not target:
-                out[el.get("name", "")] = None
-                continue
-            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            parts: list[str] = []
-            for seg in target.split("/"):
-                if seg == "..":
-                    if parts:
-                        parts.pop()
-                elif seg and seg != ".":
-                    parts.append(seg)
-            out.setdefault(el.get("name", ""), members.get("/".join(parts).lower()))
+            out.setdefault(el.get("name", ""), _member_of(rels.get(rel_id or ""), members))
         return out
 
     def _zip(self) -> zipfile.ZipFile:
