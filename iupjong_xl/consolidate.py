@@ -319,6 +319,10 @@ def _reject(src: SourceFile, unit: Unit, outcome: str, code: str, rejected_rows:
         else:
             src.accepted[key] = src.accepted.get(key, 0) - len(rows)
             src.rejected[key] = src.rejected.get(key, 0) + len(rows)
+        if outcome == "duplicate" and rows:  # the same rows are consolidated from the other copy: one line per sheet
+            rejected_rows.append({"file": unit.source if unit.via else src.file, "sheet": rows[0].get("_sheet"),
+                                  "row": None, "codes": [f"{code} ({len(rows)}행)"], "whole": True})
+            continue
         for r in rows:
             rejected_rows.append({"file": unit.source if unit.via else src.file, "sheet": r.get("_sheet"),
                                   "row": r.get("_row"), "codes": [code], "whole": True})

@@ -266,6 +266,9 @@ def test_the_same_file_twice_is_counted_once(corpus: dict[str, Path], tmp_path: 
     assert source(cons, copy).rejected == CLUB_ROWS
     res = invoke(str(corpus["seo1"]), str(copy), "-o", str(tmp_path / "n.xlsx"))
     assert res.exit_code == 0  # a warning, not an error
+    listed = values(tmp_path / "n.xlsx", "제외")[1:]  # one line per sheet of the copy, not one per row
+    assert len(listed) == sum(1 for n in CLUB_ROWS.values() if n)
+    assert all(r[2] is None and r[3].startswith("보고서 전체 제외: CONSOLIDATE_DUPLICATE_INPUT (") for r in listed)
 
 
 def test_dry_run_writes_nothing(corpus: dict[str, Path], write_report: Writer, tmp_path: Path) -> None:
