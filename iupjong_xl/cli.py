@@ -68,11 +68,7 @@ def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Pa
         _guard(annotate_files, report, annotate, lang=lang)
     data = report.to_dict(lang)
     if fmt == "json":
-        text = json.dumps(data, ensure_ascii=False, indent=2)
-        if output:
-            _guard(_write_text, output, text + "\n")
-        else:
-            click.echo(text)
+        _emit_json(data, output)
     elif fmt == "xlsx":
         from .report_xlsx import write_findings
 
@@ -214,11 +210,7 @@ def partners(national: Path, lead: str, need: str, top: int, same_federation: bo
     matches = _guard(find_partners, national, lead, need, top=top, same_federation=same_federation, partners=chosen)
     data = matches.to_dict()
     if fmt == "json":
-        text = json.dumps(data, ensure_ascii=False, indent=2)
-        if output:
-            _guard(_write_text, output, text + "\n")
-        else:
-            click.echo(text)
+        _emit_json(data, output)
         return
     if fmt == "xlsx":
         _guard(write_matches, matches, output)
@@ -280,6 +272,15 @@ def _build_write_show(build: Any, source: Any, write: Any, output: Path, fmt: st
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         show(data, output)
+
+
+def _emit_json(data: Any, output: Path | None) -> None:
+    """--format json: exactly the library's data, to -o (atomically) or to stdout."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if output:
+        _guard(_write_text, output, text + "\n")
+    else:
+        click.echo(text)
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -17,6 +17,7 @@ from . import rulebook
 from .atomic import atomic_path
 from .errors import RuleBookError, UsageError
 from .normalize import CoerceError, coerce_int, coerce_text
+from .reader import col_letter as _col
 from .rulebook import CONSOLIDATED_META, RuleBook
 
 if TYPE_CHECKING:
@@ -537,9 +538,3 @@ def _clubs_sheet(wb: Any, f: Formats, d: Directory) -> None:
     ws.set_column(3, 8, 11)
 
 
-def _col(c: int) -> str:
-    s, c = "", c + 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        s = chr(65 + rem) + s
-    return s

@@ -368,13 +368,14 @@ def consolidate_folder(book: Any, folder: str | os.PathLike[str] | None = None) 
         book.close()  # Windows locks an open workbook; it is reopened below, written or not
     try:
         cons = consolidate([str(chosen)], level=level, output=target)
-        write_workbook(cons, target)
+        derived = derive(cons)
+        write_workbook(cons, target, derived)
     finally:
         if reopen:
             app.books.open(str(target))
     if not reopen:
         app.books.open(str(target))
-    data = describe(cons, derive(cons))
+    data = describe(cons, derived)
     status(app, f"이업종 취합: {target.name}")
     alert(app, summary_text(data, cons, target))
     return cons
@@ -428,7 +429,7 @@ def refresh_book(book: Any) -> Any:
         live = snapshot(book, Path(tmp) / "live.xlsx")
         cons = load_for_refresh(live)
         derived = derive(cons)
-        out = write_workbook(cons, Path(tmp) / "derived.xlsx")
+        out = write_workbook(cons, Path(tmp) / "derived.xlsx", derived)
         grids = _formula_grids(out, derived_sheets)
     app.screen_updating = False
     names = sheet_names(book)

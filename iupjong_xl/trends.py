@@ -12,6 +12,7 @@ from typing import Any
 from .directory import Formats, Opened, cell, meta_sheet, open_consolidated, table, xlsx
 from .errors import UsageError
 from .indicators import Table, compute
+from .reader import col_letter as _col
 from .rulebook import Indicator, RuleBook
 
 # Indicators that get a chart (per federation, one series per year) when every year has them.
@@ -206,14 +207,6 @@ def build_trends(sources: Sequence[str | os.PathLike[str] | Opened]) -> Trends:
 # ------------------------------------------------------------------------------------------ writing
 
 S_NATIONAL, S_FEDERATIONS, S_CHARTS, S_BUDGET, S_SOURCES = "전국 추이", "연합회별 추이", "지표별 차트", "지원예산", "출처"
-
-
-def _col(c: int) -> str:
-    s, c = "", c + 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 def write_trends(trends: Trends, out_path: str | os.PathLike[str]) -> Path:

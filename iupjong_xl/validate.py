@@ -113,7 +113,7 @@ def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None
     if year is not None and year not in years:
         raise UsageError(f"no rule book for {year} (available: {', '.join(map(str, years))})")
     default_book = rulebook.load(year if year is not None else years[-1])
-    ff_default = FindingFactory(default_book)
+    ff_default = _factory(default_book.year)
     loose: list[Finding] = []
     todo: list[Found] = []
     for found in discover(paths):
@@ -256,7 +256,7 @@ def _check_groups(parsed: list[ParsedFile], keep: bool = True) -> tuple[dict[tup
     out: list[Finding] = []
     for (year, kind), pfs in groups.items():
         book = rulebook.load(year)
-        ff = FindingFactory(book)
+        ff = _factory(year)
         per_file: dict[int, FileRecords] = {pf.index: FileRecords(pf.found.display, {}, {}) for pf in pfs}
         for sheet in book.report_sheets(kind):
             inputs = [SheetInput(pf.index, pf.found.display, pf.sheets[sheet.key])

@@ -426,7 +426,7 @@ def test_consolidate_failures_are_messages(tmp_path: Path, reports: Path, monkey
     monkeypatch.setattr(excel, "ask_folder", lambda app, default: reports)
     import iupjong_xl.workbook as wbmod
 
-    def fail(cons: Any, path: Any) -> None:
+    def fail(cons: Any, path: Any, derived: Any = None) -> None:  # the signature of write_workbook
         raise OutputError(f"{path}: [Errno 13] Permission denied")
 
     monkeypatch.setattr(wbmod, "write_workbook", fail)
