@@ -137,7 +137,7 @@ def write(root_children: list[Entry]) -> bytes:
     root.size = len(mini)
     _chain(fat, pos, mini_sectors)
     pos += mini_sectors
-    for e, n in zip(big, big_sectors):
+    for e, n in zip(big, big_sectors, strict=True):
         e.start = pos
         _chain(fat, pos, n)
         pos += n
@@ -149,7 +149,7 @@ def write(root_children: list[Entry]) -> bytes:
     minifat_bytes = struct.pack(f"<{len(minifat)}I", *minifat)
     body += minifat_bytes + struct.pack("<I", FREESECT) * ((minifat_sectors * SECTOR - len(minifat_bytes)) // 4)
     body += bytes(mini).ljust(mini_sectors * SECTOR, b"\0")
-    for e, n in zip(big, big_sectors):
+    for e, n in zip(big, big_sectors, strict=True):
         body += (e.data or b"").ljust(n * SECTOR, b"\0")
     assert len(body) == total * SECTOR
     return _header(fat_sectors, dir_start, minifat_start, minifat_sectors) + bytes(body)

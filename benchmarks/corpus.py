@@ -58,7 +58,8 @@ class CorpusInfo:
 
 def _federation_weights() -> list[tuple[str, int]]:
     """(federation, weight) in reference order: the national sample's registered clubs, else 1 each."""
-    from iupjong_xl import rulebook, samples
+    from iupjong_xl import rulebook
+    from iupjong_xl.samples import corpus as samples
 
     names = list(rulebook.load(samples.YEAR).references["federation"].keys)
     national = getattr(samples, "NATIONAL", None)
@@ -88,7 +89,7 @@ def apportion(n: int, weights: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 def spec_for(n: int) -> Any:
     """The CorpusSpec of n distinct clubs, all reporting."""
-    from iupjong_xl import samples
+    from iupjong_xl.samples import corpus as samples
 
     national = getattr(samples, "NATIONAL", None)
     feds = tuple(samples.FederationSpec(name, c, c) for name, c in apportion(n, _federation_weights()) if c)
@@ -101,8 +102,8 @@ def _probe() -> bytes:
     """The bytes the generator writes for a tiny fixed corpus (one club and its federation report)."""
     import tempfile
 
-    from iupjong_xl import samples
-    from iupjong_xl.templates import write_template
+    from iupjong_xl.outputs.templates import write_template
+    from iupjong_xl.samples import corpus as samples
 
     spec = samples.CorpusSpec((samples.FederationSpec(_federation_weights()[0][0], 1, 1),),
                               targets=samples.Targets.scaled(1))
@@ -131,7 +132,7 @@ def _workbooks(folder: Path) -> list[Path]:
 
 
 def _write_one(task: tuple[str, str, int, dict[str, Any]]) -> str:
-    from iupjong_xl.templates import write_template
+    from iupjong_xl.outputs.templates import write_template
 
     path, kind, year, data = task
     write_template(path, kind, year, data)
@@ -139,7 +140,7 @@ def _write_one(task: tuple[str, str, int, dict[str, Any]]) -> str:
 
 
 def _generate_distinct(n: int, out: Path, workers: int, log: Callable[[str], None]) -> None:
-    from iupjong_xl import samples
+    from iupjong_xl.samples import corpus as samples
 
     spec = spec_for(n)
     t = time.perf_counter()

@@ -31,12 +31,12 @@ def run(folder: str, out: str) -> dict[str, object]:
     import pandas as pd
 
     from iupjong_xl import rulebook
-    from iupjong_xl.findings import FindingFactory
-    from iupjong_xl.layout import match_sheet, read_form, read_meta, read_table
-    from iupjong_xl.reader import Grid
+    from iupjong_xl.io.reader import Grid
     from iupjong_xl.rulebook import META_SHEET
-    from iupjong_xl.rules import FileRecords, check_rules
-    from iupjong_xl.schemas import SheetInput, build_frame, duplicates, run_schema
+    from iupjong_xl.validate.findings import FindingFactory
+    from iupjong_xl.validate.layout import match_sheet, read_form, read_meta, read_table
+    from iupjong_xl.validate.rules import FileRecords, check_rules
+    from iupjong_xl.validate.schemas import SheetInput, build_frame, duplicates, run_schema
 
     t0 = time.perf_counter()
     files = sorted(p for p in Path(folder).rglob("*.xlsx") if not p.name.startswith(("~$", ".")))

@@ -1,5 +1,5 @@
 """`python -m iupjong_xl` runs the command-line interface."""
 
-from .cli import main
+from iupjong_xl.cli import main
 
 main()

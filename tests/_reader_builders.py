@@ -127,7 +127,7 @@ def xls_bytes(
     size = len(globals_) + sum(4 + 4 + len(s) for s in sheet_recs) + 4
     out = globals_
     pos = size
-    for rec, sub in zip(sheet_recs, substreams):
+    for rec, sub in zip(sheet_recs, substreams, strict=True):
         out += _rec(0x0085, struct.pack("<I", pos) + rec)
         pos += len(sub)
     out += _rec(0x000A)

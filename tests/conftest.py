@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from iupjong_xl.normalize import make_brn
-from iupjong_xl.templates import write_template
+from iupjong_xl.outputs.templates import write_template
+from iupjong_xl.validate.normalize import make_brn
 
 # Six member companies from four KSIC divisions; every BRN has a valid check digit.
 BRNS = [make_brn(f"{t}8{k}{s:04d}") for t, k, s in [(116, 2, 27), (134, 6, 7268), (211, 7, 78), (124, 1, 553), (220, 8, 1234), (105, 5, 4321)]]

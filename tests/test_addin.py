@@ -16,8 +16,9 @@ import olefile
 import pytest
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from iupjong_xl import addin, excel
+from iupjong_xl import excel
 from iupjong_xl.errors import UsageError
+from iupjong_xl.excel import install as addin
 
 ADDIN = Path(__file__).resolve().parent.parent / "addin"
 XLAM = ADDIN / "iupjong.xlam"

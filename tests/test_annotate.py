@@ -8,9 +8,9 @@ from pathlib import Path, PurePath
 import openpyxl
 import pytest
 
-from iupjong_xl.annotate import annotate_files, comment_size, mirror_path
 from iupjong_xl.errors import OutputError
-from iupjong_xl.findings import FileResult, Finding, Report
+from iupjong_xl.outputs.annotate import annotate_files, comment_size, mirror_path
+from iupjong_xl.validate.findings import FileResult, Finding, Report
 
 RED = "FFFFC7CE"
 YELLOW = "FFFFEB9C"

@@ -17,12 +17,11 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import BRNS, club_data, federation_data
 
 from iupjong_xl import __version__, rulebook
-from iupjong_xl.annotate import COMMENT_AUTHOR, FILL_ERROR
 from iupjong_xl.cli import cli
-
-from conftest import BRNS, club_data, federation_data
+from iupjong_xl.outputs.annotate import COMMENT_AUTHOR, FILL_ERROR
 
 REPO = Path(__file__).resolve().parent.parent
 BOOK = rulebook.load(2009)

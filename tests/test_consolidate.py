@@ -13,13 +13,12 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
-
-from iupjong_xl import workbook
-from iupjong_xl.cli import cli
-from iupjong_xl.consolidate import Consolidation, consolidate
-from iupjong_xl.workbook import derive, describe, write_workbook
-
 from conftest import club_data, federation_data
+
+from iupjong_xl.cli import cli
+from iupjong_xl.consolidate.merge import Consolidation, consolidate
+from iupjong_xl.outputs import workbook
+from iupjong_xl.outputs.workbook import derive, describe, write_workbook
 
 Writer = Callable[..., Path]
 DATA_SHEETS = ("교류회", "회원사", "활동", "성과", "협력과제", "연합회", "교류회 명부")

@@ -13,10 +13,10 @@ from typing import Any
 
 import openpyxl
 import pytest
+from conftest import BRNS, club_data, federation_data
 
 from iupjong_xl import rulebook
-from iupjong_xl.consolidate import consolidate
-from iupjong_xl.directory import (
+from iupjong_xl.analyses.directory import (
     DIRECTORY_HEADS,
     DIRECTORY_META,
     Directory,
@@ -28,12 +28,11 @@ from iupjong_xl.directory import (
     sales_band,
     write_directory,
 )
-from iupjong_xl.normalize import make_brn
-from iupjong_xl.samples import NATIONAL, Corpus, corpus_folder, plan_corpus
-from iupjong_xl.templates import write_template
-from iupjong_xl.workbook import write_workbook
-
-from conftest import BRNS, club_data, federation_data
+from iupjong_xl.consolidate.merge import consolidate
+from iupjong_xl.outputs.templates import write_template
+from iupjong_xl.outputs.workbook import write_workbook
+from iupjong_xl.samples.corpus import NATIONAL, Corpus, corpus_folder, plan_corpus
+from iupjong_xl.validate.normalize import make_brn
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "sample_workbooks" / corpus_folder(2009)

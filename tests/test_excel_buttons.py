@@ -21,10 +21,10 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from iupjong_xl import excel
-from iupjong_xl.consolidate import consolidate
+from iupjong_xl.consolidate.merge import consolidate
 from iupjong_xl.errors import OutputError
-from iupjong_xl.templates import write_template
-from iupjong_xl.workbook import write_workbook
+from iupjong_xl.outputs.templates import write_template
+from iupjong_xl.outputs.workbook import write_workbook
 
 # ------------------------------------------------------------------------------------------- the test double
 
@@ -245,7 +245,7 @@ def table(book: FakeBook, name: str) -> list[dict[str, Any]]:
     for r in rows[head + 1:]:
         if all(v is None for v in r):
             break  # the table ends at the first empty row (totals may follow)
-        out.append(dict(zip(rows[head], r)))
+        out.append(dict(zip(rows[head], r, strict=False)))
     return out
 
 
@@ -347,18 +347,18 @@ PROBLEMS = Path(__file__).resolve().parent.parent / "sample_workbooks" / "proble
 @pytest.mark.parametrize("path", sorted(PROBLEMS.glob("*.xlsx")), ids=lambda p: p.name)
 def test_the_button_finds_what_the_validator_finds_in_the_file(path: Path) -> None:
     """The live snapshot is faithful: each sample problem gives the same findings at the same cells."""
-    from iupjong_xl.validate import validate
+    from iupjong_xl.validate.pipeline import validate
 
     try:
         book = FakeBook(path, FakeApp())
-    except Exception:  # noqa: BLE001 - corrupt/encrypted samples: nothing Excel would open either
+    except Exception:
         pytest.skip("not an openable .xlsx")
     direct = validate([str(path)])
     if direct.files[0].kind in (None, "consolidated"):
         assert excel.dispatch("iupjong_xl.excel:validate_book", book) is None and book.app.alerts
         return
     report = excel.validate_book(book)
-    key = lambda f: (f.code, f.sheet, f.cell, f.severity, f.value)  # noqa: E731
+    key = lambda f: (f.code, f.sheet, f.cell, f.severity, f.value)
     assert sorted(map(key, report.findings)) == sorted(map(key, direct.findings))
 
 
@@ -424,7 +424,7 @@ def test_consolidate_failures_are_messages(tmp_path: Path, reports: Path, monkey
     assert "단위교류회 보고서입니다" in app.alerts[-1][0]
 
     monkeypatch.setattr(excel, "ask_folder", lambda app, default: reports)
-    import iupjong_xl.workbook as wbmod
+    import iupjong_xl.outputs.workbook as wbmod
 
     def fail(cons: Any, path: Any, derived: Any = None) -> None:  # the signature of write_workbook
         raise OutputError(f"{path}: [Errno 13] Permission denied")

@@ -7,12 +7,11 @@ import datetime
 from typing import Any
 
 import pytest
+from conftest import BRNS
 
 from iupjong_xl import rulebook
-from iupjong_xl.funding import Request, check_eligibility, run_round
+from iupjong_xl.consolidate.funding import Request, check_eligibility, run_round
 from iupjong_xl.rulebook import RuleBook
-
-from conftest import BRNS
 
 BOOK = rulebook.load(2009)
 # BRN -> KSIC division, as derive() builds it from the consolidated 회원사 rows: BRNS[0] and BRNS[4] share division 29.

@@ -16,13 +16,12 @@ from typing import Any
 
 import openpyxl
 import pytest
+from conftest import BRNS, club_data
 
 from iupjong_xl import rulebook
-from iupjong_xl.reader import open_workbook
-from iupjong_xl.templates import write_template
-from iupjong_xl.validate import validate
-
-from conftest import BRNS, club_data
+from iupjong_xl.io.reader import open_workbook
+from iupjong_xl.outputs.templates import write_template
+from iupjong_xl.validate.pipeline import validate
 
 pytestmark = [
     pytest.mark.libreoffice,

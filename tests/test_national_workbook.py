@@ -17,14 +17,13 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import BRNS, club_data, federation_data
 
 from iupjong_xl import rulebook
 from iupjong_xl.cli import cli
-from iupjong_xl.consolidate import consolidate
-from iupjong_xl.templates import write_template
-from iupjong_xl.workbook import Derived, data_headers, derive
-
-from conftest import BRNS, club_data, federation_data
+from iupjong_xl.consolidate.merge import consolidate
+from iupjong_xl.outputs.templates import write_template
+from iupjong_xl.outputs.workbook import Derived, data_headers, derive
 
 BOOK = rulebook.load(2009)
 SHEETS = ["요약", "연합회별 지표", "보고현황", "지원금", "교류회", "회원사", "활동", "성과", "협력과제", "연합회", "교류회 명부",
@@ -328,7 +327,7 @@ def test_libreoffice_recalculates_the_same_totals(national: dict[str, Any], tmp_
 
 
 def indicator_value_of(ind: Any, row: dict[str, int]) -> float | None:
-    from iupjong_xl.indicators import indicator_value
+    from iupjong_xl.consolidate.indicators import indicator_value
 
     return indicator_value(ind, row)
 
@@ -369,7 +368,7 @@ def _funding_rows(path: Path) -> dict[int, dict[str, Any]]:
 
 def _funding_totals(path: Path) -> dict[str, Any]:
     ws = openpyxl.load_workbook(path, data_only=True)["지원금"]
-    return {r[0].value: r[1].value for r in ws.iter_rows(min_row=4) if r[0].value and "(원)" in str(r[0].value)
+    return {r[0].value: r[1].value for r in ws.iter_rows(min_row=4) if (r[0].value and "(원)" in str(r[0].value))
             or r[0].value == "선정 건수"}
 
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from iupjong_xl.normalize import (
+from iupjong_xl.validate.normalize import (
     EXCEL_ERRORS,
     CoerceError,
     brn_check_digit,

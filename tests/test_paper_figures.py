@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from iupjong_xl import rulebook
 from iupjong_xl.cli import cli
-from iupjong_xl.findings import render
-from iupjong_xl.samples import FLAWS, NATIONAL, Consortium, corpus_folder, plan_corpus
+from iupjong_xl.samples.corpus import FLAWS, NATIONAL, Consortium, corpus_folder, plan_corpus
+from iupjong_xl.validate.findings import render
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "sample_workbooks" / corpus_folder(2009)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from iupjong_xl import validate as validate_mod
-from iupjong_xl.validate import check
+from iupjong_xl.validate import pipeline as validate_mod
+from iupjong_xl.validate.pipeline import check
 
 CORPUS = Path(__file__).resolve().parent.parent / "sample_workbooks"
 

@@ -11,11 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from iupjong_xl.consolidate import consolidate
-from iupjong_xl.directory import NotConsolidatedError, Opened, UnsupportedVersionError, open_consolidated
-from iupjong_xl.errors import IupjongError, UsageError
-from iupjong_xl.normalize import make_brn
-from iupjong_xl.partners import (
+from iupjong_xl.analyses.directory import NotConsolidatedError, Opened, UnsupportedVersionError, open_consolidated
+from iupjong_xl.analyses.partners import (
     BONUS,
     MIN_SIMILARITY,
     EmptyNeedError,
@@ -25,8 +22,11 @@ from iupjong_xl.partners import (
     ngrams,
     write_matches,
 )
-from iupjong_xl.samples import NATIONAL, PartnerPlant, corpus_folder, plan_corpus
-from iupjong_xl.workbook import write_workbook
+from iupjong_xl.consolidate.merge import consolidate
+from iupjong_xl.errors import IupjongError, UsageError
+from iupjong_xl.outputs.workbook import write_workbook
+from iupjong_xl.samples.corpus import NATIONAL, PartnerPlant, corpus_folder, plan_corpus
+from iupjong_xl.validate.normalize import make_brn
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "sample_workbooks" / corpus_folder(2009)
@@ -196,7 +196,7 @@ def test_errors(opened: Opened, plants: tuple[PartnerPlant, ...], tmp_path: Path
     for need in ("", "   ", "!!! ··· ?"):
         with pytest.raises(EmptyNeedError, match=r"비어 있습니다.*The need is empty"):
             find_partners(opened, heat.lead, need)
-    with pytest.raises(UnknownCompanyError, match="참여기업 'abc'은\\(는\\) .* / The partner 'abc' is not"):
+    with pytest.raises(UnknownCompanyError, match=r"참여기업 'abc'은\(는\) .* / The partner 'abc' is not"):
         find_partners(opened, heat.lead, heat.need, partners=["abc"])
     with pytest.raises(UsageError, match="--top"):
         find_partners(opened, heat.lead, heat.need, top=0)

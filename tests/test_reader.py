@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from iupjong_xl.reader import (
+from iupjong_xl.io.reader import (
     WORKBOOK_SUFFIXES,
     FileProblem,
     Found,
@@ -77,7 +77,7 @@ def test_a1_and_bad_indices():
 
 
 def test_suffixes():
-    assert WORKBOOK_SUFFIXES == frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
+    assert frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}) == WORKBOOK_SUFFIXES
 
 
 def test_grid_value_and_frozen():
@@ -555,16 +555,14 @@ def test_broken_sheet_xml_is_corrupt_when_reading_the_sheet(tmp_path):
     }
     for name, new in cases.items():
         path = _rewrite_member(src, tmp_path / name, sheet, new)
-        with open_workbook(path) as wb:
-            with pytest.raises(FileProblem) as info:
-                wb.grid("Data")
+        with open_workbook(path) as wb, pytest.raises(FileProblem) as info:
+            wb.grid("Data")
         assert info.value.code == "FILE_CORRUPT", name
         assert "Data" in info.value.detail
 
     missing = _rewrite_member(src, tmp_path / "missing.xlsx", sheet, None)
-    with open_workbook(missing) as wb:
-        with pytest.raises(FileProblem) as info:
-            wb.grid("Data")
+    with open_workbook(missing) as wb, pytest.raises(FileProblem) as info:
+        wb.grid("Data")
     assert info.value.code == "FILE_CORRUPT"
 
 

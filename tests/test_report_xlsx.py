@@ -5,8 +5,8 @@ import openpyxl
 import pytest
 
 from iupjong_xl.errors import OutputError
-from iupjong_xl.findings import FileResult, Finding, Report
-from iupjong_xl.report_xlsx import link_target, write_findings
+from iupjong_xl.outputs.findings_xlsx import link_target, write_findings
+from iupjong_xl.validate.findings import FileResult, Finding, Report
 
 
 def fnd(file, sheet, cell, code, severity="error", ko="메시지", en="message", value=None, row=None, column=None):

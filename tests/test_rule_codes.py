@@ -31,15 +31,15 @@ from typing import Any
 
 import openpyxl
 import pytest
-
 from conftest import BRNS, club_data, federation_data
+
 from iupjong_xl import rulebook
 from iupjong_xl.errors import UsageError
-from iupjong_xl.findings import Finding, Report
-from iupjong_xl.normalize import make_brn
-from iupjong_xl.reader import a1
-from iupjong_xl.templates import Formula, write_template
-from iupjong_xl.validate import validate
+from iupjong_xl.io.reader import a1
+from iupjong_xl.outputs.templates import Formula, write_template
+from iupjong_xl.validate.findings import Finding, Report
+from iupjong_xl.validate.normalize import make_brn
+from iupjong_xl.validate.pipeline import validate
 
 YEAR = 2009
 BOOK = rulebook.load(YEAR)

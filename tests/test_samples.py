@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 from iupjong_xl import rulebook
-from iupjong_xl.normalize import is_valid_brn
-from iupjong_xl.sample_problems import PROBLEMS, README_HEAD, readme_rows
-from iupjong_xl.samples import (
+from iupjong_xl.samples.corpus import (
     EARLIER_FEDERATIONS,
     EARLIER_TARGETS,
     FLAWS,
@@ -32,7 +30,9 @@ from iupjong_xl.samples import (
     plan_earlier,
     write_corpus,
 )
-from iupjong_xl.validate import Checked, check, validate
+from iupjong_xl.samples.problems import PROBLEMS, README_HEAD, readme_rows
+from iupjong_xl.validate.normalize import is_valid_brn
+from iupjong_xl.validate.pipeline import Checked, check, validate
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_workbooks"
@@ -164,7 +164,7 @@ def test_readme_table_matches_the_problems_table() -> None:
     assert table[1:] == readme_rows()
     assert [row[0] for row in table[1:]] == [p.file for p in PROBLEMS for _ in p.expect]
     severity = {"error": "오류", "warning": "경고"}
-    for row, (p, e) in zip(table[1:], [(p, e) for p in PROBLEMS for e in p.expect], strict=True):
+    for row, (_p, e) in zip(table[1:], [(p, e) for p in PROBLEMS for e in p.expect], strict=True):
         assert row[4] == (e.code or "— (지적 없음)")
         assert row[5] == severity.get(e.severity, "허용 (tolerated)")
         if e.code:
@@ -212,7 +212,7 @@ def _check_plan(corpus: Corpus, t: Targets) -> None:
     assert sum(r.kind in kinds for c in clubs for r in c.results) == t.tech_results
     meetings = [[e for e in c.events if e.kind == "월례회"] for c in clubs]
     assert sum(map(len, meetings)) == t.meetings
-    assert sum(sum(e.attendees for e in m) >= thr * len(m) * len(c.members) for c, m in zip(clubs, meetings)) == t.high_attendance
+    assert sum(sum(e.attendees for e in m) >= thr * len(m) * len(c.members) for c, m in zip(clubs, meetings, strict=True)) == t.high_attendance
     assert sum(r.flaw is None for c in clubs for r in c.consortia) == t.consortia
     assert sorted(r.flaw for c in clubs for r in c.consortia if r.flaw) == sorted(corpus.spec.ineligible)
     if t.members is not None:

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from iupjong_xl import rulebook
 from iupjong_xl.cli import cli
-from iupjong_xl.templates import LIST_SHEET, generate_all, template_filename, write_template
-from iupjong_xl.validate import validate
+from iupjong_xl.outputs.templates import LIST_SHEET, generate_all, template_filename, write_template
+from iupjong_xl.validate.pipeline import validate
 
 REPO = Path(__file__).resolve().parent.parent
 BOOK = rulebook.load(2009)
@@ -54,7 +54,7 @@ def test_template_structure(kind: str) -> None:
         assert ws.freeze_panes == "A2"
         if sheet.layout == "table":
             assert [c.value for c in ws[1]] == [c.header for c in sheet.columns]
-            for i, col in enumerate(sheet.columns):
+            for i, _col in enumerate(sheet.columns):
                 letter = openpyxl.utils.get_column_letter(i + 1)
                 assert ws.column_dimensions[letter].width >= 8
         else:

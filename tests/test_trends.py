@@ -13,12 +13,19 @@ import openpyxl
 import pytest
 
 from iupjong_xl import rulebook
-from iupjong_xl.consolidate import consolidate
-from iupjong_xl.directory import NotConsolidatedError, Opened, open_consolidated
+from iupjong_xl.analyses.directory import NotConsolidatedError, Opened, open_consolidated
+from iupjong_xl.analyses.trends import HEADLINE, Trends, build_trends, compare, write_trends
+from iupjong_xl.consolidate.merge import consolidate
 from iupjong_xl.errors import UsageError
-from iupjong_xl.samples import EARLIER_FEDERATIONS, NATIONAL, NATIONAL_FEDERATIONS, corpus_folder, plan_corpus, plan_earlier
-from iupjong_xl.trends import HEADLINE, Trends, build_trends, compare, write_trends
-from iupjong_xl.workbook import write_workbook
+from iupjong_xl.outputs.workbook import write_workbook
+from iupjong_xl.samples.corpus import (
+    EARLIER_FEDERATIONS,
+    NATIONAL,
+    NATIONAL_FEDERATIONS,
+    corpus_folder,
+    plan_corpus,
+    plan_earlier,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_workbooks"
@@ -141,7 +148,7 @@ def test_trends_workbook(trends: Trends, tmp_path: Path) -> None:
                      "• 교류회당 회원사: 2009년 규칙집에 없는 지표 (있는 연도: 2008)"]
     fed_rows = list(wb["연합회별 추이"].iter_rows(min_row=2, values_only=True))
     assert len(fed_rows) == 14 * len(COMPARABLE)
-    assert ("서울", "등록 교류회", "개", 59, 60) == fed_rows[len(COMPARABLE)][:5]
+    assert fed_rows[len(COMPARABLE)][:5] == ("서울", "등록 교류회", "개", 59, 60)
     budget = list(wb["지원예산"].iter_rows(min_row=3, max_row=5, values_only=True))
     assert [r[:3] for r in budget] == [("연도", "지원예산(백만원)", "출처 규칙집"), (2008, 380, 2008), (2009, 400, 2009)]
     charts = [n for n in zipfile.ZipFile(out).namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
@@ -149,13 +156,13 @@ def test_trends_workbook(trends: Trends, tmp_path: Path) -> None:
 
 
 def test_errors(nationals: dict[int, Path], opened: dict[int, Opened], tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="두 해 이상.*at least two years"):
+    with pytest.raises(UsageError, match=r"두 해 이상.*at least two years"):
         build_trends([opened[2009]])
-    with pytest.raises(UsageError, match="같은 연도의 취합본이 두 개 있습니다: 2009.*same year: 2009"):
+    with pytest.raises(UsageError, match=r"같은 연도의 취합본이 두 개 있습니다: 2009.*same year: 2009"):
         build_trends([opened[2009], nationals[2009]])
     with pytest.raises(NotConsolidatedError):
         build_trends([nationals[2008], next((SAMPLES / "2009" / "제주").glob("*_연합회_2009.xlsx"))])
     jeju = tmp_path / "제주_2008.xlsx"
     write_workbook(consolidate([str(SAMPLES / "2008" / "제주")], level="federation", output=jeju), jeju)
-    with pytest.raises(UsageError, match="섞어 비교할 수 없습니다.*2008: federation 제주, 2009: national"):
+    with pytest.raises(UsageError, match=r"섞어 비교할 수 없습니다.*2008: federation 제주, 2009: national"):
         build_trends([jeju, opened[2009]])

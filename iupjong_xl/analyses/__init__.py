@@ -1,0 +1,1 @@
+"""Analyses of consolidated data: company directory, partner matching, year-over-year trends."""

@@ -1,0 +1,532 @@
+"""The company directory (회원사 명부): every member company of a consolidated workbook once, by BRN."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import os
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from iupjong_xl import rulebook
+from iupjong_xl.errors import NotConsolidatedError, RuleBookError, UnsupportedVersionError
+from iupjong_xl.io.atomic import atomic_path
+from iupjong_xl.io.reader import col_letter as _col
+from iupjong_xl.rulebook import CONSOLIDATED_META, RuleBook
+from iupjong_xl.validate.normalize import CoerceError, coerce_int, coerce_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from iupjong_xl.consolidate.merge import Consolidation
+
+FIXED_CREATED = datetime.datetime(2009, 1, 1)
+DIRECTORY_META = "_명부정보"  # hidden sheet: what the directory was built from (for a refresh by the add-in)
+UNKNOWN = "미상"
+# KSIC 10th revision sections (대분류); the divisions and their names come from the rule book's ksic reference.
+SECTIONS = {
+    "A": "농업, 임업 및 어업", "B": "광업", "C": "제조업", "D": "전기, 가스, 증기 및 공기 조절 공급업",
+    "E": "수도, 하수 및 폐기물 처리, 원료 재생업", "F": "건설업", "G": "도매 및 소매업", "H": "운수 및 창고업",
+    "I": "숙박 및 음식점업", "J": "정보통신업", "K": "금융 및 보험업", "L": "부동산업", "M": "전문, 과학 및 기술 서비스업",
+    "N": "사업시설 관리, 사업 지원 및 임대 서비스업", "O": "공공 행정, 국방 및 사회보장 행정", "P": "교육 서비스업",
+    "Q": "보건업 및 사회복지 서비스업", "R": "예술, 스포츠 및 여가관련 서비스업", "S": "협회 및 단체, 수리 및 기타 개인 서비스업",
+    "T": "가구 내 고용활동 및 달리 분류되지 않은 자가 소비 생산활동", "U": "국제 및 외국기관",
+}
+# Size bands: (lowest value in the band, label). Employees as in Korean SME statistics; sales in million won.
+EMPLOYEE_BANDS = ((0, "5명 미만"), (5, "5~9명"), (10, "10~19명"), (20, "20~49명"), (50, "50~99명"), (100, "100~299명"),
+                  (300, "300명 이상"))
+SALES_BANDS = ((0, "10억 미만"), (1_000, "10억~50억"), (5_000, "50억~100억"), (10_000, "100억~500억"), (50_000, "500억 이상"))
+ROLE_ORDER = {"회장": 0, "부회장": 1, "총무": 2, "회원": 3}
+
+
+# ------------------------------------------------------------------------------------------ opening a workbook
+
+
+@dataclass
+class Opened:
+    """A consolidated workbook opened for the directory, partner matching or trends."""
+
+    path: Path
+    cons: Consolidation
+    version: str
+
+    @property
+    def book(self) -> RuleBook:
+        return self.cons.book
+
+    @property
+    def year(self) -> int:
+        return self.cons.year
+
+    @cached_property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return self.cons.frames()
+
+    @cached_property
+    def directory(self) -> Directory:
+        return build_directory(self)
+
+
+def open_consolidated(path: str | os.PathLike[str]) -> Opened:
+    """Open a national (or federation) workbook of `iupjong consolidate`; typed errors for anything else."""
+    from iupjong_xl.io.reader import FileProblem, open_workbook
+    from iupjong_xl.outputs.workbook import load_for_refresh
+
+    p = Path(path)
+    try:
+        wb = open_workbook(p)
+    except FileProblem as exc:
+        raise NotConsolidatedError(f"{p}: 엑셀 통합 문서로 열 수 없습니다 ({exc.code}). / {p} cannot be opened as a "
+                                   f"workbook ({exc.code}: {exc.detail}).") from exc
+    with wb:
+        if CONSOLIDATED_META not in wb.sheet_names:
+            raise NotConsolidatedError(
+                f"{p}: `iupjong consolidate`로 만든 취합본(전국·연합회)이 아닙니다. 교류회·연합회 보고서라면 먼저 취합하세요. / "
+                f"{p} is not a consolidated workbook written by `iupjong consolidate`; consolidate the reports first.")
+        meta = {str(r[0]).strip(): str(r[1]).strip() for r in wb.grid(CONSOLIDATED_META).rows if len(r) > 1}
+    try:
+        year = coerce_int(meta.get("year"))
+    except CoerceError:
+        year = None
+    if meta.get("kind") != "consolidated" or year is None:
+        raise NotConsolidatedError(f"{p}: 취합본 정보(_취합정보)가 손상되었습니다. / {p}: its consolidation record "
+                                   f"(_취합정보) is damaged.")
+    try:
+        book = rulebook.load(year)
+    except RuleBookError as exc:
+        have = ", ".join(map(str, rulebook.available_years()))
+        raise UnsupportedVersionError(
+            f"{p}: {year}년 취합본인데 {year}년 규칙집이 없습니다 (있는 규칙집: {have}). / {p} holds {year} data, but there is "
+            f"no rule book for {year} (available: {have}).") from exc
+    version = meta.get("version", "")
+    if version != book.version:
+        raise UnsupportedVersionError(
+            f"{p}: 서식 버전 {version or '?'}의 취합본입니다. 이 도구의 {year}년 규칙집은 {book.version}입니다. 원본 보고서를 "
+            f"`iupjong consolidate`로 다시 취합하세요. / {p} was consolidated under template version {version or '?'}; "
+            f"this installation reads {year} workbooks of version {book.version}. Consolidate the reports again.")
+    return Opened(p, load_for_refresh(p), version)
+
+
+# ------------------------------------------------------------------------------------------ the directory
+
+
+def employee_band(n: int | None) -> str:
+    """The employee size band of a head count ("미상" when unknown)."""
+    return UNKNOWN if n is None else [label for lo, label in EMPLOYEE_BANDS if n >= lo][-1]
+
+
+def sales_band(mwon: int | None) -> str:
+    """The sales band of annual sales in million won ("미상" when unknown)."""
+    return UNKNOWN if mwon is None else [label for lo, label in SALES_BANDS if mwon >= lo][-1]
+
+
+@dataclass
+class Membership:
+    """One club a company belongs to, with its role there."""
+
+    federation: str
+    club_code: str
+    club_name: str
+    role: str | None
+    joined: datetime.date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"federation": self.federation, "club_code": self.club_code, "club_name": self.club_name,
+                "role": self.role, "joined": self.joined.isoformat() if self.joined else None}
+
+
+@dataclass
+class Company:
+    """A member company once: its industry, size, clubs and products/technologies."""
+
+    brn: str
+    name: str
+    ceo: str | None
+    section: str | None
+    section_name: str | None
+    division: str | None
+    division_name: str | None
+    employees: int | None
+    sales_mwon: int | None
+    products: list[str]
+    memberships: list[Membership]
+    differs: list[str] = field(default_factory=list)  # columns whose value differs between the company's clubs
+
+    @property
+    def employee_band(self) -> str:
+        return employee_band(self.employees)
+
+    @property
+    def sales_band(self) -> str:
+        return sales_band(self.sales_mwon)
+
+    @property
+    def clubs(self) -> list[str]:
+        return [m.club_code for m in self.memberships]
+
+    @property
+    def federations(self) -> list[str]:
+        return list(dict.fromkeys(m.federation for m in self.memberships))
+
+    @property
+    def roles(self) -> list[str]:
+        return list(dict.fromkeys(m.role for m in self.memberships if m.role))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"brn": self.brn, "name": self.name, "ceo": self.ceo, "ksic_section": self.section,
+                "ksic_section_name": self.section_name, "ksic_division": self.division,
+                "ksic_division_name": self.division_name, "employees": self.employees,
+                "employee_band": self.employee_band, "sales_mwon": self.sales_mwon, "sales_band": self.sales_band,
+                "clubs": [m.to_dict() for m in self.memberships], "federations": self.federations,
+                "roles": self.roles, "products": self.products, "differs": self.differs}
+
+
+@dataclass
+class ClubDiversity:
+    """How cross-industry one club is: its member rows over distinct KSIC divisions and sections."""
+
+    federation: str
+    club_code: str
+    club_name: str
+    members: int
+    divisions: list[str]
+    sections: list[str]
+    top_division: str | None
+    top_share: float | None  # % of the members in the club's most common division
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"federation": self.federation, "club_code": self.club_code, "club_name": self.club_name,
+                "members": self.members, "divisions": len(self.divisions), "sections": len(self.sections),
+                "division_codes": self.divisions, "top_division": self.top_division, "top_share": self.top_share}
+
+
+@dataclass
+class Directory:
+    """Every member company once, the clubs' industry diversity and the summary tables."""
+
+    source: str
+    year: int
+    level: str
+    version: str
+    run_id: str
+    federations: list[str]  # reference order, those with members
+    companies: list[Company]
+    clubs: list[ClubDiversity]
+    min_divisions: int  # the rule book's cross-industry minimum (funding.min_divisions)
+
+    @property
+    def memberships(self) -> int:
+        return sum(len(c.memberships) for c in self.companies)
+
+    def company(self, brn: str) -> Company | None:
+        return next((c for c in self.companies if c.brn == brn), None)
+
+    def by_section_federation(self) -> list[dict[str, Any]]:
+        """Companies per KSIC section and federation; a company in two federations counts in both, once in total."""
+        rows: dict[str, dict[str, Any]] = {}
+        for c in self.companies:
+            key = c.section or UNKNOWN
+            row = rows.setdefault(key, {"section": key, "name": c.section_name or "",
+                                        "federations": dict.fromkeys(self.federations, 0), "total": 0})
+            row["total"] += 1
+            for fed in c.federations:
+                row["federations"][fed] += 1
+        order = list(SECTIONS)
+        return sorted(rows.values(), key=lambda r: (order.index(r["section"]) if r["section"] in order else 99))
+
+    def by_size(self) -> dict[str, Any]:
+        """Companies per employee band, per sales band, and employee band × sales band."""
+        emp = [label for _lo, label in EMPLOYEE_BANDS] + [UNKNOWN]
+        sal = [label for _lo, label in SALES_BANDS] + [UNKNOWN]
+        cross = {e: dict.fromkeys(sal, 0) for e in emp}
+        for c in self.companies:
+            cross[c.employee_band][c.sales_band] += 1
+        return {"employee_bands": {e: sum(cross[e].values()) for e in emp},
+                "sales_bands": {s: sum(cross[e][s] for e in emp) for s in sal},
+                "cross": cross}
+
+    def clubs_by_divisions(self) -> dict[int, int]:
+        """Number of clubs per number of distinct KSIC divisions among their members."""
+        out: dict[int, int] = {}
+        for c in self.clubs:
+            out[len(c.divisions)] = out.get(len(c.divisions), 0) + 1
+        return dict(sorted(out.items()))
+
+    def to_dict(self) -> dict[str, Any]:
+        size = self.by_size()
+        return {
+            "source": self.source, "year": self.year, "level": self.level, "version": self.version,
+            "run_id": self.run_id,
+            "counts": {"companies": len(self.companies), "memberships": self.memberships, "clubs": len(self.clubs),
+                       "companies_in_several_clubs": sum(len(c.memberships) > 1 for c in self.companies),
+                       "clubs_not_cross_industry": sum(len(c.divisions) < self.min_divisions for c in self.clubs)},
+            "by_section_federation": self.by_section_federation(),
+            "by_employee_band": size["employee_bands"], "by_sales_band": size["sales_bands"],
+            "by_size": size["cross"],
+            "clubs_by_divisions": {str(k): v for k, v in self.clubs_by_divisions().items()},
+            "clubs": [c.to_dict() for c in self.clubs],
+            "companies": [c.to_dict() for c in self.companies],
+        }
+
+
+def _int(v: Any) -> int | None:
+    try:
+        return coerce_int(v)
+    except CoerceError:
+        return None
+
+
+def _text(v: Any) -> str | None:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return coerce_text(v)
+
+
+def split_products(text: str | None) -> list[str]:
+    """The items of a 주요 제품·기술 cell (comma, semicolon, slash or line separated)."""
+    return [p.strip() for p in re.split(r"[,，、;/\n]+", text or "") if p.strip()]
+
+
+def _division(book: RuleBook, value: Any) -> str | None:
+    """The KSIC division code of a member row (the code itself, or typed-over text the reference recognizes)."""
+    text = _text(value)
+    return None if text is None else (book.references["ksic"].lookup(text) or text)
+
+
+def build_directory(source: str | os.PathLike[str] | Opened) -> Directory:
+    """Every member company of a consolidated workbook once (keyed by BRN) with its clubs, industry, size, products."""
+    opened = source if isinstance(source, Opened) else open_consolidated(source)
+    cons, book, frames = opened.cons, opened.book, opened.frames
+    ksic = book.references["ksic"]
+    club_names = {r["club_code"]: _text(r.get("club_name")) or "" for r in frames["club"].to_dict("records")}
+    by_brn: dict[str, list[dict[str, Any]]] = {}
+    per_club: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    r: dict[str, Any]
+    for r in frames["member"].to_dict("records"):  # type: ignore[assignment]
+        brn = _text(r.get("brn"))
+        per_club.setdefault((str(r["federation"]), str(r["club_code"])), []).append(r)
+        if brn:
+            by_brn.setdefault(brn, []).append(r)
+    companies = []
+    for brn, rows in by_brn.items():
+        first = rows[0]
+        division = _division(book, first.get("ksic"))
+        row = ksic.row(division) if division else None
+        section = row.get("section") if row else None
+        products: list[str] = []
+        for r in rows:
+            for item in split_products(_text(r.get("products"))):
+                if item not in products:
+                    products.append(item)
+        differs = [k for k in ("company_name", "ksic", "employees", "sales_mwon")
+                   if len({str(_division(book, r.get(k)) if k == "ksic" else r.get(k)) for r in rows}) > 1]
+        memberships = [Membership(str(r["federation"]), str(r["club_code"]), club_names.get(r["club_code"], ""),
+                                  _text(r.get("role")), r.get("joined") if isinstance(r.get("joined"), datetime.date)
+                                  else None) for r in rows]
+        companies.append(Company(brn, _text(first.get("company_name")) or "", _text(first.get("ceo")), section,
+                                 SECTIONS.get(section or ""), division, row.get("name_ko") if row else None,
+                                 _int(first.get("employees")), _int(first.get("sales_mwon")), products, memberships,
+                                 differs))
+    companies.sort(key=lambda c: (c.division or "99", c.name, c.brn))
+    clubs = []
+    for (fed, code), rows in per_club.items():
+        divs = [d for r in rows if (d := _division(book, r.get("ksic")))]
+        counts: dict[str, int] = {}
+        for d in divs:
+            counts[d] = counts.get(d, 0) + 1
+        top = max(sorted(counts), key=counts.__getitem__) if counts else None
+        sections = {s for d in counts if (row := ksic.row(d)) and (s := row.get("section"))}
+        clubs.append(ClubDiversity(fed, code, club_names.get(code, ""), len(rows), sorted(counts), sorted(sections),
+                                   top, round(counts[top] / len(rows) * 100, 1) if top else None))
+    ref = list(book.references["federation"].keys)
+    feds = list(dict.fromkeys(m.federation for c in companies for m in c.memberships))
+    feds.sort(key=lambda f: (ref.index(f) if f in ref else len(ref), f))
+    return Directory(str(opened.path), opened.year, cons.level, opened.version, cons.run_id, feds, companies, clubs,
+                     int(book.parameters.get("funding", {}).get("min_divisions", 2)))
+
+
+# ------------------------------------------------------------------------------------------ writing
+
+
+class Formats:
+    """The cell formats the directory, partners and trends workbooks share."""
+
+    def __init__(self, wb: Any) -> None:
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.bold = wb.add_format({"bold": True})
+        self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        self.int = wb.add_format({"num_format": "#,##0"})
+        self.dec = wb.add_format({"num_format": "#,##0.0"})
+        self.pct = wb.add_format({"num_format": "0.0"})
+        self.score = wb.add_format({"num_format": "0.000"})
+        self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
+        self.total = wb.add_format({"bold": True, "top": 1, "num_format": "#,##0"})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.ok = wb.add_format({"bold": True, "font_color": "#006100", "bg_color": "#C6EFCE"})
+        self.bad = wb.add_format({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
+
+
+@contextmanager
+def xlsx(path: str | os.PathLike[str], title: str) -> Iterator[tuple[Any, Formats]]:
+    """A reproducible xlsxwriter workbook written atomically to path (text is never turned into numbers or formulas)."""
+    import xlsxwriter
+
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "in_memory": True})
+        wb.set_properties({"title": title, "author": "iupjong-xl", "company": "이업종중앙회", "created": FIXED_CREATED})
+        try:
+            yield wb, Formats(wb)
+        except BaseException:
+            wb.fileclosed = True  # nothing to save: the temp file is removed, an existing output stays
+            raise
+        wb.close()
+
+
+def cell(ws: Any, r: int, c: int, v: Any, fmt: Any = None) -> None:
+    """Write one value by its type; text always as text (never a formula, even when it starts with = + - @)."""
+    if v is None or v == "" or (isinstance(v, float) and math.isnan(v)):
+        return
+    if isinstance(v, bool):
+        ws.write_string(r, c, "예" if v else "아니오", fmt)
+    elif isinstance(v, (int, float)):
+        ws.write_number(r, c, v, fmt)
+    elif isinstance(v, datetime.date):
+        ws.write_datetime(r, c, datetime.datetime(v.year, v.month, v.day), fmt)
+    elif isinstance(v, (list, tuple)):
+        ws.write_string(r, c, ", ".join(map(str, v)), fmt)
+    else:
+        ws.write_string(r, c, str(v), fmt)
+
+
+def table(ws: Any, top: int, heads: Sequence[str], rows: Sequence[Sequence[Any]], fmts: dict[int, Any] | None = None,
+          freeze: bool = True) -> int:
+    """An Excel table with filters at row top; returns the row after it."""
+    fmts = fmts or {}
+    for r, row in enumerate(rows, start=top + 1):
+        for c, v in enumerate(row):
+            cell(ws, r, c, v, fmts.get(c))
+    last = top + max(len(rows), 1)
+    ws.add_table(top, 0, last, len(heads) - 1, {"columns": [{"header": h} for h in heads],
+                                                "style": "Table Style Light 9", "autofilter": True})
+    if freeze:
+        ws.freeze_panes(top + 1, 0)
+    return last + 1
+
+
+def meta_sheet(wb: Any, name: str, items: Sequence[tuple[str, str]]) -> None:
+    """A hidden key/value sheet recording what a workbook was built from."""
+    ws = wb.add_worksheet(name)
+    for r, (k, v) in enumerate(items):
+        ws.write_string(r, 0, k)
+        ws.write_string(r, 1, v)
+    ws.hide()
+
+
+S_DIRECTORY, S_SECTIONS, S_SIZE, S_CLUBS = "회원사 명부", "업종×연합회", "규모별", "교류회 업종 다양성"
+DIRECTORY_HEADS = ["사업자등록번호", "회사명", "대표자", "대분류", "대분류명", "중분류(KSIC)", "중분류명", "종업원수", "종업원 규모",
+                   "매출액(백만원)", "매출 규모", "소속 교류회", "교류회명", "소속 연합회", "역할", "교류회 수", "주요 제품·기술",
+                   "교류회별로 다른 값"]
+
+
+def write_directory(directory: Directory, out_path: str | os.PathLike[str]) -> Path:
+    """Write the directory workbook atomically: 회원사 명부, 업종×연합회, 규모별, 교류회 업종 다양성 (with a chart)."""
+    d = directory
+    with xlsx(out_path, f"{d.year}년 이업종 교류 회원사 명부") as (wb, f):
+        ws = wb.add_worksheet(S_DIRECTORY)
+        rows = [[c.brn, c.name, c.ceo, c.section, c.section_name, c.division, c.division_name, c.employees,
+                 c.employee_band, c.sales_mwon, c.sales_band, ", ".join(c.clubs),
+                 ", ".join(m.club_name for m in c.memberships), ", ".join(c.federations),
+                 ", ".join(f"{m.club_code} {m.role}" for m in c.memberships if m.role), len(c.memberships),
+                 ", ".join(c.products), ", ".join(c.differs)] for c in d.companies]
+        table(ws, 0, DIRECTORY_HEADS, rows, {7: f.int, 9: f.int, 15: f.int})
+        for c, w in enumerate((15, 24, 10, 7, 14, 10, 26, 9, 11, 13, 12, 18, 24, 12, 18, 9, 40, 16)):
+            ws.set_column(c, c, w)
+        ws.set_row(0, 30)
+        _sections_sheet(wb, f, d)
+        _size_sheet(wb, f, d)
+        _clubs_sheet(wb, f, d)
+        meta_sheet(wb, DIRECTORY_META, [("kind", "directory"), ("source", d.source), ("year", str(d.year)),
+                                        ("level", d.level), ("version", d.version), ("run_id", d.run_id),
+                                        ("companies", str(len(d.companies)))])
+        ws.activate()
+    return Path(out_path)
+
+
+def _sections_sheet(wb: Any, f: Formats, d: Directory) -> None:
+    ws = wb.add_worksheet(S_SECTIONS)
+    ws.write_string(0, 0, f"{d.year}년 업종(KSIC 대분류)×연합회 회원사 수 — 두 연합회에 속한 회사는 각 연합회에 세고 합계에는 한 번", f.title)
+    heads = ["대분류", "대분류명", *d.federations, "합계(중복 제외)"]
+    data = d.by_section_federation()
+    rows = [[r["section"], r["name"], *(r["federations"].get(fed, 0) for fed in d.federations), r["total"]] for r in data]
+    end = table(ws, 2, heads, rows, {i: f.int for i in range(2, len(heads))})
+    ws.write_string(end, 0, "합계", f.total)
+    ws.write_blank(end, 1, None, f.total)
+    for c in range(2, len(heads)):
+        col = _col(c)
+        value = sum(r[c] for r in rows) if c < len(heads) - 1 else len(d.companies)
+        if c < len(heads) - 1:
+            ws.write_formula(end, c, f"=SUM({col}4:{col}{end})", f.total, value)
+        else:
+            ws.write_number(end, c, value, f.total)
+    ws.set_column(0, 0, 7)
+    ws.set_column(1, 1, 30)
+    ws.set_column(2, len(heads) - 1, 10)
+    ws.set_row(2, 30)
+
+
+def _size_sheet(wb: Any, f: Formats, d: Directory) -> None:
+    ws = wb.add_worksheet(S_SIZE)
+    size = d.by_size()
+    sales = list(size["sales_bands"])
+    ws.write_string(0, 0, f"{d.year}년 규모별 회원사 수 (종업원 규모 × 매출 규모)", f.title)
+    rows = [[e, *(size["cross"][e][s] for s in sales), sum(size["cross"][e].values())] for e in size["cross"]]
+    heads = ["종업원 규모", *sales, "합계"]
+    end = table(ws, 2, heads, rows, {i: f.int for i in range(1, len(heads))})
+    ws.write_string(end, 0, "합계", f.total)
+    for c in range(1, len(heads)):
+        col = _col(c)
+        ws.write_formula(end, c, f"=SUM({col}4:{col}{end})", f.total, sum(r[c] for r in rows))
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"name": "회원사 수", "categories": [S_SIZE, 3, 0, end - 1, 0],
+                      "values": [S_SIZE, 3, len(heads) - 1, end - 1, len(heads) - 1], "data_labels": {"value": True}})
+    chart.set_title({"name": "종업원 규모별 회원사 수"})
+    chart.set_legend({"none": True})
+    ws.insert_chart(end + 2, 1, chart, {"x_scale": 1.4, "y_scale": 1.1})
+    ws.set_column(0, 0, 14)
+    ws.set_column(1, len(heads) - 1, 12)
+
+
+def _clubs_sheet(wb: Any, f: Formats, d: Directory) -> None:
+    ws = wb.add_worksheet(S_CLUBS)
+    ws.write_string(0, 0, f"{d.year}년 교류회별 업종 다양성 — 회원사 업종(KSIC 중분류)이 {d.min_divisions}개 미만이면 이업종이 아님",
+                    f.title)
+    dist = d.clubs_by_divisions()
+    heads = ["업종 수", "교류회 수"]
+    end = table(ws, 2, heads, [[k, v] for k, v in dist.items()], {0: f.int, 1: f.int}, freeze=False)
+    ws.write_string(end, 0, "합계", f.total)
+    ws.write_formula(end, 1, f"=SUM(B4:B{end})", f.total, sum(dist.values()))
+    if dist:
+        chart = wb.add_chart({"type": "column"})
+        chart.add_series({"name": "교류회 수", "categories": [S_CLUBS, 3, 0, end - 1, 0],
+                          "values": [S_CLUBS, 3, 1, end - 1, 1], "data_labels": {"value": True}})
+        chart.set_title({"name": "회원사 업종 수별 교류회 수"})
+        chart.set_x_axis({"name": "서로 다른 업종(KSIC 중분류) 수"})
+        chart.set_y_axis({"name": "교류회 수"})
+        chart.set_legend({"none": True})
+        ws.insert_chart(2, 3, chart, {"x_scale": 1.3, "y_scale": 1.1})
+    top = max(end + 2, 20)
+    heads = ["연합회", "교류회코드", "교류회명", "회원사 수", "업종 수", "대분류 수", "최다 업종", "최다 업종 비중(%)", "이업종"]
+    rows = [[c.federation, c.club_code, c.club_name, c.members, len(c.divisions), len(c.sections), c.top_division,
+             c.top_share, "예" if len(c.divisions) >= d.min_divisions else "아니오"] for c in d.clubs]
+    table(ws, top, heads, rows, {3: f.int, 4: f.int, 5: f.int, 7: f.pct}, freeze=False)
+    ws.set_column(0, 1, 11)
+    ws.set_column(2, 2, 22)
+    ws.set_column(3, 8, 11)
+
+

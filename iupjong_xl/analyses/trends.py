@@ -1,0 +1,344 @@
+"""Year-over-year statistics: the indicators of several consolidated workbooks side by side, with their changes."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from iupjong_xl.analyses.directory import Formats, Opened, cell, meta_sheet, open_consolidated, table, xlsx
+from iupjong_xl.consolidate.indicators import Table, compute
+from iupjong_xl.errors import UsageError
+from iupjong_xl.io.reader import col_letter as _col
+from iupjong_xl.rulebook import Indicator, RuleBook
+
+# Indicators that get a chart (per federation, one series per year) when every year has them.
+HEADLINE = ("registered_clubs", "registered_members", "reporting_rate", "clubs_with_results", "tech_results",
+            "avg_meetings")
+# Rule-book settings a measure's count depends on: when they differ between years, the indicator is not comparable.
+MEASURE_SETTINGS = {
+    "clubs_attendance_ok": (("parameters", "attendance_threshold"),),
+    "clubs_with_tech_results": (("measures", "tech_result_kinds"),),
+    "tech_results": (("measures", "tech_result_kinds"),),
+    "monthly_meetings": (("measures", "meeting_kind"),),
+}
+NATIONAL = "전국"
+
+
+@dataclass
+class YearData:
+    """One year's consolidated workbook: its rule book and indicator table."""
+
+    year: int
+    path: Path
+    version: str
+    level: str
+    federation: str | None
+    run_id: str
+    book: RuleBook
+    table: Table
+
+
+@dataclass
+class Trends:
+    """Indicators of each year per federation and nationally, their changes, what could not be compared, budgets."""
+
+    years: list[int]
+    data: list[YearData]
+    indicators: list[Indicator]  # comparable: defined alike in every year's rule book
+    not_comparable: list[dict[str, Any]]
+    federations: list[str]
+    rows: dict[str, dict[str, dict[str, Any]]]  # "전국" or federation -> indicator key -> row (values, changes)
+    budget: list[dict[str, Any]]
+    budget_totals: list[dict[str, Any]]
+
+    def row(self, key: str, federation: str = NATIONAL) -> dict[str, Any]:
+        return self.rows[federation][key]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "years": self.years,
+            "level": self.data[0].level,
+            "sources": [{"year": d.year, "path": str(d.path), "version": d.version, "level": d.level,
+                         "federation": d.federation, "run_id": d.run_id} for d in self.data],
+            "indicators": [{"key": i.key, "ko": i.ko, "en": i.en, "unit": i.unit, "decimals": i.decimals,
+                            "change_unit": _change_unit(i), "headline": i.key in HEADLINE} for i in self.indicators],
+            "not_comparable": self.not_comparable,
+            "national": self.rows[NATIONAL],
+            "federations": {f: self.rows[f] for f in self.federations},
+            "budget": {"by_year": self.budget, "cumulative": self.budget_totals},
+        }
+
+
+def _change_unit(ind: Indicator) -> str:
+    return "%p" if ind.unit == "%" else ind.unit
+
+
+def _setting(book: RuleBook, where: str, key: str) -> Any:
+    return (book.parameters if where == "parameters" else book.measures).get(key)
+
+
+def _definition(ind: Indicator) -> tuple[Any, ...]:
+    return ind.numerator, ind.denominator, ind.factor
+
+
+def compare(books: Sequence[RuleBook]) -> tuple[list[Indicator], list[dict[str, Any]]]:
+    """Indicators every rule book defines alike (same measures, factor and settings), and the others with why not."""
+    years = [b.year for b in books]
+    keys: list[str] = []
+    for b in reversed(books):  # the latest year's order first
+        keys += [i.key for i in b.indicators if i.key not in keys]
+    ok, not_ok = [], []
+    for key in keys:
+        defs = {b.year: next((i for i in b.indicators if i.key == key), None) for b in books}
+        present = [y for y in years if defs[y] is not None]
+        ind = next(i for y in reversed(years) if (i := defs[y]) is not None)
+        entry = {"key": key, "ko": ind.ko, "en": ind.en, "years": present}
+        if len(present) < len(years):
+            missing = [y for y in years if y not in present]
+            entry |= {"reason": "missing",
+                      "ko": f"{ind.ko}: {', '.join(map(str, missing))}년 규칙집에 없는 지표",
+                      "en": f"{ind.en}: not an indicator of the {', '.join(map(str, missing))} rule book"}
+            not_ok.append(entry)
+            continue
+        if len({_definition(defs[y]) for y in years}) > 1:  # type: ignore[arg-type]
+            entry |= {"reason": "definition", "ko": f"{ind.ko}: 연도마다 산식이 다름",
+                      "en": f"{ind.en}: defined differently in different years"}
+            not_ok.append(entry)
+            continue
+        changed = []
+        for measure in {ind.numerator, ind.denominator} - {None}:
+            for where, name in MEASURE_SETTINGS.get(measure, ()):  # type: ignore[arg-type]
+                values = [_setting(b, where, name) for b in books]
+                if any(v != values[0] for v in values):
+                    changed.append(f"{name} " + " → ".join(f"{y}: {v}" for y, v in zip(years, values, strict=True)))
+        if changed:
+            entry |= {"reason": "settings", "ko": f"{ind.ko}: 기준이 다름 ({'; '.join(changed)})",
+                      "en": f"{ind.en}: counted under different settings ({'; '.join(changed)})"}
+            not_ok.append(entry)
+            continue
+        ok.append(ind)
+    return ok, not_ok
+
+
+def _value(ind: Indicator, t: Table, fed: str | None) -> float | None:
+    if fed is not None and fed not in t.measures:
+        return None
+    v = t.value(ind, fed)
+    if v is None:
+        return None
+    return round(v, ind.decimals) if ind.decimals else round(v)
+
+
+def _row(ind: Indicator, years: list[int], values: list[float | None]) -> dict[str, Any]:
+    """Values by year, the change from the year before, and the change from the first to the last year."""
+    def diff(a: float | None, b: float | None) -> float | None:
+        if a is None or b is None:
+            return None
+        d = b - a
+        return round(d, ind.decimals) if ind.decimals else int(d)
+
+    first, last = values[0], values[-1]
+    pct = None
+    if ind.unit != "%" and first not in (None, 0) and last is not None:
+        pct = round((last - first) / first * 100, 1)
+    return {"values": {str(y): v for y, v in zip(years, values, strict=True)},
+            "changes": {str(y): diff(values[i - 1], values[i]) for i, y in enumerate(years) if i},
+            "change": diff(first, last), "change_pct": pct}
+
+
+def _budgets(books: Sequence[RuleBook]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Support budget per year and the cumulative totals, from each rule book's support_budget_million_won."""
+    by_year: dict[int, dict[str, Any]] = {}
+    totals: list[dict[str, Any]] = []
+    for b in books:
+        for k, v in (b.parameters.get("support_budget_million_won") or {}).items():
+            k = str(k)
+            if m := re.fullmatch(r"total_(\d{4})_(\d{4})", k):
+                totals.append({"from": int(m[1]), "to": int(m[2]), "million_won": v, "rule_book": b.year})
+            elif k.isdigit():
+                y = int(k)
+                if y not in by_year or b.year == y:  # a year's own rule book has the last word
+                    by_year[y] = {"year": y, "million_won": v, "rule_book": b.year}
+    years = sorted({b.year for b in books} | set(by_year))
+    return ([by_year.get(y, {"year": y, "million_won": None, "rule_book": None}) for y in years],
+            sorted(totals, key=lambda t: (t["to"], t["from"])))
+
+
+def build_trends(sources: Sequence[str | os.PathLike[str] | Opened]) -> Trends:
+    """Compare consolidated workbooks of different years (same level) on the indicators their rule books share."""
+    opened = [s if isinstance(s, Opened) else open_consolidated(s) for s in sources]
+    if len(opened) < 2:
+        raise UsageError("비교하려면 두 해 이상의 취합본이 필요합니다. / Trends need consolidated workbooks of at least two years.")
+    opened.sort(key=lambda o: o.year)
+    years = [o.year for o in opened]
+    if len(set(years)) < len(years):
+        dup = sorted({y for y in years if years.count(y) > 1})
+        raise UsageError(f"같은 연도의 취합본이 두 개 있습니다: {', '.join(map(str, dup))}. / Two consolidated workbooks of "
+                         f"the same year: {', '.join(map(str, dup))}.")
+    scopes = {(o.cons.level, o.cons.target_federation) for o in opened}
+    if len(scopes) > 1:
+        shown = ", ".join(f"{o.year}: {o.cons.level}{' ' + o.cons.target_federation if o.cons.target_federation else ''}"
+                          for o in opened)
+        raise UsageError(f"전국 취합본과 연합회 취합본을 섞어 비교할 수 없습니다 ({shown}). / Workbooks of different levels "
+                         f"cannot be compared ({shown}).")
+    data = []
+    for o in opened:
+        frames = o.frames
+        roster = frames["roster"] if not frames["roster"].empty else None
+        data.append(YearData(o.year, o.path, o.version, o.cons.level, o.cons.target_federation, o.cons.run_id, o.book,
+                             compute(frames, roster, o.book)))
+    books = [d.book for d in data]
+    indicators, not_comparable = compare(books)
+    ref = list(books[-1].references["federation"].keys)
+    feds = list(dict.fromkeys(f for d in data for f in d.table.federations))
+    feds.sort(key=lambda f: (ref.index(f) if f in ref else len(ref), f))
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    for fed in (NATIONAL, *feds):
+        rows[fed] = {i.key: _row(i, years, [_value(i, d.table, None if fed == NATIONAL else fed) for d in data])
+                     for i in indicators}
+    budget, totals = _budgets(books)
+    return Trends(years, data, indicators, not_comparable, feds, rows, budget, totals)
+
+
+# ------------------------------------------------------------------------------------------ writing
+
+S_NATIONAL, S_FEDERATIONS, S_CHARTS, S_BUDGET, S_SOURCES = "전국 추이", "연합회별 추이", "지표별 차트", "지원예산", "출처"
+
+
+def write_trends(trends: Trends, out_path: str | os.PathLike[str]) -> Path:
+    """Write the trends workbook atomically: national and per-federation tables, a chart per headline indicator,
+    the support budget by year, and the sources."""
+    t = trends
+    span = f"{t.years[0]}~{t.years[-1]}"
+    with xlsx(out_path, f"이업종 교류 {span} 추이") as (wb, f):
+        ws = wb.add_worksheet(S_NATIONAL)
+        _national(ws, f, t, span)
+        _federations(wb, f, t)
+        _charts(wb, f, t)
+        _budget(wb, f, t)
+        ws_src = wb.add_worksheet(S_SOURCES)
+        table(ws_src, 0, ["연도", "취합본", "서식 버전", "수준", "연합회", "실행 ID"],
+              [[d.year, str(d.path), d.version, d.level, d.federation or "", d.run_id] for d in t.data], {0: f.int})
+        ws_src.set_column(1, 1, 60)
+        ws_src.set_column(2, 5, 12)
+        meta_sheet(wb, "_추이정보", [("kind", "trends"), ("years", ",".join(map(str, t.years))),
+                                    *((f"source_{d.year}", str(d.path)) for d in t.data)])
+        ws.activate()
+    return Path(out_path)
+
+
+def _heads(t: Trends) -> list[str]:
+    return [*map(str, t.years), *(f"{y} 증감" for y in t.years[1:]), f"{t.years[0]}→{t.years[-1]} 증감률(%)"]
+
+
+def _value_cells(ws: Any, f: Formats, r: int, c0: int, ind: Indicator, row: dict[str, Any], years: list[int]) -> None:
+    """Values by year, then live change formulas (cached values) and the relative change."""
+    fmt = f.dec if ind.decimals else f.int
+    for i, y in enumerate(years):
+        cell(ws, r, c0 + i, row["values"][str(y)], fmt)
+    n = len(years)
+    for i, y in enumerate(years[1:], start=1):
+        a, b = _col(c0 + i - 1), _col(c0 + i)
+        v = row["changes"][str(y)]
+        ws.write_formula(r, c0 + n + i - 1, f'=IF(OR({a}{r + 1}="",{b}{r + 1}=""),"",{b}{r + 1}-{a}{r + 1})', fmt,
+                         "" if v is None else v)
+    a, b = _col(c0), _col(c0 + n - 1)
+    if ind.unit != "%":
+        first, last = row["values"][str(years[0])], row["values"][str(years[-1])]
+        v = "" if row["change_pct"] is None else (last - first) / first * 100  # what Excel computes (shown as 0.0)
+        ws.write_formula(r, c0 + 2 * n - 1, f'=IF(OR({a}{r + 1}="",{a}{r + 1}=0,{b}{r + 1}=""),"",'
+                                            f'({b}{r + 1}-{a}{r + 1})/{a}{r + 1}*100)', f.pct, v)
+
+
+def _national(ws: Any, f: Formats, t: Trends, span: str) -> None:
+    ws.write_string(0, 0, f"이업종 교류 {span} 전국 지표 추이 ({t.data[0].level})", f.title)
+    heads = ["지표", "단위", "증감 단위", *_heads(t)]
+    top = 2
+    for c, h in enumerate(heads):
+        ws.write_string(top, c, h, f.header)
+    for r, ind in enumerate(t.indicators, start=top + 1):
+        ws.write_string(r, 0, ind.ko)
+        ws.write_string(r, 1, ind.unit)
+        ws.write_string(r, 2, _change_unit(ind))
+        _value_cells(ws, f, r, 3, ind, t.row(ind.key), t.years)
+    ws.freeze_panes(top + 1, 1)
+    r = top + len(t.indicators) + 3
+    ws.write_string(r, 0, "비교할 수 없는 지표 (규칙집이 연도마다 다름)", f.bold)
+    for k, e in enumerate(t.not_comparable, start=r + 1):
+        ws.write_string(k, 0, f"• {e['ko']} (있는 연도: {', '.join(map(str, e['years']))})")
+    if not t.not_comparable:
+        ws.write_string(r + 1, 0, "없음: 모든 지표를 비교했습니다.")
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, 2, 8)
+    ws.set_column(3, len(heads), 12)
+
+
+def _federations(wb: Any, f: Formats, t: Trends) -> None:
+    ws = wb.add_worksheet(S_FEDERATIONS)
+    heads = ["연합회", "지표", "단위", *_heads(t)]
+    top = 0
+    for c, h in enumerate(heads):
+        ws.write_string(top, c, h, f.header)
+    r = top
+    for fed in (NATIONAL, *t.federations):
+        for ind in t.indicators:
+            r += 1
+            ws.write_string(r, 0, fed)
+            ws.write_string(r, 1, ind.ko)
+            ws.write_string(r, 2, ind.unit)
+            _value_cells(ws, f, r, 3, ind, t.row(ind.key, fed), t.years)
+    ws.autofilter(top, 0, max(r, top + 1), len(heads) - 1)
+    ws.freeze_panes(top + 1, 2)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 28)
+    ws.set_column(2, 2, 6)
+    ws.set_column(3, len(heads), 12)
+
+
+def _charts(wb: Any, f: Formats, t: Trends) -> None:
+    ws = wb.add_worksheet(S_CHARTS)
+    r = 0
+    labels = [NATIONAL, *t.federations]
+    for ind in t.indicators:
+        if ind.key not in HEADLINE:
+            continue
+        ws.write_string(r, 0, f"{ind.ko} ({ind.unit})", f.title)
+        ws.write_string(r + 1, 0, "연합회", f.header)
+        for i, y in enumerate(t.years):
+            ws.write_string(r + 1, 1 + i, str(y), f.header)
+        for k, fed in enumerate(labels, start=r + 2):
+            ws.write_string(k, 0, fed)
+            for i, y in enumerate(t.years):
+                cell(ws, k, 1 + i, t.row(ind.key, fed)["values"][str(y)], f.dec if ind.decimals else f.int)
+        first, last = r + 2, r + 1 + len(labels)
+        chart = wb.add_chart({"type": "column"})
+        for i, y in enumerate(t.years):  # the national value is left out of the chart: it would dwarf the federations
+            chart.add_series({"name": str(y), "categories": [S_CHARTS, first + 1, 0, last, 0],
+                              "values": [S_CHARTS, first + 1, 1 + i, last, 1 + i]})
+        chart.set_title({"name": f"연합회별 {ind.ko} ({' · '.join(map(str, t.years))})"})
+        chart.set_y_axis({"name": ind.unit, "min": 0})
+        ws.insert_chart(r + 1, len(t.years) + 2, chart, {"x_scale": 1.5, "y_scale": 1.1})
+        r = max(last + 2, r + 20)
+    ws.set_column(0, 0, 12)
+
+
+def _budget(wb: Any, f: Formats, t: Trends) -> None:
+    ws = wb.add_worksheet(S_BUDGET)
+    ws.write_string(0, 0, "이업종 교류 지원예산 (백만원, 각 연도 규칙집의 support_budget_million_won)", f.title)
+    end = table(ws, 2, ["연도", "지원예산(백만원)", "출처 규칙집"],
+                [[b["year"], b["million_won"], b["rule_book"]] for b in t.budget], {0: f.int, 1: f.int, 2: f.int},
+                freeze=False)
+    table(ws, end + 2, ["누계 시작", "누계 끝", "누계(백만원)", "출처 규칙집"],
+          [[b["from"], b["to"], b["million_won"], b["rule_book"]] for b in t.budget_totals] or [["", "", "", ""]],
+          {0: f.int, 1: f.int, 2: f.int, 3: f.int}, freeze=False)
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"name": "지원예산(백만원)", "categories": [S_BUDGET, 3, 0, end - 1, 0],
+                      "values": [S_BUDGET, 3, 1, end - 1, 1], "data_labels": {"value": True}})
+    chart.set_title({"name": "연도별 지원예산(백만원)"})
+    chart.set_legend({"none": True})
+    ws.insert_chart(2, 5, chart)
+    ws.set_column(0, 3, 14)

@@ -1,0 +1,469 @@
+"""The `iupjong` command line: the only module that knows about click, output formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from iupjong_xl import __version__
+from iupjong_xl.errors import IupjongError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Fail(click.ClickException):
+    exit_code = EXIT_USAGE
+
+
+def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except IupjongError as exc:
+        raise _Fail(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="iupjong")
+def cli() -> None:
+    """iupjong-xl: 이업종 교류 실적보고서 검증·취합 도구 (validate and consolidate club reports)."""
+
+
+@cli.command()
+@click.option("--kind", type=click.Choice(["club", "federation"]), required=True, help="club = 단위교류회, federation = 지역연합회")
+@click.option("--year", type=int, default=2009, show_default=True, help="report year (rule book)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="the .xlsx to write")
+def template(kind: str, year: int, output: Path) -> None:
+    """Write a blank standard report workbook (서식) for KIND and YEAR."""
+    from iupjong_xl.outputs.templates import write_template
+
+    _guard(write_template, output, kind, year)
+    click.echo(f"{output}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="file for --format xlsx/json")
+@click.option("--annotate", type=click.Path(file_okay=False, path_type=Path), help="write marked-up copies here")
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+@click.option("--year", type=int, help="expect this report year (default: the template's own)")
+@click.option("--max-rows", type=click.IntRange(min=1), help="data rows allowed per sheet")
+@click.option("-q", "--quiet", is_flag=True, help="no progress bar")
+def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Path | None, lang: str,
+             year: int | None, max_rows: int | None, quiet: bool) -> None:
+    """Validate report workbooks (files or folders, recursive). Exit 0 = no errors, 1 = errors, 2 = usage."""
+    from iupjong_xl.validate.pipeline import validate as run
+
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs -o FILE")
+    with _progress(quiet) as tick:
+        report = _guard(run, paths, year=year, max_rows=max_rows, progress=tick)
+    if annotate is not None:
+        from iupjong_xl.outputs.annotate import annotate_files
+
+        _guard(annotate_files, report, annotate, lang=lang)
+    data = report.to_dict(lang)
+    if fmt == "json":
+        _emit_json(data, output)
+    elif fmt == "xlsx":
+        from iupjong_xl.outputs.findings_xlsx import write_findings
+
+        _guard(write_findings, report, output, lang=lang)
+        _print_summary(data, lang)
+    else:
+        _print_table(report, lang)
+    sys.exit(EXIT_OK if report.valid else EXIT_FINDINGS)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="the consolidated workbook (updated in place when it exists)")
+@click.option("--level", type=click.Choice(["federation", "national"]), default="national", show_default=True)
+@click.option("--year", type=int, help="report year (default: the inputs' year)")
+@click.option("--dry-run", is_flag=True, help="write nothing; print what would happen")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="no progress bar")
+def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | None, dry_run: bool, fmt: str,
+                lang: str, quiet: bool) -> None:
+    """Validate and consolidate club/federation reports (files or folders) into one workbook.
+
+    Exit 0 = consolidated, no errors; 1 = consolidated, but some rows or files were rejected; 2 = usage."""
+    from iupjong_xl.consolidate.merge import consolidate as run
+    from iupjong_xl.outputs.workbook import derive, describe, write_workbook
+
+    with _progress(quiet) as tick:
+        cons = _guard(run, inputs, year=year, level=level, output=output, progress=tick)
+    derived = derive(cons)
+    if not dry_run:
+        _guard(write_workbook, cons, output, derived)
+    data = describe(cons, derived, lang)
+    data["summary"]["dry_run"] = dry_run
+    data["summary"]["output"] = str(output)
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_consolidation(data, lang)
+    sys.exit(EXIT_FINDINGS if data["summary"]["errors"] else EXIT_OK)
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+def refresh(workbook: Path, fmt: str, lang: str) -> None:
+    """Recompute indicators and the funding round of a consolidated workbook after edits (scores, amounts)."""
+    from iupjong_xl.outputs.workbook import describe
+    from iupjong_xl.outputs.workbook import refresh as run
+
+    cons, derived = _guard(run, workbook)
+    data = describe(cons, derived, lang)
+    if fmt == "json":
+        click.echo(json.dumps({"indicators": data["indicators"], "funding": data["funding"]}, ensure_ascii=False,
+                              indent=2))
+        return
+    f = data["funding"]
+    click.echo(f"{workbook}: 지표·지원금 갱신 — 신청 {f['requests']}건, 적격 {f['eligible']}건, 선정 {f['selected']}건, "
+               f"정부지원 {f['selected_gov_won']:,}원, 기업부담 {f['selected_company_won']:,}원")
+
+
+@cli.command()
+@click.option("--year", type=int, default=2009, show_default=True)
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+def codes(year: int, lang: str, fmt: str) -> None:
+    """List every rule code of a year's rule book with its severity and message."""
+    from iupjong_xl import rulebook
+
+    book = _guard(rulebook.load, year)
+    rows = [{"code": c, "severity": s, "message": m[lang]} for c, (s, m) in book.all_codes().items()]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if fmt == "markdown":
+        click.echo(rulebook.codes_markdown(book))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("code", "severity", "message", title=f"rule book {year} ({book.version}): {len(rows)} codes")
+    for r in rows:
+        table.add_row(r["code"], r["severity"], r["message"])
+    Console(width=200).print(table)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("sample_workbooks"),
+              show_default=True)
+@click.option("--seed", type=int, default=2009, show_default=True)
+def sample(output: Path, seed: int) -> None:
+    """(Re)generate the deterministic sample corpus (sample_workbooks/)."""
+    from iupjong_xl.samples.corpus import write_corpus
+
+    written = _guard(write_corpus, output, seed=seed)
+    click.echo(f"{len(written)} files -> {output}")
+
+
+@cli.command("templates")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("templates"),
+              show_default=True)
+def templates_cmd(output: Path) -> None:
+    """(Re)generate every standard template of every rule-book year into a folder (templates/)."""
+    from iupjong_xl.outputs.templates import generate_all
+
+    for p in _guard(generate_all, output):
+        click.echo(str(p))
+
+@cli.command()
+@click.argument("national", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="the directory workbook to write (회원사 명부)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def directory(national: Path, output: Path, fmt: str) -> None:
+    """Company directory of a consolidated workbook: every member company once (by BRN), with summary sheets."""
+    from iupjong_xl.analyses.directory import build_directory, write_directory
+
+    _build_write_show(build_directory, national, write_directory, output, fmt, _print_directory)
+
+
+@cli.command()
+@click.argument("national", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lead", required=True, help="주관기업 사업자등록번호 (lead company BRN)")
+@click.option("--need", required=True, help='찾는 기술·제품 (the need), e.g. "폐열 회수 열교환기"')
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--same-federation", is_flag=True, help="only companies of the lead's federation")
+@click.option("--with", "with_", metavar="BRN,...", help="partners of the proposed consortium (default: the top 3)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="file for --format xlsx/json")
+def partners(national: Path, lead: str, need: str, top: int, same_federation: bool, with_: str | None, fmt: str,
+             output: Path | None) -> None:
+    """Rank member companies of other KSIC divisions for a lead company's need; check the proposed consortium."""
+    from iupjong_xl.analyses.partners import find_partners, write_matches
+
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs -o FILE")
+    chosen = [b.strip() for b in with_.split(",") if b.strip()] if with_ else None
+    matches = _guard(find_partners, national, lead, need, top=top, same_federation=same_federation, partners=chosen)
+    data = matches.to_dict()
+    if fmt == "json":
+        _emit_json(data, output)
+        return
+    if fmt == "xlsx":
+        _guard(write_matches, matches, output)
+    _print_matches(data, output if fmt == "xlsx" else None)
+
+
+@cli.command()
+@click.argument("nationals", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="the trends workbook to write")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def trends(nationals: tuple[Path, ...], output: Path, fmt: str) -> None:
+    """Indicators of consolidated workbooks of several years side by side, with changes and the support budget."""
+    from iupjong_xl.analyses.trends import build_trends, write_trends
+
+    _build_write_show(build_trends, list(nationals), write_trends, output, fmt, _print_trends)
+
+@cli.group()
+def addin() -> None:
+    """The Excel add-in (이업종 ribbon): install it into Excel, remove it, rebuild it from addin/."""
+
+
+@addin.command("install")
+@click.option("--file", "xlam", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="the .xlam to install (default: addin/iupjong.xlam of this checkout)")
+def addin_install(xlam: Path | None) -> None:
+    """Install xlwings' add-in (RunPython) and iupjong.xlam into Excel's XLSTART folder (Windows, macOS)."""
+    from iupjong_xl.excel.install import install
+
+    for cmd in _guard(install, xlam):
+        click.echo("$ " + " ".join(cmd))
+    click.echo("Excel을 다시 시작하면 [이업종] 탭이 보입니다 (restart Excel).")
+
+
+@addin.command("remove")
+def addin_remove() -> None:
+    """Remove iupjong.xlam from Excel's XLSTART folder (the xlwings add-in stays)."""
+    from iupjong_xl.excel.install import remove
+
+    for cmd in _guard(remove):
+        click.echo("$ " + " ".join(cmd))
+
+
+@addin.command("build")
+@click.option("--check", is_flag=True, help="exit 1 when addin/iupjong.xlam differs from a fresh build")
+def addin_build(check: bool) -> None:
+    """Rebuild addin/iupjong.xlam from addin/ (VBA modules, customUI.xml); byte-reproducible."""
+    from iupjong_xl.excel.install import build
+
+    sys.exit(_guard(build, *(["--check"] if check else [])))
+
+
+def _build_write_show(build: Any, source: Any, write: Any, output: Path, fmt: str, show: Any) -> None:
+    """build(source) -> object with to_dict(); write(obj, output); print the JSON (exactly to_dict()) or a table."""
+    obj = _guard(build, source)
+    _guard(write, obj, output)
+    data = obj.to_dict()
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        show(data, output)
+
+
+def _emit_json(data: Any, output: Path | None) -> None:
+    """--format json: exactly the library's data, to -o (atomically) or to stdout."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if output:
+        _guard(_write_text, output, text + "\n")
+    else:
+        click.echo(text)
+
+
+def _write_text(path: Path, text: str) -> None:
+    from iupjong_xl.io.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+class _progress:
+    """A rich progress bar on stderr when it is a terminal and not --quiet; yields a tick(label) callback."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} files"),
+                            console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("검증 중", total=None)
+
+        def tick(label: str) -> None:
+            self.bar.update(task, advance=1, description=f"검증 중 {Path(label).name}")
+
+        return tick
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _print_summary(data: dict[str, Any], lang: str) -> None:
+    s = data["stats"]
+    if lang == "en":
+        click.echo(f"{s['files']} files ({s['files_valid']} valid), {s['rows']} rows, "
+                   f"{s['errors']} errors, {s['warnings']} warnings")
+    else:
+        click.echo(f"파일 {s['files']}개 (통과 {s['files_valid']}개), 행 {s['rows']}개, "
+                   f"오류 {s['errors']}건, 경고 {s['warnings']}건")
+
+
+def _print_directory(data: dict[str, Any], output: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=max(120, Console().width))
+    n = data["counts"]
+    console.print(f"[bold]회원사 명부[/bold] {data['year']} -> {output}: 회원사 {n['companies']:,}곳 (교류회 소속 {n['memberships']:,}건, "
+                  f"두 곳 이상 {n['companies_in_several_clubs']:,}곳), 교류회 {n['clubs']:,}개")
+    feds = list(data["by_section_federation"][0]["federations"]) if data["by_section_federation"] else []
+    t = Table("대분류", *feds, "합계", title="업종(KSIC 대분류) × 연합회")
+    for r in data["by_section_federation"]:
+        t.add_row(f"{r['section']} {r['name']}", *(f"{r['federations'][f]:,}" for f in feds), f"{r['total']:,}")
+    console.print(t)
+    t = Table("종업원 규모", "회원사", title="규모별")
+    for band, k in data["by_employee_band"].items():
+        t.add_row(band, f"{k:,}")
+    console.print(t)
+    console.print("업종 수별 교류회: " + ", ".join(f"{k}개 업종 {v}" for k, v in data["clubs_by_divisions"].items())
+                  + f" (이업종 아님 {n['clubs_not_cross_industry']}개)")
+
+
+def _print_matches(data: dict[str, Any], output: Path | None) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(width=max(140, Console().width))
+    lead, n = data["lead"], data["counts"]
+    console.print(f"[bold]파트너 찾기[/bold] 주관기업 {lead['brn']} {escape(lead['name'])} (업종 {lead['ksic_division']}, "
+                  f"{', '.join(lead['federations'])}) — 찾는 기술: {escape(data['need'])}")
+    console.print(f"회원사 {n['members']:,}곳 중 같은 업종 {n['same_division']:,}곳"
+                  + (f", 다른 연합회 {n['other_federation']:,}곳" if data["same_federation"] else "")
+                  + f", 일치하지 않는 {n['no_match']:,}곳 제외 → 후보 {n['matched']:,}곳")
+    t = Table("순위", "사업자등록번호", "회사명", "업종", "연합회", "일치도", "점수", "근거", show_lines=True)
+    for c in data["candidates"]:
+        t.add_row(str(c["rank"]), c["brn"], escape(c["name"]), c["ksic_division"] or "", ", ".join(c["federations"]),
+                  f"{c['similarity']:.2f}", f"{c['score']:.2f}", escape("\n".join(r["ko"] for r in c["reasons"])))
+    console.print(t)
+    p = data["proposal"]
+    who = ", ".join(f"{c['brn']} {c['name'] or '(회원사 아님)'}" for c in p["companies"])
+    verdict = ("[green]적격[/green]" if p["eligible"] else
+               "[red]부적격[/red]: " + escape("; ".join(r["ko"] for r in p["reasons"])))
+    console.print(f"{p['round_year']}년 협력체 검토 ({escape(who)}; 총사업비 {p['assumed_amounts']['total_won']:,}원 가정): {verdict}")
+    if output:
+        console.print(f"-> {output}")
+
+
+def _print_trends(data: dict[str, Any], output: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=max(120, Console().width))
+    years = [str(y) for y in data["years"]]
+    t = Table("지표", *years, f"증감 ({years[0]}→{years[-1]})", "증감률(%)", title=f"전국 지표 추이 -> {output}")
+    for ind in data["indicators"]:
+        row = data["national"][ind["key"]]
+
+        def fmt(v: Any, ind: dict[str, Any] = ind) -> str:
+            return "-" if v is None else (f"{v:,.{ind['decimals']}f}" if ind["decimals"] else f"{v:,}")
+
+        change = row["change"]
+        shown = "-" if change is None else ("+" if change > 0 else "") + fmt(change) + f" {ind['change_unit']}"
+        t.add_row(f"{ind['ko']} ({ind['unit']})", *(fmt(row["values"][y]) for y in years), shown,
+                  "" if row["change_pct"] is None else f"{row['change_pct']:+.1f}")
+    console.print(t)
+    for e in data["not_comparable"]:
+        console.print(f"비교 불가: {e['ko']} (있는 연도: {', '.join(map(str, e['years']))})")
+    budget = ", ".join(f"{b['year']}년 {b['million_won']:,}" for b in data["budget"]["by_year"] if b["million_won"] is not None)
+    totals = ", ".join(f"{b['from']}~{b['to']} {b['million_won']:,}" for b in data["budget"]["cumulative"])
+    console.print(f"지원예산(백만원): {budget}" + (f"; 누계 {totals}" if totals else ""))
+
+
+def _print_consolidation(data: dict[str, Any], lang: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(width=max(120, Console().width))
+    s = data["summary"]
+    ko = lang == "ko"
+    head = "취합 결과" if ko else "Consolidation"
+    where = ("(미리보기: 쓰지 않음)" if ko else "(dry run: nothing written)") if s["dry_run"] else f"-> {s['output']}"
+    console.print(f"[bold]{head}[/bold] {s['year']} {s['level']} {escape(where)}  run {s['run_id']}")
+    t = Table("created", "replaced", "unchanged", "kept", "rejected", "conflicts", "duplicate", "rows in", "accepted",
+              "rejected rows", title="파일" if ko else "files")
+    t.add_row(*(str(s[k]) for k in ("created", "replaced", "unchanged", "kept", "rejected", "conflicts", "duplicate",
+                                    "rows_in", "rows_accepted", "rows_rejected")))
+    console.print(t)
+    rep = Table("연합회" if ko else "federation", "등록" if ko else "registered", "보고" if ko else "reported",
+                "보고율(%)" if ko else "rate (%)", "미제출" if ko else "missing")
+    for fed, e in data["reporting"].items():
+        missing = ", ".join(e["missing"][:8]) + (" …" if len(e["missing"]) > 8 else "")
+        rep.add_row(fed, str(e["registered"]), str(e["reported"]), str(e["reporting_rate"]), missing)
+    console.print(rep)
+    from iupjong_xl import rulebook
+
+    book = rulebook.load(s["year"])
+    it = Table("지표" if ko else "indicator", "값" if ko else "value", "논문(2009.3)" if ko else "paper (2009.3)",
+               title="전국 지표" if ko else "national indicators")
+    for ind in book.indicators:
+        v = data["indicators"].get(ind.key)
+        paper = "" if ind.paper is None else (f"{ind.paper:.1f}" if ind.decimals else f"{int(ind.paper):,}")
+        shown = "-" if v is None else (f"{v:.{ind.decimals}f}" if ind.decimals else f"{v:,}")
+        it.add_row(ind.label(lang), f"{shown} {ind.unit}", paper)
+    console.print(it)
+    f = data["funding"]
+    console.print((f"지원금: 신청 {f['requests']}건, 적격 {f['eligible']}건, 선정 {f['selected']}건 / {f['max_consortia']}, "
+                   f"선정 총사업비 {f['selected_total_won']:,}원 / {f['budget_won']:,}원") if ko else
+                  (f"funding: {f['requests']} requests, {f['eligible']} eligible, {f['selected']} selected / "
+                   f"{f['max_consortia']}, total {f['selected_total_won']:,} / {f['budget_won']:,} won"))
+    console.print((f"오류 {s['errors']}건, 경고 {s['warnings']}건 (검증결과 시트 참조)") if ko else
+                  f"{s['errors']} errors, {s['warnings']} warnings (see the findings sheet)")
+
+
+def _print_table(report: Any, lang: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(width=max(120, Console().width))
+    ko = lang == "ko"
+    for file, items in report.by_file().items():
+        if not items:
+            console.print(f"[green]✓[/green] {escape(file)}" + (" — 문제 없음" if ko else " — no problems"))
+            continue
+        table = Table(title=escape(file), title_justify="left", show_lines=False)
+        for h in (("시트", "셀", "코드", "구분", "내용") if ko else ("sheet", "cell", "code", "severity", "message")):
+            table.add_column(h, overflow="fold")
+        for f in items:
+            sev = f.severity if not ko else ("오류" if f.severity == "error" else "경고")
+            style = "red" if f.severity == "error" else "yellow"
+            table.add_row(escape(f.sheet or ""), f.cell or "", f.code, f"[{style}]{sev}[/{style}]", escape(f.message(lang)))
+        console.print(table)
+    _print_summary(report.to_dict(lang), lang)
+
+
+def main() -> None:
+    cli(prog_name="iupjong")

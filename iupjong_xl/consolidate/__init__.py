@@ -1,0 +1,1 @@
+"""The consolidation model, merge by natural key, derived tables (indicators, funding), sheet definitions, readback."""

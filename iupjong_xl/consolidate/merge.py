@@ -1,0 +1,378 @@
+"""Consolidation: validated reports -> one set of keyed rows with provenance, conservation counts and a summary."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from iupjong_xl import rulebook
+from iupjong_xl.errors import UsageError
+from iupjong_xl.io.reader import sha256_file
+from iupjong_xl.validate.findings import Finding, FindingFactory
+from iupjong_xl.validate.pipeline import Checked, ParsedFile, check
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CLUB_SHEETS = ("club", "member", "activity", "result", "consortium")
+KEY_COLUMNS = ("year", "federation", "club_code")
+PROVENANCE = ("_source", "_sheet", "_row", "_sha256", "_template", "_run")
+def data_columns(book: rulebook.RuleBook, sheet: str) -> list[str]:
+    """Column keys of a consolidated data sheet: natural-key columns, the rule-book columns, provenance."""
+    return [*KEY_COLUMNS, *(c.key for c in book.sheets[sheet].columns if c.key not in KEY_COLUMNS), *PROVENANCE]
+
+
+STATUSES = ("created", "replaced", "unchanged", "kept", "rejected", "conflict", "duplicate")
+
+
+@dataclass
+class Unit:
+    """One keyed unit of consolidation: a club report (key: year, club code) or a federation roster (year, name)."""
+
+    kind: str  # "club" | "federation"
+    key: tuple[int, str]
+    federation: str
+    sha256: str
+    source: str  # display path of the file the rows came from originally
+    rows: dict[str, list[dict[str, Any]]]  # sheet key -> rows (typed values + key columns + provenance)
+    via: str | None = None  # the workbook that carried it (federation/national workbook), None for a direct file
+
+
+@dataclass
+class SourceFile:
+    """One input file: what it was, what became of it, and its rows per sheet (in = accepted + rejected)."""
+
+    file: str
+    path: str
+    sha256: str | None = None
+    kind: str | None = None
+    federation: str | None = None
+    club_code: str | None = None
+    template_version: str | None = None
+    status: str = "rejected"
+    outcomes: list[str] = field(default_factory=list)  # one per unit the file brought
+    rows_in: dict[str, int] = field(default_factory=dict)
+    accepted: dict[str, int] = field(default_factory=dict)
+    rejected: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Consolidation:
+    """Everything a consolidation run produces; workbook.py writes it, cli.py prints its summary."""
+
+    book: rulebook.RuleBook
+    year: int
+    level: str
+    run_id: str
+    units: dict[tuple[str, tuple[int, str]], Unit]
+    sources: list[SourceFile]
+    findings: list[Finding]
+    rejected_rows: list[dict[str, Any]]
+    scores: dict[str, float]  # funding request key -> evaluation score typed in the 지원금 sheet
+    target_federation: str | None = None
+    score_titles: dict[str, str] = field(default_factory=dict)  # request key -> title the score was typed for
+    # Files of earlier runs whose rows are still in the output (출처 "kept"), with their findings and rejected
+    # rows: written to the workbook, not counted in this run's summary.
+    kept_sources: list[SourceFile] = field(default_factory=list)
+    kept_findings: list[Finding] = field(default_factory=list)
+    kept_rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def rows(self, sheet: str) -> list[dict[str, Any]]:
+        """The consolidated rows of one sheet key, sorted by federation order, club code and source row."""
+        order = {f: i for i, f in enumerate(self.book.references["federation"].keys)}
+        units = sorted(self.units.values(), key=lambda u: (order.get(u.federation, 99), u.federation, u.key[1]))
+        return [r for u in units for r in u.rows.get(sheet, [])]
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The consolidated rows per sheet key as frames (object dtype: ints stay ints, blanks stay None)."""
+        import pandas as pd
+
+        out: dict[str, pd.DataFrame] = {}
+        for sheet in (*CLUB_SHEETS, "federation", "roster"):
+            cols = data_columns(self.book, sheet)
+            rows = self.rows(sheet)
+            df = pd.DataFrame(rows, columns=cols, dtype=object) if rows else pd.DataFrame(columns=cols, dtype=object)
+            out[sheet] = df.where(df.notna(), None) if rows else df
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        counts = dict.fromkeys(STATUSES, 0)
+        for s in self.sources:
+            counts[s.status] = counts.get(s.status, 0) + 1
+        counts["kept"] += len(self.kept_sources)
+        rows_in = sum(sum(s.rows_in.values()) for s in self.sources)
+        accepted = sum(sum(s.accepted.values()) for s in self.sources)
+        rejected = sum(sum(s.rejected.values()) for s in self.sources)
+        return {
+            "year": self.year, "level": self.level, "run_id": self.run_id, "files": len(self.sources),
+            **counts, "conflicts": counts["conflict"],
+            "rows_in": rows_in, "rows_accepted": accepted, "rows_rejected": rejected,
+            "club_reports": sum(1 for u in self.units.values() if u.kind == "club"),
+            "errors": sum(f.severity == "error" for f in self.findings),
+            "warnings": sum(f.severity == "warning" for f in self.findings),
+        }
+
+
+Progress = Callable[[str], None]
+
+
+def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = "national",
+                output: str | os.PathLike[str] | None = None, progress: Progress | None = None) -> Consolidation:
+    """Validate the inputs, then merge them (and what `output` already holds) by natural key."""
+    from iupjong_xl.consolidate.readback import read_consolidated
+
+    if level not in ("federation", "national"):
+        raise UsageError(f"--level must be federation or national, not {level!r}")
+    paths = [str(p) for p in inputs]
+    out_path = Path(output).resolve() if output else None
+    previous = None
+    if out_path is not None and out_path.exists():
+        previous = read_consolidated(out_path)
+        if previous is None and level == "national":
+            raise UsageError(f"{output} exists and is not a consolidated workbook; choose another -o")
+        if previous is None:
+            paths.append(str(output))  # the federation report being consolidated into: its profile and roster count
+        elif year is not None and previous.year != year:
+            raise UsageError(f"{output} holds {previous.year} reports, not {year}; choose another -o")
+    checked = check(paths, year=year or (previous.year if previous else None), progress=progress)
+    years = sorted({pf.book.year for pf in checked.files if pf.book is not None})
+    run_year = year or (previous.year if previous else None) or (years[-1] if years else rulebook.available_years()[-1])
+    book = rulebook.load(run_year)
+    ff = FindingFactory(book)
+    is_output = {pf.index: out_path is not None and Path(pf.found.path).resolve() == out_path for pf in checked.files}
+    if level == "federation" and previous is None:
+        own = [pf for pf in checked.files if is_output[pf.index]]
+        if own and own[0].kind != "federation":
+            raise UsageError(f"{output} exists and is neither a federation report nor a consolidated workbook; "
+                             "choose another -o")
+    # the output itself, found again among the inputs (e.g. written into the folder being consolidated): not an input
+    files = [pf for pf in checked.files if not (is_output[pf.index] and previous is not None)]
+    hashes = {pf.index: sha256_file(pf.found.path) for pf in files if pf.result.readable}
+    run_id = hashlib.sha256(("|".join(sorted(hashes.values())) + book.version + level).encode()).hexdigest()[:12]
+    findings = list(checked.report.findings)
+    sources: list[SourceFile] = []
+    candidates: list[tuple[Unit, SourceFile]] = []
+    rejected_rows: list[dict[str, Any]] = []
+    for pf in files:
+        src = SourceFile(pf.found.display, str(pf.found.path), hashes.get(pf.index), pf.kind,
+                         template_version=pf.result.template_version)
+        sources.append(src)
+        if pf.book is not None and pf.kind is not None and pf.book.year != book.year:
+            findings.append(ff.make("FILE_TEMPLATE_YEAR", src.file, found=pf.book.year, expected=book.year))
+        unit = _unit_from_file(pf, checked, book, run_id, src, findings, ff, rejected_rows)
+        if unit is not None:
+            candidates.append((unit, src))
+        if pf.result.readable and pf.kind == "consolidated":
+            candidates += _carried(pf, src, book, ff, findings)
+    target = None
+    if level == "federation":
+        feds = {u.federation for u, _ in candidates if u.kind == "federation"}
+        feds |= {s.federation for s in sources if s.kind == "federation" and s.federation}  # even if rejected
+        if previous is not None and previous.target_federation:
+            feds.add(previous.target_federation)
+        if len(feds) != 1:
+            raise UsageError("--level federation needs exactly one federation workbook among the inputs "
+                             f"(found: {', '.join(sorted(feds)) or 'none'})")
+        target = feds.pop()
+    units = dict(previous.units) if previous else {}
+    _merge(candidates, units, ff, findings, rejected_rows, target)
+    _roster_checks(units, book, ff, findings)
+    _finish_sources(sources)
+    cons = Consolidation(book, run_year, level, run_id, units, sources, findings, rejected_rows,
+                         previous.scores if previous else {}, target,
+                         score_titles=previous.score_titles if previous else {})
+    if previous is not None:
+        _keep_history(cons, previous)
+    return cons
+
+
+def _carried(pf: ParsedFile, src: SourceFile, book: rulebook.RuleBook, ff: FindingFactory,
+             findings: list[Finding]) -> list[tuple[Unit, SourceFile]]:
+    """The units a consolidated (federation) workbook carries; their rows keep the original provenance."""
+    from iupjong_xl.consolidate.readback import read_consolidated
+
+    inner = read_consolidated(Path(pf.found.path))
+    if inner is None:
+        return []
+    src.federation = inner.target_federation
+    src.template_version = f"{inner.level} {inner.run_id}"
+    if inner.year != book.year:
+        findings.append(ff.make("FILE_TEMPLATE_YEAR", src.file, found=inner.year, expected=book.year))
+        n = sum(len(rows) for u in inner.units.values() for rows in u.rows.values())
+        src.rows_in["carried"] = src.rejected["carried"] = n
+        return []
+    out = []
+    for unit in inner.club_units():
+        unit.via = src.file
+        src.rows_in["carried"] = src.rows_in.get("carried", 0) + sum(len(v) for v in unit.rows.values())
+        out.append((unit, src))
+    return out
+
+
+def _error_codes(pf: ParsedFile, findings: list[Finding]) -> tuple[list[str], bool, dict[str, dict[int, list[str]]]]:
+    """For one file: (error codes that reject the whole report, whether the profile sheet has one,
+    sheet key -> record -> error codes that reject that row)."""
+    names = {d.name: k for k, d in pf.sheets.items()}
+    profile = pf.book.report_sheets(pf.kind)[0].key if pf.book and pf.kind else None
+    whole: list[str] = []
+    profile_error = False
+    bad: dict[str, dict[int, list[str]]] = {}
+    for f in findings:
+        if f.file != pf.found.display or f.severity != "error":
+            continue
+        key = names.get(f.sheet or "")
+        if key is not None and key != profile and f.record is not None:
+            bad.setdefault(key, {}).setdefault(f.record, []).append(f.code)
+        else:  # file-level, profile, or a whole sheet (e.g. no members at all): the report cannot stand
+            whole.append(f.code)
+            profile_error |= key is not None and key == profile
+    return list(dict.fromkeys(whole)), profile_error, bad
+
+
+def _unit_from_file(pf: ParsedFile, checked: Checked, book: rulebook.RuleBook, run_id: str, src: SourceFile,
+                    findings: list[Finding], ff: FindingFactory, rejected_rows: list[dict[str, Any]]) -> Unit | None:
+    for key, data in pf.sheets.items():
+        src.rows_in[key] = data.n_records
+    if pf.book is None or pf.kind is None or pf.book.year != book.year:
+        for key, n in src.rows_in.items():
+            src.accepted[key], src.rejected[key] = 0, n
+        return None
+    whole_codes, profile_error, bad = _error_codes(pf, checked.report.findings)
+    typed = checked.records.pop(pf.index, {})  # taken over: each typed record becomes a consolidated row
+    recs = {k: typed.get(k, []) for k in pf.sheets}
+    profile_key = book.report_sheets(pf.kind)[0].key
+    profile = recs.get(profile_key, [{}])[0] if recs.get(profile_key) else {}
+    fed = profile.get("federation")
+    code = profile.get("club_code") if pf.kind == "club" else fed
+    src.federation, src.club_code = fed, profile.get("club_code")
+    whole = bool(whole_codes) or not code or not fed
+    if profile_error and pf.kind == "club" and not any(c.startswith("FILE_") for c in whole_codes):
+        findings.append(ff.make("CONSOLIDATE_REPORT_REJECTED", pf.found.display, sheet=pf.sheets[profile_key].name))
+        whole_codes.append("CONSOLIDATE_REPORT_REJECTED")
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for key, items in recs.items():
+        data = pf.sheets[key]
+        keep = []
+        for rec in items:
+            r = rec.pop("_r")
+            rec.pop("_f", None)
+            cell_row = data.cell(r, "")[1] if data.layout == "table" else 1
+            if whole or r in bad.get(key, {}):
+                rejected_rows.append({"file": pf.found.display, "sheet": data.name, "row": cell_row,
+                                      "codes": whole_codes if whole else list(dict.fromkeys(bad[key][r])),
+                                      "whole": whole})
+                continue
+            keep.append({"year": book.year, "federation": fed, "club_code": code if pf.kind == "club" else None,
+                         **{k: v for k, v in rec.items() if k not in KEY_COLUMNS or v is not None},
+                         "_source": pf.found.display, "_sheet": data.name, "_row": cell_row, "_sha256": src.sha256,
+                         "_template": src.template_version, "_run": run_id})
+        rows[key] = keep
+        src.accepted[key] = len(keep)
+        src.rejected[key] = len(items) - len(keep)
+    if whole:
+        return None
+    return Unit(pf.kind, (book.year, str(code)), str(fed), src.sha256 or "", pf.found.display, rows)
+
+
+def _merge(candidates: list[tuple[Unit, SourceFile]], units: dict[tuple[str, tuple[int, str]], Unit],
+           ff: FindingFactory, findings: list[Finding], rejected_rows: list[dict[str, Any]],
+           target: str | None) -> None:
+    """Apply candidates by natural key: created / replaced / unchanged / duplicate / conflict."""
+    by_key: dict[tuple[str, tuple[int, str]], list[tuple[Unit, SourceFile]]] = {}
+    for unit, src in candidates:
+        if target is not None and unit.federation != target:
+            findings.append(ff.make("CONSOLIDATE_OTHER_FEDERATION", src.file, club=unit.key[1], found=unit.federation,
+                                    expected=target))
+            _reject(src, unit, "rejected", "CONSOLIDATE_OTHER_FEDERATION", rejected_rows)
+            continue
+        by_key.setdefault((unit.kind, unit.key), []).append((unit, src))
+    for key, items in sorted(by_key.items()):
+        shas = {u.sha256 for u, _ in items}
+        if len(shas) > 1:
+            for unit, src in items:
+                other = next(s.file if s.file != src.file else u.source for u, s in items if u.sha256 != unit.sha256)
+                findings.append(ff.make("CONSOLIDATE_CONFLICT", src.file, club=key[1][1], year=key[1][0], other=other))
+                _reject(src, unit, "conflict", "CONSOLIDATE_CONFLICT", rejected_rows)
+            continue
+        first_unit, first_src = items[0]
+        for unit, src in items[1:]:
+            findings.append(ff.make("CONSOLIDATE_DUPLICATE_INPUT", src.file, other=first_unit.via or first_unit.source))
+            _reject(src, unit, "duplicate", "CONSOLIDATE_DUPLICATE_INPUT", rejected_rows)
+        old = units.get(key)
+        if old is not None and old.sha256 == first_unit.sha256:
+            first_src.outcomes.append("unchanged")
+        else:
+            first_src.outcomes.append("replaced" if old is not None else "created")
+            units[key] = first_unit
+
+
+def _reject(src: SourceFile, unit: Unit, outcome: str, code: str, rejected_rows: list[dict[str, Any]]) -> None:
+    """A unit that was read but not consolidated: its rows move from accepted to rejected and are listed."""
+    src.outcomes.append(outcome)
+    for key, rows in unit.rows.items():
+        if unit.via:
+            src.rejected["carried"] = src.rejected.get("carried", 0) + len(rows)
+        else:
+            src.accepted[key] = src.accepted.get(key, 0) - len(rows)
+            src.rejected[key] = src.rejected.get(key, 0) + len(rows)
+        if outcome == "duplicate" and rows:  # the same rows are consolidated from the other copy: one line per sheet
+            rejected_rows.append({"file": unit.source if unit.via else src.file, "sheet": rows[0].get("_sheet"),
+                                  "row": None, "codes": [f"{code} ({len(rows)}행)"], "whole": True})
+            continue
+        for r in rows:
+            rejected_rows.append({"file": unit.source if unit.via else src.file, "sheet": r.get("_sheet"),
+                                  "row": r.get("_row"), "codes": [code], "whole": True})
+
+
+_STRENGTH = ("conflict", "replaced", "created", "unchanged", "duplicate", "rejected")
+
+
+def _finish_sources(sources: list[SourceFile]) -> None:
+    """Carried rows are accepted unless rejected above (in = accepted + rejected); a file's status is its strongest."""
+    for src in sources:
+        if "carried" in src.rows_in:
+            src.accepted["carried"] = src.rows_in["carried"] - src.rejected.get("carried", 0)
+        src.status = next((s for s in _STRENGTH if s in src.outcomes), "rejected")
+
+
+def _keep_history(cons: Consolidation, previous: Any) -> None:
+    """Sources of earlier runs whose rows are still in the workbook stay listed (status kept), with their findings."""
+    names = {s.file for s in cons.sources}
+    shas = {s.sha256 for s in cons.sources if s.sha256}
+    live = {u.sha256 for u in cons.units.values()}
+    kept: list[SourceFile] = []
+    for s in previous.sources:
+        if s.file in names or (s.sha256 and s.sha256 in shas):
+            continue  # given again in this run: this run's row stands
+        if s.kind == "consolidated" or (s.sha256 and s.sha256 in live):
+            s.status = "kept"
+            kept.append(s)
+    files = {s.file for s in kept}
+    cons.kept_sources = kept
+    cons.kept_findings = [f for f in previous.findings if f.file in files and not f.code.startswith("CONSOLIDATE_")]
+    cons.kept_rejected = [r for r in previous.rejected_rows if r["file"] in files]
+
+
+def _roster_checks(units: dict[tuple[str, tuple[int, str]], Unit], book: rulebook.RuleBook, ff: FindingFactory,
+                   findings: list[Finding]) -> None:
+    """Reports vs rosters: clubs missing from their federation's roster, member counts that disagree."""
+    rosters: dict[str, dict[str, Any]] = {}
+    for (kind, _key), unit in units.items():
+        if kind == "federation":
+            rosters[unit.federation] = {r["club_code"]: r for r in unit.rows.get("roster", [])}
+    for (kind, key), unit in sorted(units.items()):
+        if kind != "club" or unit.federation not in rosters:
+            continue
+        entry = rosters[unit.federation].get(key[1])
+        if entry is None:
+            findings.append(ff.make("CONSOLIDATE_NOT_IN_ROSTER", unit.source, club=key[1], federation=unit.federation))
+            continue
+        n = len(unit.rows.get("member", []))
+        expected = entry.get("member_count")
+        if expected is not None and int(expected) != n:
+            findings.append(ff.make("CONSOLIDATE_MEMBER_COUNT", unit.source, sheet=book.sheets["member"].name,
+                                    expected=int(expected), found=n))

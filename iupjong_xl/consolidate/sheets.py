@@ -1,0 +1,66 @@
+"""Sheet names and column headers of the consolidated workbook, shared by its writer and its reader."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from iupjong_xl.consolidate.merge import KEY_COLUMNS, PROVENANCE
+from iupjong_xl.rulebook import RuleBook
+from iupjong_xl.validate.normalize import CoerceError, coerce_date, coerce_float, coerce_int, coerce_text
+
+S_SUMMARY, S_IND, S_REPORTING, S_FUNDING = "요약", "연합회별 지표", "보고현황", "지원금"
+S_FINDINGS, S_REJECTED, S_SOURCES = "검증결과", "제외", "출처"
+WHOLE = "보고서 전체 제외: "  # 제외 sheet: the whole report was left out
+FIXED_CREATED = datetime.datetime(2009, 1, 1)
+KEY_HEADERS = {"year": "연도", "federation": "연합회", "club_code": "교류회코드"}
+PROV_HEADERS = {"_source": "원본 파일", "_sheet": "원본 시트", "_row": "원본 행", "_sha256": "SHA-256",
+                "_template": "서식 버전", "_run": "실행 ID", "_digest": "내용 해시"}
+MEASURE_HEADERS = {
+    "registered_clubs": "등록 교류회", "reported_clubs": "보고 교류회", "registered_members": "등록 회원사",
+    "clubs_info": "정보교환형", "clubs_resource": "자원협력형", "clubs_newproduct": "신제품개발형",
+    "clubs_with_tech_results": "기술개발 실적 교류회", "tech_results": "기술개발 실적", "monthly_meetings": "월례회",
+    "clubs_attendance_ok": "참석률 70% 이상", "clubs_single_industry": "단일업종 교류회",
+}
+FUNDING_COLS = [
+    ("key", "과제키"), ("federation", "연합회"), ("club_code", "교류회코드"), ("title", "과제명"), ("lead_brn", "주관기업"),
+    ("partner_brns", "참여기업"), ("field", "분야"), ("total_won", "총사업비(원)"), ("gov_won", "정부지원금(원)"),
+    ("company_won", "기업부담금(원)"), ("submitted", "신청일"), ("score", "평가점수"), ("eligible", "지원자격"),
+    ("reasons", "부적격 사유"), ("rank", "순위"), ("selected", "선정"), ("gov_awarded", "정부지원 선정액(원)"),
+    ("company_awarded", "기업부담 선정액(원)"), ("note", "비고"),
+]
+
+
+def data_headers(book: RuleBook, key: str) -> list[tuple[str, str]]:
+    """(column key, header) of a consolidated data sheet: key columns, rule-book columns, provenance."""
+    cols = [(k, KEY_HEADERS[k]) for k in KEY_COLUMNS]
+    cols += [(c.key, c.header) for c in book.sheets[key].columns if c.key not in KEY_COLUMNS]
+    cols += [(k, PROV_HEADERS[k]) for k in PROVENANCE]
+    return cols
+
+
+def _int(v: Any) -> int | None:
+    """Whole won from a cell as it was read or typed; anything that is not a whole number counts as missing."""
+    try:
+        return coerce_int(v)
+    except CoerceError:
+        return None
+
+
+def _float(v: Any) -> float | None:
+    try:
+        f = coerce_float(v)
+    except CoerceError:
+        return None
+    return None if f is None or f != f else f
+
+
+def _date(v: Any) -> datetime.date | None:
+    try:
+        return coerce_date(v)
+    except CoerceError:
+        return None
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None or (isinstance(v, float) and v != v) else coerce_text(v)

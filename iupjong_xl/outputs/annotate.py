@@ -1,0 +1,353 @@
+"""Marked-up copies of submitted workbooks: offending cells filled and commented; the originals are never touched.
+
+For every file of a report that has findings and could be read, ``annotate_files``
+writes a copy below an output folder, mirroring the path the user gave
+("sample_workbooks/서울/a.xlsx" -> OUT/sample_workbooks/서울/a.xlsx):
+
+* .xlsx / .xlsm are loaded with openpyxl (formulas stay formulas, VBA kept for
+  .xlsm).  openpyxl itself drops what it does not understand (charts, images,
+  shapes), so the copy is for reading the findings, not a replacement.
+* .xls / .xlsb / .ods (and an .xlsx/.xlsm whose content is not OOXML) are rebuilt
+  as a new .xlsx from the values the reader sees (no formatting, no formulas);
+  the copy is named like the original plus ".xlsx" ("a.ods" -> "a.ods.xlsx").
+
+Each finding with a sheet and a cell fills that cell (error red, warning yellow;
+error wins) and adds its "[CODE] message" line to the cell's single comment; a
+findings sheet ("검증결과" / "Findings") at the end lists every finding of the
+file, the cell column linking to the cell.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path, PurePath
+
+from iupjong_xl.errors import OutputError
+from iupjong_xl.io.atomic import atomic_path, same_file
+from iupjong_xl.validate.findings import SEVERITY_ORDER, FileResult, Finding, Report
+
+__all__ = ["COMMENT_AUTHOR", "FILL_ERROR", "FILL_WARNING", "annotate_files", "copy_name", "mirror_path"]
+
+FILL_ERROR = "FFC7CE"
+FILL_WARNING = "FFEB9C"
+COMMENT_AUTHOR = "iupjong"
+
+_OPENPYXL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+_CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+_INVALID_TITLE = re.compile(r"[\\*?:/\[\]]")
+_ZIP_MAGIC = b"PK\x03\x04"
+
+_LABELS = {
+    "ko": {
+        "sheet_title": "검증결과",
+        "headers": ("시트", "셀", "코드", "구분", "내용", "값"),
+        "error": "오류",
+        "warning": "경고",
+    },
+    "en": {
+        "sheet_title": "Findings",
+        "headers": ("sheet", "cell", "code", "severity", "message", "value"),
+        "error": "error",
+        "warning": "warning",
+    },
+}
+
+# comment box: pixels per narrow character, line height, limits
+_PX_PER_CHAR = 7
+_LINE_PX = 15
+_MIN_W, _MAX_W = 144, 480
+_MIN_H, _MAX_H = 60, 400
+
+
+def _labels(lang: str) -> dict:
+    return _LABELS["en" if lang == "en" else "ko"]
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def mirror_path(display: str) -> PurePath:
+    """The display path made relative: a leading anchor/drive and any "." / ".." parts dropped.
+
+    "sample_workbooks/서울/a.xlsx" -> "sample_workbooks/서울/a.xlsx"; "/abs/x.xlsx" -> "abs/x.xlsx";
+    "../../x.xlsx" -> "x.xlsx"."""
+    p = PurePath(display)
+    parts = p.parts[1:] if p.anchor else p.parts
+    kept = [part for part in parts if part not in ("", ".", "..")]
+    if not kept:
+        kept = [p.name or "workbook"]
+    return PurePath(*kept)
+
+
+def _is_ooxml(path: str | os.PathLike[str]) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == _ZIP_MAGIC
+    except OSError:
+        return False
+
+
+def _uses_openpyxl(fr: FileResult) -> bool:
+    return Path(fr.path).suffix.lower() in _OPENPYXL_SUFFIXES and _is_ooxml(fr.path)
+
+
+def copy_name(fr: FileResult) -> PurePath:
+    """Where the copy of fr goes, relative to the output folder."""
+    rel = mirror_path(fr.file)
+    if _uses_openpyxl(fr):
+        return rel
+    return rel.with_name(rel.name + ".xlsx")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def annotate_files(report: Report, out_dir: str | os.PathLike, *, lang: str = "ko") -> list[Path]:
+    """Write a marked-up copy of every readable file with findings below out_dir; return the written paths.
+
+    Raises OutputError (before anything is written) when a copy would land on a
+    submitted file, or when a copy cannot be written.  A file openpyxl (or the
+    reader) cannot load is skipped."""
+    out = Path(out_dir)
+    by_file = report.by_file()
+    jobs: list[tuple[FileResult, Path, list[Finding]]] = []
+    for fr in report.files:
+        found = by_file.get(fr.file) or []
+        if not found or not fr.readable:
+            continue
+        jobs.append((fr, out / copy_name(fr), found))
+
+    sources = [Path(fr.path) for fr in report.files]
+    for _fr, target, _ in jobs:
+        for src in sources:
+            if same_file(target, src):
+                raise OutputError(f"{target}: refusing to overwrite the submitted file {src}")
+
+    written: list[Path] = []
+    for fr, target, found in jobs:
+        try:
+            wb, sheet_map = _load(fr)
+        except Exception:
+            continue
+        try:
+            _mark_up(wb, found, lang, sheet_map)
+            with atomic_path(target) as tmp:
+                wb.save(tmp)
+        except OutputError:
+            raise
+        except Exception:
+            continue
+        finally:
+            with contextlib.suppress(Exception):
+                wb.close()
+        written.append(target)
+    return written
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _load(fr: FileResult):
+    """(openpyxl workbook, {finding sheet name: workbook sheet title})."""
+    import openpyxl
+
+    if _uses_openpyxl(fr):
+        keep_vba = Path(fr.path).suffix.lower() == ".xlsm"
+        wb = openpyxl.load_workbook(fr.path, keep_vba=keep_vba, rich_text=True)
+        return wb, {name: name for name in wb.sheetnames}
+    return _rebuild(fr.path)
+
+
+def _rebuild(path: str):
+    """A new openpyxl workbook holding the values the reader sees, at their A1 positions."""
+    import openpyxl
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from iupjong_xl.io.reader import open_workbook
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    sheet_map: dict[str, str] = {}
+    with open_workbook(path) as src:
+        for name in src.sheet_names:
+            grid = src.grid(name)
+            title = _safe_title(name, set(sheet_map.values()))
+            sheet_map[name] = title
+            ws = wb.create_sheet(title)
+            if name in src.hidden_sheets:
+                ws.sheet_state = "hidden"
+            for r, row in enumerate(grid.rows, start=1):
+                for c, value in enumerate(row, start=1):
+                    if value == "" or value is None:
+                        continue
+                    if not isinstance(value, (str, int, float, bool)) and not hasattr(value, "isoformat") \
+                            and not hasattr(value, "total_seconds"):
+                        value = str(value)
+                    if isinstance(value, str):
+                        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                    cell = ws.cell(row=r, column=c, value=value)
+                    if isinstance(value, str) and cell.data_type == "f":
+                        cell.data_type = "s"  # text like "=1+1" stays text
+    if not wb.worksheets:
+        wb.create_sheet("Sheet1")
+    if all(ws.sheet_state != "visible" for ws in wb.worksheets):
+        wb.worksheets[0].sheet_state = "visible"
+    wb.active = next(i for i, ws in enumerate(wb.worksheets) if ws.sheet_state == "visible")
+    return wb, sheet_map
+
+
+def _safe_title(name: str, taken: set[str]) -> str:
+    base = _INVALID_TITLE.sub("_", name).strip("'")[:31] or "Sheet"
+    lowered = {t.lower() for t in taken}
+    title, n = base, 1
+    while title.lower() in lowered:
+        n += 1
+        suffix = f" ({n})"
+        title = base[: 31 - len(suffix)] + suffix
+    return title
+
+
+# --------------------------------------------------------------------------- marking up
+
+
+def _split_cell(ref: str | None) -> tuple[int, int] | None:
+    """A1 -> (row, column) 1-based, or None when not a single-cell reference."""
+    if not ref:
+        return None
+    m = _CELL_RE.match(ref.strip())
+    if not m:
+        return None
+    from openpyxl.utils import column_index_from_string
+
+    try:
+        col = column_index_from_string(m.group(1).upper())
+    except ValueError:
+        return None
+    row = int(m.group(2))
+    if row < 1 or row > 1_048_576 or col > 16_384:
+        return None
+    return row, col
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def comment_size(lines: Iterable[str]) -> tuple[int, int]:
+    """(width, height) in pixels of a comment box showing the lines (wrapped at the maximum width)."""
+    lines = list(lines) or [""]
+    widest = max(_display_width(line) for line in lines)
+    width = min(_MAX_W, max(_MIN_W, widest * _PX_PER_CHAR + 16))
+    per_line = max(1, (width - 16) // _PX_PER_CHAR)
+    shown = sum(max(1, math.ceil(_display_width(line) / per_line)) for line in lines)
+    height = min(_MAX_H, max(_MIN_H, shown * _LINE_PX + 20))
+    return width, height
+
+
+def _clean(text: object) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", "" if text is None else str(text))
+
+
+def _mark_up(wb, findings: list[Finding], lang: str, sheet_map: dict[str, str]) -> None:
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    lab = _labels(lang)
+    # (title, row, col) -> findings, in report order; errors first inside a cell
+    per_cell: dict[tuple[str, int, int], list[Finding]] = {}
+    for f in findings:
+        title = sheet_map.get(f.sheet) if f.sheet is not None else None
+        rc = _split_cell(f.cell)
+        if title is None or rc is None or title == lab["sheet_title"]:
+            continue
+        per_cell.setdefault((title, *rc), []).append(f)
+
+    for (title, row, col), items in per_cell.items():
+        ws = wb[title]
+        if not isinstance(ws, Worksheet):
+            continue
+        cell = ws.cell(row=row, column=col)
+        if isinstance(cell, MergedCell):  # mark the merged range's top-left cell
+            for rng in ws.merged_cells.ranges:
+                if cell.coordinate in rng:
+                    cell = ws.cell(row=rng.min_row, column=rng.min_col)
+                    break
+        items = sorted(items, key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
+        color = FILL_ERROR if any(f.severity == "error" for f in items) else FILL_WARNING
+        cell.fill = PatternFill(fill_type="solid", start_color="FF" + color, end_color="FF" + color)
+        lines: list[str] = []
+        for f in items:
+            line = _clean(f"[{f.code}] {f.message(lang)}")
+            if line not in lines:
+                lines.append(line)
+        old = cell.comment
+        text_lines = lines + (["", *old.text.splitlines()] if old is not None and old.text else [])
+        width, height = comment_size(text_lines)
+        cell.comment = Comment("\n".join(text_lines), COMMENT_AUTHOR, height=height, width=width)
+
+    _findings_sheet(wb, findings, lang, sheet_map)
+
+
+def _findings_sheet(wb, findings: list[Finding], lang: str, sheet_map: dict[str, str]) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    lab = _labels(lang)
+    title = lab["sheet_title"]
+    if title in wb.sheetnames:
+        wb.remove(wb[title])
+        if wb.active is None or wb._active_sheet_index >= len(wb.worksheets):
+            wb.active = 0
+    ws = wb.create_sheet(title)
+
+    headers = lab["headers"]
+    ws.append(list(headers))
+    bold = Font(bold=True)
+    head_fill = PatternFill(fill_type="solid", start_color="FFD9D9D9", end_color="FFD9D9D9")
+    for c in range(1, len(headers) + 1):
+        ws.cell(row=1, column=c).font = bold
+        ws.cell(row=1, column=c).fill = head_fill
+
+    widths = [_display_width(h) for h in headers]
+    for i, f in enumerate(findings, start=2):
+        texts = [
+            _clean(f.sheet) if f.sheet is not None else "",
+            _clean(f.cell) if f.cell else "",
+            f.code,
+            lab.get(f.severity, f.severity),
+            _clean(f.message(lang)),
+            _clean(f.value) if f.value is not None else "",
+        ]
+        for c, text in enumerate(texts, start=1):
+            if text == "":
+                continue
+            cell = ws.cell(row=i, column=c)
+            cell.value = text
+            cell.data_type = "s"  # submitted text stays text ("=1+1", "#N/A")
+            widths[c - 1] = max(widths[c - 1], _display_width(text))
+        sev = ws.cell(row=i, column=4)
+        color = FILL_ERROR if f.severity == "error" else FILL_WARNING
+        sev.fill = PatternFill(fill_type="solid", start_color="FF" + color, end_color="FF" + color)
+        target_sheet = sheet_map.get(f.sheet) if f.sheet is not None else None
+        rc = _split_cell(f.cell)
+        if target_sheet is not None and rc is not None:
+            link = ws.cell(row=i, column=2)
+            quoted = target_sheet.replace("'", "''")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{str(f.cell).strip()}")
+            link.style = "Hyperlink"
+
+    limits = (24, 10, 24, 8, 80, 40)
+    for c, (w, cap) in enumerate(zip(widths, limits, strict=False), start=1):
+        ws.column_dimensions[get_column_letter(c)].width = min(cap, max(8, w + 2))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(findings) + 1}"

@@ -1,0 +1,285 @@
+"""The findings workbook for `iupjong validate --format xlsx`: one row per finding, hyperlinked to the file, sheet and cell.
+
+Two sheets: "요약" (en "Summary": pass/fail, the stats, a per-file table and the
+count per code) and "검증결과" (en "Findings": one row per finding).  Links are
+``external:`` links relative to the output file's folder, with the sheet and
+cell as the location, so they keep working when the output sits next to the
+submitted files and the folder is moved as a whole.  Every text is written as
+text ("=1+1" from a submitted file is not a formula) and the file's bytes
+depend only on the report (fixed creation date).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import unicodedata
+import warnings
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from iupjong_xl.errors import OutputError
+from iupjong_xl.io.atomic import atomic_path, same_file
+from iupjong_xl.validate.findings import Finding, Report
+
+__all__ = ["link_target", "write_findings"]
+
+_MAX_TEXT = 32767  # Excel's limit for one cell's text
+_MAX_TIP = 255
+
+_LABELS: dict[str, dict[str, Any]] = {
+    "ko": {
+        "summary": "요약",
+        "findings": "검증결과",
+        "headers": ("파일", "시트", "셀", "행", "항목", "코드", "구분", "내용", "값"),
+        "error": "오류",
+        "warning": "경고",
+        "yes": "예",
+        "no": "아니오",
+        "title": "검증 요약",
+        "valid": "검증 통과",
+        "stats": {
+            "files": "파일 수",
+            "files_valid": "통과한 파일 수",
+            "rows": "읽은 데이터 행 수",
+            "errors": "오류 건수",
+            "warnings": "경고 건수",
+        },
+        "file_headers": ("파일", "오류", "경고", "통과 여부"),
+        "code_headers": ("코드", "건수"),
+        "pass": "통과",
+        "fail": "실패",
+        "open": "열기",
+    },
+    "en": {
+        "summary": "Summary",
+        "findings": "Findings",
+        "headers": ("file", "sheet", "cell", "row", "column", "code", "severity", "message", "value"),
+        "error": "error",
+        "warning": "warning",
+        "yes": "yes",
+        "no": "no",
+        "title": "Validation summary",
+        "valid": "valid",
+        "stats": {
+            "files": "files",
+            "files_valid": "files valid",
+            "rows": "data rows read",
+            "errors": "errors",
+            "warnings": "warnings",
+        },
+        "file_headers": ("file", "errors", "warnings", "valid"),
+        "code_headers": ("code", "count"),
+        "pass": "pass",
+        "fail": "fail",
+        "open": "open",
+    },
+}
+
+_WIDTH_CAPS = (50, 20, 8, 7, 20, 26, 8, 80, 40)
+
+
+def _labels(lang: str) -> dict[str, Any]:
+    return _LABELS["en" if lang == "en" else "ko"]
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _text(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text[:_MAX_TEXT]
+
+
+# Excel's own escaping of file links (as xlsxwriter does it), plus "#" which would start the location
+_ESCAPES = (("%", "%25"), ('"', "%22"), (" ", "%20"), ("<", "%3c"), (">", "%3e"), ("[", "%5b"), ("]", "%5d"),
+            ("^", "%5e"), ("`", "%60"), ("{", "%7b"), ("}", "%7d"), ("#", "%23"))
+
+
+def _escape(path: str) -> str:
+    for old, new in _ESCAPES:
+        path = path.replace(old, new)
+    return path
+
+
+def link_target(fr_path: str | None, display: str, out_dir: str | os.PathLike[str]) -> str:
+    """The file part of a link: fr_path (or the display path) relative to out_dir, posix separators."""
+    target = fr_path or display
+    try:
+        rel = os.path.relpath(os.path.abspath(target), os.path.abspath(out_dir))
+    except ValueError:  # another drive on Windows
+        rel = os.path.abspath(target)
+    return Path(rel).as_posix()
+
+
+def _location(sheet: str, cell: str | None) -> str:
+    return "'" + sheet.replace("'", "''") + "'!" + (cell or "A1")
+
+
+class _Writer:
+    """Writes cells, falling back to plain text when a link cannot be written."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    def text(self, row: int, col: int, value: object, fmt: Any = None) -> int:
+        text = _text(value)
+        if text == "":
+            if fmt is not None:
+                self.ws.write_blank(row, col, None, fmt)
+            return 0
+        self.ws.write_string(row, col, text, fmt)
+        return _display_width(text)
+
+    def link(self, row: int, col: int, file_part: str, location: str | None, shown: str, tip: str,
+             fmt: Any = None) -> int:
+        url = "external:" + _escape(file_part) + ("#" + location if location else "")
+        shown = _text(shown)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                rc = self.ws.write_url(row, col, url, fmt, string=shown, tip=tip[:_MAX_TIP])
+            except (ValueError, TypeError):
+                rc = -1
+        if rc != 0:
+            return self.text(row, col, shown, fmt)
+        return _display_width(shown)
+
+
+def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko") -> Path:
+    """Write the findings workbook to path (atomically) and return path.
+
+    Raises OutputError when path is one of the submitted files or cannot be written."""
+    import xlsxwriter
+    import xlsxwriter.exceptions
+
+    target = Path(path)
+    for fr in report.files:
+        if same_file(target, Path(fr.path)):
+            raise OutputError(f"{target}: refusing to overwrite the submitted file {fr.path}")
+    out_dir = target.parent if str(target.parent) else Path(".")
+    paths = {fr.file: fr.path for fr in report.files}
+    lab = _labels(lang)
+
+    with atomic_path(target) as tmp:
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        )
+        try:
+            wb.set_properties({"created": datetime.datetime(2009, 1, 1), "title": lab["findings"]})
+            fmt = _formats(wb)
+            summary = wb.add_worksheet(lab["summary"])
+            sheet = wb.add_worksheet(lab["findings"])
+            _write_summary(summary, report, lab, fmt, paths, out_dir)
+            _write_findings_sheet(sheet, report.findings, lab, fmt, paths, out_dir, lang)
+        finally:
+            try:
+                wb.close()
+            except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
+                raise OutputError(f"{target}: {exc}") from exc
+    return target
+
+
+def _formats(wb: Any) -> dict[str, Any]:
+    return {
+        "head": wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "valign": "top"}),
+        "title": wb.add_format({"bold": True, "font_size": 14}),
+        "bold": wb.add_format({"bold": True}),
+        "link": wb.add_format({"font_color": "#0563C1", "underline": 1}),
+        "error": wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
+        "warning": wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"}),
+        "pass": wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"}),
+    }
+
+
+def _write_summary(ws: Any, report: Report, lab: dict[str, Any], fmt: dict[str, Any],
+                   paths: dict[str, str], out_dir: Path) -> None:
+    w = _Writer(ws)
+    widths = [0, 0, 0, 0]
+
+    def note(col: int, width: int) -> None:
+        widths[col] = max(widths[col], width)
+
+    w.text(0, 0, lab["title"], fmt["title"])
+    valid = report.valid
+    note(0, w.text(2, 0, lab["valid"], fmt["bold"]))
+    w.text(2, 1, lab["yes"] if valid else lab["no"], fmt["pass"] if valid else fmt["error"])
+    row = 3
+    for key, value in report.stats.items():
+        note(0, w.text(row, 0, lab["stats"].get(key, key)))
+        ws.write_number(row, 1, value)
+        row += 1
+
+    # per-file table
+    row += 1
+    for c, head in enumerate(lab["file_headers"]):
+        note(c, w.text(row, c, head, fmt["head"]))
+    row += 1
+    counts: dict[str, Counter[str]] = {fr.file: Counter() for fr in report.files}
+    for f in report.findings:
+        counts.setdefault(f.file, Counter())[f.severity] += 1
+    for file, sev in counts.items():
+        fr_path = paths.get(file)
+        note(0, w.link(row, 0, link_target(fr_path, file, out_dir), None, file, f"{lab['open']}: {file}",
+                       fmt["link"]))
+        ws.write_number(row, 1, sev.get("error", 0))
+        ws.write_number(row, 2, sev.get("warning", 0))
+        ok = sev.get("error", 0) == 0
+        w.text(row, 3, lab["pass"] if ok else lab["fail"], fmt["pass"] if ok else fmt["error"])
+        row += 1
+
+    # count per code
+    row += 1
+    for c, head in enumerate(lab["code_headers"]):
+        note(c, w.text(row, c, head, fmt["head"]))
+    row += 1
+    per_code = Counter(f.code for f in report.findings)
+    for code, n in sorted(per_code.items(), key=lambda item: (-item[1], item[0])):
+        note(0, w.text(row, 0, code))
+        ws.write_number(row, 1, n)
+        row += 1
+
+    caps = (60, 12, 12, 12)
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, min(caps[c], max(10, width + 2)))
+
+
+def _write_findings_sheet(ws: Any, findings: list[Finding], lab: dict[str, Any], fmt: dict[str, Any],
+                          paths: dict[str, str], out_dir: Path, lang: str) -> None:
+    w = _Writer(ws)
+    headers = lab["headers"]
+    widths = [_display_width(h) for h in headers]
+    for c, head in enumerate(headers):
+        w.text(0, c, head, fmt["head"])
+
+    for i, f in enumerate(findings, start=1):
+        file_part = link_target(paths.get(f.file), f.file, out_dir)
+        where = f.file + (f" › {f.sheet}" if f.sheet is not None else "") + (f"!{f.cell}" if f.cell else "")
+        tip = f"{lab['open']}: {where}"
+        cells: list[int] = [0] * len(headers)
+        if f.sheet is None:
+            cells[0] = w.link(i, 0, file_part, None, f.file, tip, fmt["link"])
+        else:
+            cells[0] = w.text(i, 0, f.file)
+            if f.cell:
+                cells[1] = w.text(i, 1, f.sheet)
+                cells[2] = w.link(i, 2, file_part, _location(f.sheet, f.cell), f.cell, tip, fmt["link"])
+            else:
+                cells[1] = w.link(i, 1, file_part, _location(f.sheet, None), f.sheet, tip, fmt["link"])
+        if f.row is not None:
+            ws.write_number(i, 3, f.row)
+            cells[3] = len(str(f.row))
+        cells[4] = w.text(i, 4, f.column)
+        cells[5] = w.text(i, 5, f.code)
+        cells[6] = w.text(i, 6, lab.get(f.severity, f.severity), fmt.get(f.severity))
+        cells[7] = w.text(i, 7, f.message(lang))
+        cells[8] = w.text(i, 8, f.value)
+        widths = [max(a, b) for a, b in zip(widths, cells, strict=False)]
+
+    for c, (width, cap) in enumerate(zip(widths, _WIDTH_CAPS, strict=False)):
+        ws.set_column(c, c, min(cap, max(6, width + 2)))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(findings), 1), len(headers) - 1)

@@ -1,0 +1,496 @@
+"""The consolidated (national or federation) workbook: derive indicators and funding, write it atomically with live formulas."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from iupjong_xl.consolidate.funding import Request, Round, run_round
+from iupjong_xl.consolidate.indicators import MEASURES, Table, compute, indicator_value, reporting
+from iupjong_xl.consolidate.merge import CLUB_SHEETS, Consolidation
+from iupjong_xl.consolidate.readback import Previous, load_for_refresh, read_consolidated  # noqa: F401  (re-exported)
+from iupjong_xl.consolidate.sheets import (
+    FIXED_CREATED,
+    FUNDING_COLS,
+    MEASURE_HEADERS,
+    S_FINDINGS,
+    S_FUNDING,
+    S_IND,
+    S_REJECTED,
+    S_REPORTING,
+    S_SOURCES,
+    S_SUMMARY,
+    WHOLE,
+    _date,
+    _float,
+    _int,
+    _text,
+    data_headers,
+)
+from iupjong_xl.io.atomic import atomic_path
+from iupjong_xl.io.reader import col_letter as _col
+from iupjong_xl.rulebook import CONSOLIDATED_META, RuleBook
+from iupjong_xl.validate.normalize import split_brn_list
+
+
+@dataclass
+class Derived:
+    """What the derived sheets show: indicators, reporting status, the funding round."""
+
+    table: Table
+    reporting: list[dict[str, Any]]
+    round: Round
+
+
+def derive(cons: Consolidation) -> Derived:
+    """Indicators, reporting status and the funding round from the consolidated rows (and the typed scores)."""
+    frames = cons.frames()
+    roster = frames["roster"] if not frames["roster"].empty else None
+    table = compute(frames, roster, cons.book)
+    members = {r["brn"]: r["ksic"] for r in frames["member"].to_dict("records") if isinstance(r.get("brn"), str)}
+    typed = _typed_scores(cons)
+    requests: list[Request] = []
+    counter: dict[str, int] = {}
+    for r in frames["consortium"].to_dict("records"):
+        code = str(r["club_code"])
+        counter[code] = counter.get(code, 0) + 1
+        key = f"{r['year']}/{code}/{counter[code]}"
+        title = _text(r.get("title"))
+        score = typed(key, title)
+        if score is None:
+            score = _float(r.get("score"))
+        partners = r.get("partner_brns")
+        partners = tuple(str(b) for b in partners) if isinstance(partners, (tuple, list)) else \
+            tuple(split_brn_list(partners))
+        requests.append(Request(key, code, str(r["federation"]), title or "", _text(r.get("lead_brn")), partners,
+                                _text(r.get("field")), _int(r.get("total_won")), _int(r.get("gov_won")),
+                                _int(r.get("company_won")), _date(r.get("submitted")), score))
+    return Derived(table, reporting(roster, frames), run_round(requests, cons.book, members))
+
+
+def _typed_scores(cons: Consolidation) -> Any:
+    """score(key, title): the score typed in 지원금 for this request. A score is only given back to the request it
+    was typed for: same key and title, or (after a resubmission renumbered the club's requests) the one request of
+    the same club with that title."""
+    by_title: dict[tuple[str, str], float | None] = {}
+    for key, typed in cons.scores.items():
+        title = cons.score_titles.get(key)
+        if title is not None:
+            k = (key.rsplit("/", 1)[0], title)
+            by_title[k] = None if k in by_title else typed  # two requests with one title: ambiguous
+
+    def score(key: str, title: str | None) -> float | None:
+        if key in cons.scores and cons.score_titles.get(key, title) == title:
+            return _float(cons.scores[key])
+        return _float(by_title.get((key.rsplit("/", 1)[0], title or "")))
+
+    return score
+
+
+# ----------------------------------------------------------------------------------------------------- writing
+
+
+def write_workbook(cons: Consolidation, path: str | os.PathLike[str], derived: Derived | None = None) -> Path:
+    """Write the consolidated workbook atomically; an existing file is replaced only when writing succeeded."""
+    derived = derived or derive(cons)
+    with atomic_path(path) as tmp:
+        _write(cons, derived, tmp, Path(path).resolve().parent)
+    return Path(path)
+
+
+class _F:
+    def __init__(self, wb: Any) -> None:
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.bold = wb.add_format({"bold": True})
+        self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        self.won = wb.add_format({"num_format": "#,##0"})
+        self.kwon = wb.add_format({"num_format": '#,##0,"천원"'})
+        self.int = wb.add_format({"num_format": "#,##0"})
+        self.pct = wb.add_format({"num_format": "0.0"})
+        self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
+        self.total = wb.add_format({"bold": True, "top": 1, "num_format": "#,##0"})
+        self.total_pct = wb.add_format({"bold": True, "top": 1, "num_format": "0.0"})
+        self.input = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.0"})
+        self.link = wb.add_format({"font_color": "blue", "underline": 1})
+        self.red = wb.add_format({"font_color": "#C00000"})
+        self.text = wb.add_format({"num_format": "@"})
+
+
+def _write(cons: Consolidation, d: Derived, path: Path, out_dir: Path) -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                         "strings_to_urls": False})
+    level_ko = "전국" if cons.level == "national" else f"{cons.target_federation or ''} 연합회"
+    wb.set_properties({"title": f"{cons.year}년 이업종 교류 {level_ko} 취합", "author": "iupjong-xl",
+                       "company": "이업종중앙회", "created": FIXED_CREATED})
+    try:
+        f = _F(wb)
+        ws_sum = wb.add_worksheet(S_SUMMARY)
+        ind_total_row = _indicators(wb, f, cons, d)
+        _reporting(wb, f, d)
+        funding_cells = _funding(wb, f, cons, d)
+        _summary(ws_sum, f, cons, d, ind_total_row, funding_cells)
+        for key in (*CLUB_SHEETS, "federation", "roster"):
+            _data_sheet(wb, f, cons.book, key, cons.rows(key))
+        _findings(wb, f, cons, out_dir)
+        _rejected(wb, f, cons)
+        _sources(wb, f, cons)
+        meta = wb.add_worksheet(CONSOLIDATED_META)
+        for r, (k, v) in enumerate([("kind", "consolidated"), ("level", cons.level), ("year", str(cons.year)),
+                                     ("version", cons.book.version), ("run_id", cons.run_id),
+                                     ("federation", cons.target_federation or "")]):
+            meta.write_string(r, 0, k)
+            meta.write_string(r, 1, v)
+        meta.hide()
+        ws_sum.activate()
+    except BaseException:
+        wb.fileclosed = True  # nothing to save: the caller's temp file is removed, the old output stays
+        raise
+    wb.close()
+
+
+def _indicators(wb: Any, f: _F, cons: Consolidation, d: Derived) -> int:
+    """Measures per federation + indicator formulas; the national row sums the measures. Returns its 0-based row."""
+    ws = wb.add_worksheet(S_IND)
+    book, t = cons.book, d.table
+    ws.write_string(0, 0, f"{cons.year}년 연합회별 지표 (비율은 분자·분모 합계로 다시 계산)", f.title)
+    heads = ["연합회", *(MEASURE_HEADERS[m] for m in MEASURES), *(f"{i.ko}({i.unit})" for i in book.indicators if i.denominator)]
+    for c, h in enumerate(heads):
+        ws.write_string(2, c, h, f.header)
+    mcol = {m: 1 + i for i, m in enumerate(MEASURES)}
+    ratio = [i for i in book.indicators if i.denominator]
+    first = 3
+    rows = [(fed, t.measures[fed]) for fed in t.federations]
+    for r, (fed, m) in enumerate(rows, start=first):
+        ws.write_string(r, 0, fed)
+        for k in MEASURES:
+            ws.write_number(r, mcol[k], m[k], f.int)
+        _ratio_cells(ws, f, r, ratio, mcol, m, len(MEASURES) + 1, f.pct)
+    total = first + len(rows)
+    ws.write_string(total, 0, "전국 합계" if cons.level == "national" else "합계", f.total)
+    for k in MEASURES:
+        col = _col(mcol[k])
+        if rows:
+            ws.write_formula(total, mcol[k], f"=SUM({col}{first + 1}:{col}{total})", f.total, t.total[k])
+        else:  # SUM(B4:B3) would include the total cell itself: a circular reference
+            ws.write_number(total, mcol[k], t.total[k], f.total)
+    _ratio_cells(ws, f, total, ratio, mcol, t.total, len(MEASURES) + 1, f.total_pct)
+    ws.freeze_panes(3, 1)
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, len(heads), 11)
+    ws.set_row(2, 45)
+    if rows:
+        ws.autofilter(2, 0, total - 1, len(heads) - 1)
+        rate_col = len(MEASURES) + 1 + next(i for i, ind in enumerate(ratio) if ind.key == "reporting_rate")
+        chart = wb.add_chart({"type": "column"})
+        chart.add_series({"name": "보고율(%)", "categories": [S_IND, first, 0, total - 1, 0],
+                          "values": [S_IND, first, rate_col, total - 1, rate_col], "data_labels": {"value": True}})
+        chart.set_title({"name": "연합회별 보고율(%)"})
+        chart.set_y_axis({"min": 0, "max": 100})
+        chart.set_legend({"none": True})
+        ws.insert_chart(total + 3, 1, chart, {"x_scale": 1.6, "y_scale": 1.2})
+    return total
+
+
+def _ratio_cells(ws: Any, f: _F, r: int, ratio: list[Any], mcol: dict[str, int], m: dict[str, int], start: int,
+                 fmt: Any) -> None:
+    for i, ind in enumerate(ratio):
+        num, den = _col(mcol[ind.numerator]), _col(mcol[ind.denominator])
+        value = indicator_value(ind, m)
+        formula = f'=IF({den}{r + 1}=0,"",{num}{r + 1}/{den}{r + 1}*{ind.factor:g})'
+        ws.write_formula(r, start + i, formula, fmt, "" if value is None else value)
+
+
+def _summary(ws: Any, f: _F, cons: Consolidation, d: Derived, total_row: int, funding: dict[str, str]) -> None:
+    book = cons.book
+    ws.write_string(0, 0, f"{cons.year}년 이업종 교류 현황 ({'전국' if cons.level == 'national' else cons.target_federation})", f.title)
+    for c, h in enumerate(["항목", "값", "단위", "논문 수치(2009.3)", "산식"]):
+        ws.write_string(2, c, h, f.header)
+    mcol = {m: 1 + i for i, m in enumerate(MEASURES)}
+    ratio_start = len(MEASURES) + 1
+    ratio = [i for i in book.indicators if i.denominator]
+    r = 3
+    for ind in book.indicators:
+        value = d.table.value(ind)
+        if ind.denominator:
+            col = _col(ratio_start + ratio.index(ind))
+            formula = f"='{S_IND}'!{col}{total_row + 1}"
+            how = f"{MEASURE_HEADERS[ind.numerator]} ÷ {MEASURE_HEADERS[ind.denominator]} × {ind.factor:g}"
+        else:
+            formula = f"='{S_IND}'!{_col(mcol[ind.numerator])}{total_row + 1}"
+            how = MEASURE_HEADERS[ind.numerator]
+        ws.write_string(r, 0, ind.ko)
+        ws.write_formula(r, 1, formula, f.pct if ind.decimals else f.int, "" if value is None else value)
+        ws.write_string(r, 2, ind.unit)
+        if ind.paper is not None:
+            ws.write_number(r, 3, ind.paper, f.pct if ind.decimals else f.int)
+        ws.write_string(r, 4, how)
+        r += 1
+    tot = d.round.totals()
+    r += 1
+    ws.write_string(r, 0, f"{book.parameters['funding']['round_year']}년 협력체 지원", f.bold)
+    for key, label, fmt in [("requests", "신청", f.int), ("eligible", "지원 적격", f.int), ("selected", "선정", f.int),
+                            ("selected_total_won", "선정 총사업비(원)", f.won),
+                            ("selected_gov_won", "정부지원 합계(원)", f.won),
+                            ("selected_company_won", "기업부담 합계(원)", f.won), ("budget_won", "사업 예산(원)", f.won)]:
+        r += 1
+        ws.write_string(r, 0, label)
+        if key in funding:  # live: follows the 지원금 sheet when a user edits it
+            ws.write_formula(r, 1, f"='{S_FUNDING}'!{funding[key]}", fmt, tot[key])
+        else:
+            ws.write_number(r, 1, tot[key], fmt)
+    budget = book.parameters.get("support_budget_million_won", {})
+    if budget:
+        r += 2
+        ws.write_string(r, 0, "이업종 교류 지원예산(백만원)", f.bold)
+        for k, v in budget.items():
+            r += 1
+            ws.write_string(r, 0, _budget_label(str(k)))
+            ws.write_number(r, 1, v, f.int)
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, 3, 16)
+    ws.set_column(4, 4, 40)
+    ws.freeze_panes(3, 0)
+
+
+def _budget_label(key: str) -> str:
+    """'total_2001_2009' -> '2001~2009 합계'; '2009' -> '2009년'."""
+    parts = key.split("_")
+    if len(parts) == 3 and parts[0] == "total":
+        return f"{parts[1]}~{parts[2]} 합계"
+    return f"{key}년"
+
+
+def _reporting(wb: Any, f: _F, d: Derived) -> None:
+    ws = wb.add_worksheet(S_REPORTING)
+    heads = ["연합회", "교류회코드", "교류회명", "명부 회원사 수", "보고서 접수", "비고"]
+    rows = [[r["federation"], r["club_code"], r.get("club_name") or "", r.get("member_count"),
+             "예" if r["received"] else "아니오", "명부에 없음" if r.get("not_in_roster") else ""] for r in d.reporting]
+    _table(ws, f, heads, rows, {3: f.int})
+    ws.set_column(0, 1, 12)
+    ws.set_column(2, 2, 24)
+
+
+def _funding(wb: Any, f: _F, cons: Consolidation, d: Derived) -> dict[str, str]:
+    """The 지원금 sheet; returns the A1 cells of its totals (funding total key -> cell) for the 요약 sheet."""
+    ws = wb.add_worksheet(S_FUNDING)
+    book = cons.book
+    p = book.parameters["funding"]
+    ws.write_string(0, 0, f"{p['round_year']}년 프로젝트 단위협력체 지원 — 협력체당 {p['max_total_won']:,}원 이내, 정부 "
+                          f"{p['gov_share_max']:.0%} + 기업 {p['company_share_min']:.0%}, 최대 {p['max_consortia']}개, "
+                          f"예산 {p['program_budget_won']:,}원. 평가점수(노란 칸)를 입력하고 [지표·지원금 갱신]을 누르세요.", f.bold)
+    rows = []
+    for r in d.round.requests:
+        rows.append([r.key, r.federation, r.club_code, r.title, r.lead_brn, ", ".join(r.partner_brns), r.field,
+                     r.total_won, r.gov_won, r.company_won, r.submitted, r.score, "적격" if r.eligible else "부적격",
+                     r.reason_text(book), r.rank, "예" if r.selected else "아니오", r.gov_awarded, r.company_awarded,
+                     r.note_text(book)])
+    heads = [h for _k, h in FUNDING_COLS]
+    idx = {k: i for i, (k, _h) in enumerate(FUNDING_COLS)}
+    fmts = {idx["total_won"]: f.won, idx["gov_won"]: f.won, idx["company_won"]: f.won, idx["submitted"]: f.date,
+            idx["score"]: f.input, idx["gov_awarded"]: f.won, idx["company_awarded"]: f.won}
+    first, last = _table(ws, f, heads, rows, fmts, top=2)
+    sel, tot = _col(idx["selected"]), _col(idx["total_won"])
+    g, c = _col(idx["gov_awarded"]), _col(idx["company_awarded"])
+    t = d.round.totals()
+    top = last + 2
+    rng = lambda col: f"{col}{first + 1}:{col}{max(last, first) + 1}"
+    elig = _col(idx["eligible"])
+    lines = [
+        ("requests", "신청 건수", f"=COUNTA({rng(_col(idx['key']))})", t["requests"], f.int, None),
+        ("eligible", "지원 적격", f'=COUNTIF({rng(elig)},"적격")', t["eligible"], f.int, None),
+        ("selected", "선정 건수", f'=COUNTIF({rng(sel)},"예")', t["selected"], f.int, p["max_consortia"]),
+        ("selected_total_won", "선정 총사업비(원)", f'=SUMIF({rng(sel)},"예",{rng(tot)})', t["selected_total_won"], f.won,
+         p["program_budget_won"]),
+        ("selected_gov_won", "정부지원 합계(원)", f"=SUM({rng(g)})", t["selected_gov_won"], f.won, None),
+        ("selected_company_won", "기업부담 합계(원)", f"=SUM({rng(c)})", t["selected_company_won"], f.won, None),
+    ]
+    ws.write_string(top, 0, "합계", f.bold)
+    ws.write_string(top, 2, "한도", f.bold)
+    ws.write_string(top, 3, "남은 한도", f.bold)
+    cells: dict[str, str] = {}
+    for i, (key, label, formula, value, fmt, limit) in enumerate(lines, start=1):
+        cells[key] = f"B{top + i + 1}"
+        ws.write_string(top + i, 0, label)
+        ws.write_formula(top + i, 1, formula, fmt, value)
+        if limit is not None:
+            ws.write_number(top + i, 2, limit, fmt)
+            ws.write_formula(top + i, 3, f"=C{top + i + 1}-B{top + i + 1}", fmt, limit - value)
+        if label.startswith("선정 총사업비"):
+            ws.write_string(top + i, 4, "단위: 천원 →")
+            ws.write_formula(top + i, 5, f"=B{top + i + 1}", f.kwon, value)
+    ws.set_column(0, 0, 16)
+    ws.set_column(3, 3, 30)
+    ws.set_column(4, 6, 16)
+    ws.set_column(7, 10, 14)
+    ws.set_column(13, 13, 36)
+    ws.set_column(16, 18, 16)
+    return cells
+
+
+def _table(ws: Any, f: _F, heads: list[str], rows: list[list[Any]], fmts: dict[int, Any], top: int = 0,
+           name: str | None = None) -> tuple[int, int]:
+    """An Excel table (filters, banded rows) with typed cells; text is always stored as text. Returns (first, last)."""
+    first = top + 1
+    col_fmts = [fmts.get(c) for c in range(len(heads))]
+    write_string, write_number = ws.write_string, ws.write_number
+    for r, row in enumerate(rows, start=first):
+        for c, v in enumerate(row):
+            t = type(v)
+            if t is str:  # the common cases first; text is never a formula, even when it starts with = + - @
+                if v:
+                    write_string(r, c, v)
+            elif t is int or t is float:
+                if v == v:
+                    write_number(r, c, v, col_fmts[c])
+            elif v is not None:
+                _cell(ws, r, c, v, col_fmts[c], f)
+            elif col_fmts[c] is f.input:
+                ws.write_blank(r, c, None, f.input)
+    last = top + max(len(rows), 1)
+    ws.add_table(top, 0, last, len(heads) - 1, {
+        "columns": [{"header": h} for h in heads], "style": "Table Style Light 9", "autofilter": True,
+        **({"name": name} if name else {}),
+    })
+    ws.freeze_panes(top + 1, 0)
+    return first, last
+
+
+def _cell(ws: Any, r: int, c: int, v: Any, fmt: Any, f: _F) -> None:
+    if v is None or v == "" or (isinstance(v, float) and v != v):
+        if fmt is not None and fmt is f.input:
+            ws.write_blank(r, c, None, fmt)
+        return
+    if isinstance(v, bool):
+        ws.write_string(r, c, "예" if v else "아니오")
+    elif isinstance(v, (int, float)):
+        ws.write_number(r, c, v, fmt)
+    elif isinstance(v, datetime.datetime):
+        ws.write_datetime(r, c, v, fmt or f.date)
+    elif isinstance(v, datetime.date):
+        ws.write_datetime(r, c, datetime.datetime(v.year, v.month, v.day), fmt or f.date)
+    elif isinstance(v, tuple):
+        ws.write_string(r, c, ", ".join(map(str, v)))
+    else:
+        ws.write_string(r, c, str(v))  # never a formula, even when it starts with = + - @
+
+
+def _data_sheet(wb: Any, f: _F, book: RuleBook, key: str, records: list[dict[str, Any]]) -> None:
+    sheet = book.sheets[key]
+    ws = wb.add_worksheet(sheet.name)
+    cols = data_headers(book, key)
+    fmts = {}
+    for i, (k, _h) in enumerate(cols):
+        col = next((c for c in sheet.columns if c.key == k), None)
+        if col is not None and col.type == "date":
+            fmts[i] = f.date
+        elif col is not None and col.type in ("int", "float"):
+            fmts[i] = f.won if k.endswith("_won") else (f.pct if col.type == "float" else f.int)
+    rows = [[rec.get(k) for k, _h in cols] for rec in records]
+    _table(ws, f, [h for _k, h in cols], rows, fmts)
+    for i, (k, _h) in enumerate(cols):
+        col = next((c for c in sheet.columns if c.key == k), None)
+        width = (col.width if col and col.width else 14) if k not in ("_sha256", "_source") else 30
+        ws.set_column(i, i, width)
+
+
+def _findings(wb: Any, f: _F, cons: Consolidation, out_dir: Path) -> None:
+    from iupjong_xl.outputs.findings_xlsx import link_target
+
+    ws = wb.add_worksheet(S_FINDINGS)
+    heads = ["파일", "시트", "셀", "행", "항목", "코드", "구분", "내용", "값"]
+    paths = {s.file: s.path for s in (*cons.sources, *cons.kept_sources)}
+    findings = [*cons.findings, *cons.kept_findings]
+    rows = [[x.file, x.sheet, x.cell, x.row, x.column, x.code, "오류" if x.severity == "error" else "경고",
+             x.message("ko"), x.value] for x in findings]
+    _table(ws, f, heads, rows, {})
+    for r, x in enumerate(findings, start=1):
+        if x.sheet and x.cell:
+            target = link_target(paths.get(x.file), x.file, out_dir)
+            url = f"external:{target}#'{x.sheet}'!{x.cell}"
+            if len(url) < 2000:
+                ws.write_url(r, 2, url, f.link, x.cell, "원본 파일의 해당 칸 열기")
+    ws.set_column(0, 0, 40)
+    ws.set_column(5, 5, 34)
+    ws.set_column(7, 7, 80)
+
+
+
+
+def _rejected(wb: Any, f: _F, cons: Consolidation) -> None:
+    """제외: every row that was read but not consolidated, with the codes of the error findings that kept it out."""
+    ws = wb.add_worksheet(S_REJECTED)
+    rows = []
+    for rr in (*cons.rejected_rows, *cons.kept_rejected):
+        codes = ", ".join(rr.get("codes") or ())
+        rows.append([rr["file"], rr["sheet"], rr["row"], (WHOLE if rr.get("whole") else "") + codes])
+    _table(ws, f, ["원본 파일", "시트", "행", "사유 코드"], rows, {2: f.int})
+    ws.set_column(0, 0, 40)
+    ws.set_column(3, 3, 60)
+
+
+def _sources(wb: Any, f: _F, cons: Consolidation) -> None:
+    ws = wb.add_worksheet(S_SOURCES)
+    sheets = [*CLUB_SHEETS, "federation", "roster", "carried"]
+    names = {k: cons.book.sheets[k].name for k in sheets if k in cons.book.sheets} | {"carried": "취합본 행"}
+    heads = ["파일", "SHA-256", "종류", "연합회", "교류회코드", "서식 버전", "처리"]
+    for k in sheets:
+        heads += [f"{names[k]} 입력", f"{names[k]} 반영", f"{names[k]} 제외"]
+    rows: list[list[Any]] = []
+    for s in (*cons.sources, *cons.kept_sources):
+        row: list[Any] = [s.file, s.sha256, s.kind, s.federation, s.club_code, s.template_version, s.status]
+        for k in sheets:
+            row += [s.rows_in.get(k, 0), s.accepted.get(k, 0), s.rejected.get(k, 0)]
+        rows.append(row)
+    _table(ws, f, heads, rows, {i: f.int for i in range(7, len(heads))})
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, 20)
+
+
+def refresh(path: str | os.PathLike[str]) -> tuple[Consolidation, Derived]:
+    """Re-read the data sheets and typed scores, recompute indicators and the funding round, rewrite the workbook."""
+    cons = load_for_refresh(path)
+    derived = derive(cons)
+    write_workbook(cons, path, derived)
+    return cons, derived
+
+
+def describe(cons: Consolidation, derived: Derived, lang: str = "ko") -> dict[str, Any]:
+    """Everything a caller (CLI --format json, the add-in) wants to know about a run, as plain data.
+
+    reporting: per federation, registered clubs (its roster ∪ clubs that reported), reported, missing club codes,
+    reporting rate, whether a roster came in (without one, registered = reported: the rate says nothing) and the
+    reporting clubs that are not on the roster."""
+    book = cons.book
+    per_fed: dict[str, dict[str, Any]] = {}
+    for r in derived.reporting:
+        e = per_fed.setdefault(r["federation"], {"registered": 0, "reported": 0, "missing": [], "roster": False,
+                                                 "not_in_roster": []})
+        e["registered"] += 1
+        e["reported"] += bool(r["received"])
+        if not r["received"]:
+            e["missing"].append(r["club_code"])
+        if r.get("not_in_roster"):
+            e["not_in_roster"].append(r["club_code"])
+        else:
+            e["roster"] = True
+    for e in per_fed.values():
+        e["reporting_rate"] = round(e["reported"] / e["registered"] * 100, 1) if e["registered"] else None
+    ind = {}
+    for i in book.indicators:
+        v = derived.table.value(i)
+        ind[i.key] = None if v is None else (round(v, i.decimals) if i.decimals else round(v))
+    return {
+        "summary": cons.summary(),
+        "reporting": per_fed,
+        "indicators": ind,
+        "funding": derived.round.totals(),
+        "sources": [{"file": s.file, "sha256": s.sha256, "kind": s.kind, "federation": s.federation,
+                     "club_code": s.club_code, "status": s.status, "rows_in": s.rows_in, "accepted": s.accepted,
+                     "rejected": s.rejected} for s in (*cons.sources, *cons.kept_sources)],
+        "findings": [f.to_dict(lang) for f in cons.findings],
+    }

@@ -1,0 +1,1 @@
+"""The deterministic sample corpus and the problem workbooks."""

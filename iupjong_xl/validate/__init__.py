@@ -1,0 +1,1 @@
+"""Locating sheets and headers, tolerant coercion, pandera schemas, cross-field rules, findings."""
