@@ -82,3 +82,11 @@ def write_report(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return _write
+
+
+def write_consolidated(cons, path):
+    """Derive a consolidation's tables and write its workbook (what the service does after a merge)."""
+    from iupjong_xl.consolidate.derive import derive
+    from iupjong_xl.outputs.workbook import write_workbook
+
+    return write_workbook(cons, path, derive(cons))

@@ -13,12 +13,13 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
-from conftest import club_data, federation_data
+from conftest import club_data, federation_data, write_consolidated
 
 from iupjong_xl.cli import cli
-from iupjong_xl.consolidate.merge import Consolidation, consolidate
+from iupjong_xl.consolidate.derive import derive, describe
+from iupjong_xl.consolidate.merge import consolidate
+from iupjong_xl.consolidate.model import Consolidation
 from iupjong_xl.outputs import workbook
-from iupjong_xl.outputs.workbook import derive, describe, write_workbook
 
 Writer = Callable[..., Path]
 DATA_SHEETS = ("교류회", "회원사", "활동", "성과", "협력과제", "연합회", "교류회 명부")
@@ -299,7 +300,7 @@ def test_a_failure_mid_write_leaves_the_old_output_intact(corpus: dict[str, Path
 
     monkeypatch.setattr(workbook, "_sources", boom)
     with pytest.raises(RuntimeError, match="simulated"):
-        write_workbook(cons, out)
+        write_consolidated(cons, out)
     assert out.read_bytes() == before
     assert sorted(tmp_path.iterdir()) == listing  # no temp file left behind
 

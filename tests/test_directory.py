@@ -13,15 +13,13 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import BRNS, club_data, federation_data
+from conftest import BRNS, club_data, federation_data, write_consolidated
 
 from iupjong_xl import rulebook
 from iupjong_xl.analyses.directory import (
     DIRECTORY_HEADS,
     DIRECTORY_META,
     Directory,
-    NotConsolidatedError,
-    UnsupportedVersionError,
     build_directory,
     employee_band,
     open_consolidated,
@@ -29,8 +27,8 @@ from iupjong_xl.analyses.directory import (
     write_directory,
 )
 from iupjong_xl.consolidate.merge import consolidate
+from iupjong_xl.errors import NotConsolidatedError, UnsupportedVersionError
 from iupjong_xl.outputs.templates import write_template
-from iupjong_xl.outputs.workbook import write_workbook
 from iupjong_xl.samples.corpus import NATIONAL, Corpus, corpus_folder, plan_corpus
 from iupjong_xl.validate.normalize import make_brn
 
@@ -53,7 +51,7 @@ def plan() -> Corpus:
 def national(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample corpus consolidated once: `iupjong consolidate sample_workbooks/2009 -o national_2009.xlsx`."""
     out = tmp_path_factory.mktemp("national") / "national_2009.xlsx"
-    write_workbook(consolidate([str(CORPUS)], output=out), out)
+    write_consolidated(consolidate([str(CORPUS)], output=out), out)
     return out
 
 
@@ -101,7 +99,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = d / "전국_2009.xlsx"
     cons = consolidate(list(map(str, files)), output=out)
     assert not [f for f in cons.findings if f.severity == "error"], [f.code for f in cons.findings]
-    write_workbook(cons, out)
+    write_consolidated(cons, out)
     return out
 
 

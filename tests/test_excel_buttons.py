@@ -15,7 +15,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import BRNS, club_data, federation_data
+from conftest import BRNS, club_data, federation_data, write_consolidated
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -24,7 +24,6 @@ from iupjong_xl import excel
 from iupjong_xl.consolidate.merge import consolidate
 from iupjong_xl.errors import OutputError
 from iupjong_xl.outputs.templates import write_template
-from iupjong_xl.outputs.workbook import write_workbook
 
 # ------------------------------------------------------------------------------------------- the test double
 
@@ -402,7 +401,7 @@ def test_consolidate_shows_unreadable_files_and_goes_on(reports: Path) -> None:
     (reports / "깨진파일.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     app = FakeApp()
     national = reports / "national.xlsx"
-    write_workbook(consolidate([str(reports / "SEO-001.xlsx")], output=national), national)
+    write_consolidated(consolidate([str(reports / "SEO-001.xlsx")], output=national), national)
     cons = excel.consolidate_folder(FakeBook(national, app), reports)
     assert any(s.status == "rejected" and s.file.endswith("깨진파일.xlsx") for s in cons.sources)
     assert "깨진파일.xlsx" in app.alerts[-1][0] and "제외 1" in app.alerts[-1][0]
@@ -441,7 +440,7 @@ def test_consolidate_failures_are_messages(tmp_path: Path, reports: Path, monkey
 
 def test_refresh_uses_the_unsaved_score_and_flips_the_selection(reports: Path) -> None:
     national = reports / "national.xlsx"
-    write_workbook(consolidate([str(reports)], output=national), national)
+    write_consolidated(consolidate([str(reports)], output=national), national)
     before = sha(national)
     app = FakeApp()
     book = FakeBook(national, app)

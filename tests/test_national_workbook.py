@@ -21,9 +21,10 @@ from conftest import BRNS, club_data, federation_data
 
 from iupjong_xl import rulebook
 from iupjong_xl.cli import cli
+from iupjong_xl.consolidate.derive import Derived, derive
 from iupjong_xl.consolidate.merge import consolidate
+from iupjong_xl.consolidate.sheets import data_headers
 from iupjong_xl.outputs.templates import write_template
-from iupjong_xl.outputs.workbook import Derived, data_headers, derive
 
 BOOK = rulebook.load(2009)
 SHEETS = ["요약", "연합회별 지표", "보고현황", "지원금", "교류회", "회원사", "활동", "성과", "협력과제", "연합회", "교류회 명부",

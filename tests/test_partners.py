@@ -10,8 +10,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import write_consolidated
 
-from iupjong_xl.analyses.directory import NotConsolidatedError, Opened, UnsupportedVersionError, open_consolidated
+from iupjong_xl.analyses.directory import Opened, open_consolidated
 from iupjong_xl.analyses.partners import (
     BONUS,
     MIN_SIMILARITY,
@@ -23,8 +24,7 @@ from iupjong_xl.analyses.partners import (
     write_matches,
 )
 from iupjong_xl.consolidate.merge import consolidate
-from iupjong_xl.errors import IupjongError, UsageError
-from iupjong_xl.outputs.workbook import write_workbook
+from iupjong_xl.errors import IupjongError, NotConsolidatedError, UnsupportedVersionError, UsageError
 from iupjong_xl.samples.corpus import NATIONAL, PartnerPlant, corpus_folder, plan_corpus
 from iupjong_xl.validate.normalize import make_brn
 
@@ -41,7 +41,7 @@ def plants() -> tuple[PartnerPlant, PartnerPlant]:
 @pytest.fixture(scope="module")
 def national(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("national") / "national_2009.xlsx"
-    write_workbook(consolidate([str(CORPUS)], output=out), out)
+    write_consolidated(consolidate([str(CORPUS)], output=out), out)
     return out
 
 

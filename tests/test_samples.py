@@ -28,9 +28,9 @@ from iupjong_xl.samples.corpus import (
     owned_folders,
     plan_corpus,
     plan_earlier,
-    write_corpus,
 )
 from iupjong_xl.samples.problems import PROBLEMS, README_HEAD, readme_rows
+from iupjong_xl.samples.write import write_corpus
 from iupjong_xl.validate.normalize import is_valid_brn
 from iupjong_xl.validate.pipeline import Checked, check, validate
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import write_consolidated
 
 from iupjong_xl import rulebook
-from iupjong_xl.analyses.directory import NotConsolidatedError, Opened, open_consolidated
+from iupjong_xl.analyses.directory import Opened, open_consolidated
 from iupjong_xl.analyses.trends import HEADLINE, Trends, build_trends, compare, write_trends
 from iupjong_xl.consolidate.merge import consolidate
-from iupjong_xl.errors import UsageError
-from iupjong_xl.outputs.workbook import write_workbook
+from iupjong_xl.errors import NotConsolidatedError, UsageError
 from iupjong_xl.samples.corpus import (
     EARLIER_FEDERATIONS,
     NATIONAL,
@@ -40,7 +40,7 @@ def nationals(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     out = {}
     for year in (2008, 2009):
         out[year] = d / f"national_{year}.xlsx"
-        write_workbook(consolidate([str(SAMPLES / corpus_folder(year))], year=year, output=out[year]), out[year])
+        write_consolidated(consolidate([str(SAMPLES / corpus_folder(year))], year=year, output=out[year]), out[year])
     return out
 
 
@@ -163,6 +163,6 @@ def test_errors(nationals: dict[int, Path], opened: dict[int, Opened], tmp_path:
     with pytest.raises(NotConsolidatedError):
         build_trends([nationals[2008], next((SAMPLES / "2009" / "제주").glob("*_연합회_2009.xlsx"))])
     jeju = tmp_path / "제주_2008.xlsx"
-    write_workbook(consolidate([str(SAMPLES / "2008" / "제주")], level="federation", output=jeju), jeju)
+    write_consolidated(consolidate([str(SAMPLES / "2008" / "제주")], level="federation", output=jeju), jeju)
     with pytest.raises(UsageError, match=r"섞어 비교할 수 없습니다.*2008: federation 제주, 2009: national"):
         build_trends([jeju, opened[2009]])

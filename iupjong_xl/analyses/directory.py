@@ -6,26 +6,23 @@ import datetime
 import math
 import os
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from iupjong_xl import rulebook
-from iupjong_xl.errors import NotConsolidatedError, RuleBookError, UnsupportedVersionError
-from iupjong_xl.io.atomic import atomic_path
+from iupjong_xl.consolidate.readback import open_checked
 from iupjong_xl.io.reader import col_letter as _col
-from iupjong_xl.rulebook import CONSOLIDATED_META, RuleBook
+from iupjong_xl.io.xlsx import Formats, meta_sheet, table, xlsx
+from iupjong_xl.rulebook import RuleBook
 from iupjong_xl.validate.normalize import CoerceError, coerce_int, coerce_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from iupjong_xl.consolidate.merge import Consolidation
+    from iupjong_xl.consolidate.model import Consolidation
 
-FIXED_CREATED = datetime.datetime(2009, 1, 1)
+
 DIRECTORY_META = "_명부정보"  # hidden sheet: what the directory was built from (for a refresh by the add-in)
 UNKNOWN = "미상"
 # KSIC 10th revision sections (대분류); the divisions and their names come from the rule book's ksic reference.
@@ -73,43 +70,10 @@ class Opened:
 
 
 def open_consolidated(path: str | os.PathLike[str]) -> Opened:
-    """Open a national (or federation) workbook of `iupjong consolidate`; typed errors for anything else."""
-    from iupjong_xl.io.reader import FileProblem, open_workbook
-    from iupjong_xl.outputs.workbook import load_for_refresh
-
-    p = Path(path)
-    try:
-        wb = open_workbook(p)
-    except FileProblem as exc:
-        raise NotConsolidatedError(f"{p}: 엑셀 통합 문서로 열 수 없습니다 ({exc.code}). / {p} cannot be opened as a "
-                                   f"workbook ({exc.code}: {exc.detail}).") from exc
-    with wb:
-        if CONSOLIDATED_META not in wb.sheet_names:
-            raise NotConsolidatedError(
-                f"{p}: `iupjong consolidate`로 만든 취합본(전국·연합회)이 아닙니다. 교류회·연합회 보고서라면 먼저 취합하세요. / "
-                f"{p} is not a consolidated workbook written by `iupjong consolidate`; consolidate the reports first.")
-        meta = {str(r[0]).strip(): str(r[1]).strip() for r in wb.grid(CONSOLIDATED_META).rows if len(r) > 1}
-    try:
-        year = coerce_int(meta.get("year"))
-    except CoerceError:
-        year = None
-    if meta.get("kind") != "consolidated" or year is None:
-        raise NotConsolidatedError(f"{p}: 취합본 정보(_취합정보)가 손상되었습니다. / {p}: its consolidation record "
-                                   f"(_취합정보) is damaged.")
-    try:
-        book = rulebook.load(year)
-    except RuleBookError as exc:
-        have = ", ".join(map(str, rulebook.available_years()))
-        raise UnsupportedVersionError(
-            f"{p}: {year}년 취합본인데 {year}년 규칙집이 없습니다 (있는 규칙집: {have}). / {p} holds {year} data, but there is "
-            f"no rule book for {year} (available: {have}).") from exc
-    version = meta.get("version", "")
-    if version != book.version:
-        raise UnsupportedVersionError(
-            f"{p}: 서식 버전 {version or '?'}의 취합본입니다. 이 도구의 {year}년 규칙집은 {book.version}입니다. 원본 보고서를 "
-            f"`iupjong consolidate`로 다시 취합하세요. / {p} was consolidated under template version {version or '?'}; "
-            f"this installation reads {year} workbooks of version {book.version}. Consolidate the reports again.")
-    return Opened(p, load_for_refresh(p), version)
+    """Open a national (or federation) workbook written by consolidation; NotConsolidatedError or
+    UnsupportedVersionError (typed, Korean and English) for anything else."""
+    p, cons, version = open_checked(path)
+    return Opened(p, cons, version)
 
 
 # ------------------------------------------------------------------------------------------ the directory
@@ -351,81 +315,6 @@ def build_directory(source: str | os.PathLike[str] | Opened) -> Directory:
 
 
 # ------------------------------------------------------------------------------------------ writing
-
-
-class Formats:
-    """The cell formats the directory, partners and trends workbooks share."""
-
-    def __init__(self, wb: Any) -> None:
-        self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.bold = wb.add_format({"bold": True})
-        self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-        self.int = wb.add_format({"num_format": "#,##0"})
-        self.dec = wb.add_format({"num_format": "#,##0.0"})
-        self.pct = wb.add_format({"num_format": "0.0"})
-        self.score = wb.add_format({"num_format": "0.000"})
-        self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
-        self.total = wb.add_format({"bold": True, "top": 1, "num_format": "#,##0"})
-        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-        self.ok = wb.add_format({"bold": True, "font_color": "#006100", "bg_color": "#C6EFCE"})
-        self.bad = wb.add_format({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
-
-
-@contextmanager
-def xlsx(path: str | os.PathLike[str], title: str) -> Iterator[tuple[Any, Formats]]:
-    """A reproducible xlsxwriter workbook written atomically to path (text is never turned into numbers or formulas)."""
-    import xlsxwriter
-
-    with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "in_memory": True})
-        wb.set_properties({"title": title, "author": "iupjong-xl", "company": "이업종중앙회", "created": FIXED_CREATED})
-        try:
-            yield wb, Formats(wb)
-        except BaseException:
-            wb.fileclosed = True  # nothing to save: the temp file is removed, an existing output stays
-            raise
-        wb.close()
-
-
-def cell(ws: Any, r: int, c: int, v: Any, fmt: Any = None) -> None:
-    """Write one value by its type; text always as text (never a formula, even when it starts with = + - @)."""
-    if v is None or v == "" or (isinstance(v, float) and math.isnan(v)):
-        return
-    if isinstance(v, bool):
-        ws.write_string(r, c, "예" if v else "아니오", fmt)
-    elif isinstance(v, (int, float)):
-        ws.write_number(r, c, v, fmt)
-    elif isinstance(v, datetime.date):
-        ws.write_datetime(r, c, datetime.datetime(v.year, v.month, v.day), fmt)
-    elif isinstance(v, (list, tuple)):
-        ws.write_string(r, c, ", ".join(map(str, v)), fmt)
-    else:
-        ws.write_string(r, c, str(v), fmt)
-
-
-def table(ws: Any, top: int, heads: Sequence[str], rows: Sequence[Sequence[Any]], fmts: dict[int, Any] | None = None,
-          freeze: bool = True) -> int:
-    """An Excel table with filters at row top; returns the row after it."""
-    fmts = fmts or {}
-    for r, row in enumerate(rows, start=top + 1):
-        for c, v in enumerate(row):
-            cell(ws, r, c, v, fmts.get(c))
-    last = top + max(len(rows), 1)
-    ws.add_table(top, 0, last, len(heads) - 1, {"columns": [{"header": h} for h in heads],
-                                                "style": "Table Style Light 9", "autofilter": True})
-    if freeze:
-        ws.freeze_panes(top + 1, 0)
-    return last + 1
-
-
-def meta_sheet(wb: Any, name: str, items: Sequence[tuple[str, str]]) -> None:
-    """A hidden key/value sheet recording what a workbook was built from."""
-    ws = wb.add_worksheet(name)
-    for r, (k, v) in enumerate(items):
-        ws.write_string(r, 0, k)
-        ws.write_string(r, 1, v)
-    ws.hide()
 
 
 S_DIRECTORY, S_SECTIONS, S_SIZE, S_CLUBS = "회원사 명부", "업종×연합회", "규모별", "교류회 업종 다양성"

@@ -12,19 +12,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from iupjong_xl.analyses.directory import (
-    Company,
-    Formats,
-    Opened,
-    cell,
-    meta_sheet,
-    open_consolidated,
-    split_products,
-    table,
-    xlsx,
-)
+from iupjong_xl.analyses.directory import Company, Opened, open_consolidated, split_products
 from iupjong_xl.consolidate.funding import Request, check_eligibility
 from iupjong_xl.errors import UsageError
+from iupjong_xl.io.xlsx import Formats, cell, meta_sheet, table, xlsx
 from iupjong_xl.validate.findings import render
 from iupjong_xl.validate.normalize import CoerceError, normalize_brn, split_brn_list
 

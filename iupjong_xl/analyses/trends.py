@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from iupjong_xl.analyses.directory import Formats, Opened, cell, meta_sheet, open_consolidated, table, xlsx
+from iupjong_xl.analyses.directory import Opened, open_consolidated
 from iupjong_xl.consolidate.indicators import Table, compute
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.reader import col_letter as _col
+from iupjong_xl.io.xlsx import Formats, cell, meta_sheet, table, xlsx
 from iupjong_xl.rulebook import Indicator, RuleBook
 
 # Indicators that get a chart (per federation, one series per year) when every year has them.

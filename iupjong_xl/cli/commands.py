@@ -56,7 +56,7 @@ def template(kind: str, year: int, output: Path) -> None:
 def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Path | None, lang: str,
              year: int | None, max_rows: int | None, quiet: bool) -> None:
     """Validate report workbooks (files or folders, recursive). Exit 0 = no errors, 1 = errors, 2 = usage."""
-    from iupjong_xl.validate.pipeline import validate as run
+    from iupjong_xl.service import validate as run
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs -o FILE")
@@ -94,17 +94,11 @@ def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | N
     """Validate and consolidate club/federation reports (files or folders) into one workbook.
 
     Exit 0 = consolidated, no errors; 1 = consolidated, but some rows or files were rejected; 2 = usage."""
-    from iupjong_xl.consolidate.merge import consolidate as run
-    from iupjong_xl.outputs.workbook import derive, describe, write_workbook
+    from iupjong_xl import service
 
     with _progress(quiet) as tick:
-        cons = _guard(run, inputs, year=year, level=level, output=output, progress=tick)
-    derived = derive(cons)
-    if not dry_run:
-        _guard(write_workbook, cons, output, derived)
-    data = describe(cons, derived, lang)
-    data["summary"]["dry_run"] = dry_run
-    data["summary"]["output"] = str(output)
+        data = _guard(service.consolidate, inputs, output, level=level, year=year, dry_run=dry_run, lang=lang,
+                      progress=tick).data
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
@@ -118,11 +112,9 @@ def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | N
 @click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
 def refresh(workbook: Path, fmt: str, lang: str) -> None:
     """Recompute indicators and the funding round of a consolidated workbook after edits (scores, amounts)."""
-    from iupjong_xl.outputs.workbook import describe
-    from iupjong_xl.outputs.workbook import refresh as run
+    from iupjong_xl import service
 
-    cons, derived = _guard(run, workbook)
-    data = describe(cons, derived, lang)
+    data = _guard(service.refresh, workbook, lang=lang).data
     if fmt == "json":
         click.echo(json.dumps({"indicators": data["indicators"], "funding": data["funding"]}, ensure_ascii=False,
                               indent=2))
@@ -163,7 +155,7 @@ def codes(year: int, lang: str, fmt: str) -> None:
 @click.option("--seed", type=int, default=2009, show_default=True)
 def sample(output: Path, seed: int) -> None:
     """(Re)generate the deterministic sample corpus (sample_workbooks/)."""
-    from iupjong_xl.samples.corpus import write_corpus
+    from iupjong_xl.samples.write import write_corpus
 
     written = _guard(write_corpus, output, seed=seed)
     click.echo(f"{len(written)} files -> {output}")

@@ -5,117 +5,19 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iupjong_xl import rulebook
+from iupjong_xl.consolidate.model import KEY_COLUMNS, Consolidation, SourceFile, Unit
+from iupjong_xl.consolidate.readback import read_consolidated
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.reader import sha256_file
 from iupjong_xl.validate.findings import Finding, FindingFactory
 from iupjong_xl.validate.pipeline import Checked, ParsedFile, check
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-CLUB_SHEETS = ("club", "member", "activity", "result", "consortium")
-KEY_COLUMNS = ("year", "federation", "club_code")
-PROVENANCE = ("_source", "_sheet", "_row", "_sha256", "_template", "_run")
-def data_columns(book: rulebook.RuleBook, sheet: str) -> list[str]:
-    """Column keys of a consolidated data sheet: natural-key columns, the rule-book columns, provenance."""
-    return [*KEY_COLUMNS, *(c.key for c in book.sheets[sheet].columns if c.key not in KEY_COLUMNS), *PROVENANCE]
-
-
-STATUSES = ("created", "replaced", "unchanged", "kept", "rejected", "conflict", "duplicate")
-
-
-@dataclass
-class Unit:
-    """One keyed unit of consolidation: a club report (key: year, club code) or a federation roster (year, name)."""
-
-    kind: str  # "club" | "federation"
-    key: tuple[int, str]
-    federation: str
-    sha256: str
-    source: str  # display path of the file the rows came from originally
-    rows: dict[str, list[dict[str, Any]]]  # sheet key -> rows (typed values + key columns + provenance)
-    via: str | None = None  # the workbook that carried it (federation/national workbook), None for a direct file
-
-
-@dataclass
-class SourceFile:
-    """One input file: what it was, what became of it, and its rows per sheet (in = accepted + rejected)."""
-
-    file: str
-    path: str
-    sha256: str | None = None
-    kind: str | None = None
-    federation: str | None = None
-    club_code: str | None = None
-    template_version: str | None = None
-    status: str = "rejected"
-    outcomes: list[str] = field(default_factory=list)  # one per unit the file brought
-    rows_in: dict[str, int] = field(default_factory=dict)
-    accepted: dict[str, int] = field(default_factory=dict)
-    rejected: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class Consolidation:
-    """Everything a consolidation run produces; workbook.py writes it, cli.py prints its summary."""
-
-    book: rulebook.RuleBook
-    year: int
-    level: str
-    run_id: str
-    units: dict[tuple[str, tuple[int, str]], Unit]
-    sources: list[SourceFile]
-    findings: list[Finding]
-    rejected_rows: list[dict[str, Any]]
-    scores: dict[str, float]  # funding request key -> evaluation score typed in the 지원금 sheet
-    target_federation: str | None = None
-    score_titles: dict[str, str] = field(default_factory=dict)  # request key -> title the score was typed for
-    # Files of earlier runs whose rows are still in the output (출처 "kept"), with their findings and rejected
-    # rows: written to the workbook, not counted in this run's summary.
-    kept_sources: list[SourceFile] = field(default_factory=list)
-    kept_findings: list[Finding] = field(default_factory=list)
-    kept_rejected: list[dict[str, Any]] = field(default_factory=list)
-
-    def rows(self, sheet: str) -> list[dict[str, Any]]:
-        """The consolidated rows of one sheet key, sorted by federation order, club code and source row."""
-        order = {f: i for i, f in enumerate(self.book.references["federation"].keys)}
-        units = sorted(self.units.values(), key=lambda u: (order.get(u.federation, 99), u.federation, u.key[1]))
-        return [r for u in units for r in u.rows.get(sheet, [])]
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """The consolidated rows per sheet key as frames (object dtype: ints stay ints, blanks stay None)."""
-        import pandas as pd
-
-        out: dict[str, pd.DataFrame] = {}
-        for sheet in (*CLUB_SHEETS, "federation", "roster"):
-            cols = data_columns(self.book, sheet)
-            rows = self.rows(sheet)
-            df = pd.DataFrame(rows, columns=cols, dtype=object) if rows else pd.DataFrame(columns=cols, dtype=object)
-            out[sheet] = df.where(df.notna(), None) if rows else df
-        return out
-
-    def summary(self) -> dict[str, Any]:
-        counts = dict.fromkeys(STATUSES, 0)
-        for s in self.sources:
-            counts[s.status] = counts.get(s.status, 0) + 1
-        counts["kept"] += len(self.kept_sources)
-        rows_in = sum(sum(s.rows_in.values()) for s in self.sources)
-        accepted = sum(sum(s.accepted.values()) for s in self.sources)
-        rejected = sum(sum(s.rejected.values()) for s in self.sources)
-        return {
-            "year": self.year, "level": self.level, "run_id": self.run_id, "files": len(self.sources),
-            **counts, "conflicts": counts["conflict"],
-            "rows_in": rows_in, "rows_accepted": accepted, "rows_rejected": rejected,
-            "club_reports": sum(1 for u in self.units.values() if u.kind == "club"),
-            "errors": sum(f.severity == "error" for f in self.findings),
-            "warnings": sum(f.severity == "warning" for f in self.findings),
-        }
-
+    pass
 
 Progress = Callable[[str], None]
 
@@ -123,8 +25,6 @@ Progress = Callable[[str], None]
 def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = "national",
                 output: str | os.PathLike[str] | None = None, progress: Progress | None = None) -> Consolidation:
     """Validate the inputs, then merge them (and what `output` already holds) by natural key."""
-    from iupjong_xl.consolidate.readback import read_consolidated
-
     if level not in ("federation", "national"):
         raise UsageError(f"--level must be federation or national, not {level!r}")
     paths = [str(p) for p in inputs]
@@ -193,8 +93,6 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
 def _carried(pf: ParsedFile, src: SourceFile, book: rulebook.RuleBook, ff: FindingFactory,
              findings: list[Finding]) -> list[tuple[Unit, SourceFile]]:
     """The units a consolidated (federation) workbook carries; their rows keep the original provenance."""
-    from iupjong_xl.consolidate.readback import read_consolidated
-
     inner = read_consolidated(Path(pf.found.path))
     if inner is None:
         return []

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from iupjong_xl import rulebook
-from iupjong_xl.consolidate.merge import CLUB_SHEETS, Consolidation, SourceFile, Unit
+from iupjong_xl.consolidate.model import CLUB_SHEETS, Consolidation, Previous, SourceFile, Unit
 from iupjong_xl.consolidate.sheets import (
     FUNDING_COLS,
     S_FINDINGS,
@@ -20,6 +19,7 @@ from iupjong_xl.consolidate.sheets import (
     _int,
     data_headers,
 )
+from iupjong_xl.errors import NotConsolidatedError, RuleBookError, UnsupportedVersionError
 from iupjong_xl.rulebook import CONSOLIDATED_META, RuleBook
 from iupjong_xl.validate.findings import Finding
 from iupjong_xl.validate.normalize import (
@@ -32,27 +32,6 @@ from iupjong_xl.validate.normalize import (
     normalize_brn,
     split_brn_list,
 )
-
-
-@dataclass
-class Previous:
-    """A consolidated workbook read back: its units (by natural key), scores typed in 지원금, and its other sheets."""
-
-    path: Path
-    level: str
-    year: int
-    run_id: str
-    target_federation: str | None
-    units: dict[tuple[str, tuple[int, str]], Unit]
-    scores: dict[str, float]
-    score_titles: dict[str, str] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    sources: list[SourceFile] = field(default_factory=list)
-    rejected_rows: list[dict[str, Any]] = field(default_factory=list)
-
-    def club_units(self) -> list[Unit]:
-        """Every unit it carries (club reports and federation profiles with their rosters), in key order."""
-        return [u for (kind, _k), u in sorted(self.units.items()) if kind in ("club", "federation")]
 
 
 def read_consolidated(path: Path) -> Previous | None:
@@ -232,11 +211,51 @@ def _read_rejected(grid: Any) -> list[dict[str, Any]]:
 
 def load_for_refresh(path: str | os.PathLike[str]) -> Consolidation:
     """A consolidated workbook as it is now (including unsaved-then-saved edits): data, scores, findings, sources."""
-    from iupjong_xl.errors import UsageError
-
     prev = read_consolidated(Path(path))
     if prev is None:
-        raise UsageError(f"{path} is not a workbook written by `iupjong consolidate`")
+        raise NotConsolidatedError(f"{path}: 이 프로그램으로 취합한 통합 문서(전국·연합회 취합본)가 아닙니다.",
+                                   f"{path} is not a workbook written by iupjong consolidate (a federation or national workbook)",
+                                   file=str(path))
     return Consolidation(rulebook.load(prev.year), prev.year, prev.level, prev.run_id, prev.units, prev.sources,
                          prev.findings, prev.rejected_rows, prev.scores, prev.target_federation,
                          score_titles=prev.score_titles)
+
+
+def open_checked(path: str | os.PathLike[str]) -> tuple[Path, Consolidation, str]:
+    """Open a consolidated (national or federation) workbook: (path, its consolidation, template version);
+    NotConsolidatedError / UnsupportedVersionError for anything else."""
+    from iupjong_xl.io.reader import FileProblem, open_workbook
+
+    p = Path(path)
+    try:
+        wb = open_workbook(p)
+    except FileProblem as exc:
+        raise NotConsolidatedError(f"{p}: 엑셀 통합 문서로 열 수 없습니다 ({exc.code}). / {p} cannot be opened as a "
+                                   f"workbook ({exc.code}: {exc.detail}).") from exc
+    with wb:
+        if CONSOLIDATED_META not in wb.sheet_names:
+            raise NotConsolidatedError(
+                f"{p}: `iupjong consolidate`로 만든 취합본(전국·연합회)이 아닙니다. 교류회·연합회 보고서라면 먼저 취합하세요. / "
+                f"{p} is not a consolidated workbook written by `iupjong consolidate`; consolidate the reports first.")
+        meta = {str(r[0]).strip(): str(r[1]).strip() for r in wb.grid(CONSOLIDATED_META).rows if len(r) > 1}
+    try:
+        year = coerce_int(meta.get("year"))
+    except CoerceError:
+        year = None
+    if meta.get("kind") != "consolidated" or year is None:
+        raise NotConsolidatedError(f"{p}: 취합본 정보(_취합정보)가 손상되었습니다. / {p}: its consolidation record "
+                                   f"(_취합정보) is damaged.")
+    try:
+        book = rulebook.load(year)
+    except RuleBookError as exc:
+        have = ", ".join(map(str, rulebook.available_years()))
+        raise UnsupportedVersionError(
+            f"{p}: {year}년 취합본인데 {year}년 규칙집이 없습니다 (있는 규칙집: {have}). / {p} holds {year} data, but there is "
+            f"no rule book for {year} (available: {have}).") from exc
+    version = meta.get("version", "")
+    if version != book.version:
+        raise UnsupportedVersionError(
+            f"{p}: 서식 버전 {version or '?'}의 취합본입니다. 이 도구의 {year}년 규칙집은 {book.version}입니다. 원본 보고서를 "
+            f"`iupjong consolidate`로 다시 취합하세요. / {p} was consolidated under template version {version or '?'}; "
+            f"this installation reads {year} workbooks of version {book.version}. Consolidate the reports again.")
+    return p, load_for_refresh(p), version

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from iupjong_xl.consolidate.merge import KEY_COLUMNS, PROVENANCE
+from iupjong_xl.consolidate.model import KEY_COLUMNS, PROVENANCE
 from iupjong_xl.rulebook import RuleBook
 from iupjong_xl.validate.normalize import CoerceError, coerce_date, coerce_float, coerce_int, coerce_text
 

@@ -224,7 +224,7 @@ def _unique(path: Path) -> Path:
 
 def validate_book(book: Any) -> Any:
     """검증: validate the book's current values; mark offending cells, list findings in 검증결과 with links."""
-    from iupjong_xl.validate.pipeline import validate
+    from iupjong_xl.service import validate
 
     app = book.app
     status(app, "이업종: 검증 중…")
@@ -331,9 +331,8 @@ def mark(book: Any, findings: list[Any]) -> None:
 
 def consolidate_folder(book: Any, folder: str | os.PathLike[str] | None = None) -> Any:
     """취합: consolidate a folder of club reports into this federation/national workbook, then reopen it."""
-    from iupjong_xl.consolidate.merge import consolidate
+    from iupjong_xl import service
     from iupjong_xl.io.reader import discover
-    from iupjong_xl.outputs.workbook import derive, describe, write_workbook
 
     app = book.app
     kind, path = book_kind(book), saved_path(book)
@@ -368,18 +367,15 @@ def consolidate_folder(book: Any, folder: str | os.PathLike[str] | None = None) 
         book.save()  # the library merges into the saved file: scores typed in 지원금 must be in it
         book.close()  # Windows locks an open workbook; it is reopened below, written or not
     try:
-        cons = consolidate([str(chosen)], level=level, output=target)
-        derived = derive(cons)
-        write_workbook(cons, target, derived)
+        run = service.consolidate([str(chosen)], target, level=level)
     finally:
         if reopen:
             app.books.open(str(target))
     if not reopen:
         app.books.open(str(target))
-    data = describe(cons, derived)
     status(app, f"이업종 취합: {target.name}")
-    alert(app, summary_text(data, cons, target))
-    return cons
+    alert(app, summary_text(run.data, run.cons, target))
+    return run.cons
 
 
 def summary_text(data: dict[str, Any], cons: Any, target: Path) -> str:
@@ -418,15 +414,8 @@ def ask_folder(app: Any, default: Path) -> Path | None:
 
 def refresh_book(book: Any) -> Any:
     """갱신: recompute indicators and the funding round from the live cells (unsaved edits too), write them back."""
-    from iupjong_xl.outputs.workbook import (
-        S_FUNDING,
-        S_IND,
-        S_REPORTING,
-        S_SUMMARY,
-        derive,
-        load_for_refresh,
-        write_workbook,
-    )
+    from iupjong_xl import service
+    from iupjong_xl.consolidate.sheets import S_FUNDING, S_IND, S_REPORTING, S_SUMMARY
 
     app = book.app
     if book_kind(book) != "consolidated":
@@ -436,10 +425,9 @@ def refresh_book(book: Any) -> Any:
     derived_sheets = (S_SUMMARY, S_IND, S_REPORTING, S_FUNDING)
     with tempfile.TemporaryDirectory(prefix="iupjong-") as tmp:
         live = snapshot(book, Path(tmp) / "live.xlsx")
-        cons = load_for_refresh(live)
-        derived = derive(cons)
-        out = write_workbook(cons, Path(tmp) / "derived.xlsx", derived)
-        grids = _formula_grids(out, derived_sheets)
+        run = service.derive_copy(live, Path(tmp) / "derived.xlsx")
+        derived = run.derived
+        grids = _formula_grids(run.output, derived_sheets)
     app.screen_updating = False
     names = sheet_names(book)
     for name in derived_sheets:

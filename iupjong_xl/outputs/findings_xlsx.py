@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import datetime
 import os
-import unicodedata
 import warnings
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from iupjong_xl.errors import OutputError
 from iupjong_xl.io.atomic import atomic_path, same_file
+from iupjong_xl.io.xlsx import MAX_TEXT, TABLE_STYLE, Formats, display_width, link_target
 from iupjong_xl.validate.findings import Finding, Report
 
-__all__ = ["link_target", "write_findings"]
+__all__ = ["link_target", "write_findings", "write_findings_sheet"]
 
-_MAX_TEXT = 32767  # Excel's limit for one cell's text
 _MAX_TIP = 255
 
 _LABELS: dict[str, dict[str, Any]] = {
@@ -84,13 +84,9 @@ def _labels(lang: str) -> dict[str, Any]:
     return _LABELS["en" if lang == "en" else "ko"]
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
 def _text(value: object) -> str:
     text = "" if value is None else str(value)
-    return text[:_MAX_TEXT]
+    return text[:MAX_TEXT]
 
 
 # Excel's own escaping of file links (as xlsxwriter does it), plus "#" which would start the location
@@ -102,16 +98,6 @@ def _escape(path: str) -> str:
     for old, new in _ESCAPES:
         path = path.replace(old, new)
     return path
-
-
-def link_target(fr_path: str | None, display: str, out_dir: str | os.PathLike[str]) -> str:
-    """The file part of a link: fr_path (or the display path) relative to out_dir, posix separators."""
-    target = fr_path or display
-    try:
-        rel = os.path.relpath(os.path.abspath(target), os.path.abspath(out_dir))
-    except ValueError:  # another drive on Windows
-        rel = os.path.abspath(target)
-    return Path(rel).as_posix()
 
 
 def _location(sheet: str, cell: str | None) -> str:
@@ -131,7 +117,7 @@ class _Writer:
                 self.ws.write_blank(row, col, None, fmt)
             return 0
         self.ws.write_string(row, col, text, fmt)
-        return _display_width(text)
+        return display_width(text)
 
     def link(self, row: int, col: int, file_part: str, location: str | None, shown: str, tip: str,
              fmt: Any = None) -> int:
@@ -145,7 +131,7 @@ class _Writer:
                 rc = -1
         if rc != 0:
             return self.text(row, col, shown, fmt)
-        return _display_width(shown)
+        return display_width(shown)
 
 
 def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko") -> Path:
@@ -170,11 +156,11 @@ def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko")
         )
         try:
             wb.set_properties({"created": datetime.datetime(2009, 1, 1), "title": lab["findings"]})
-            fmt = _formats(wb)
+            fm = Formats(wb)
             summary = wb.add_worksheet(lab["summary"])
             sheet = wb.add_worksheet(lab["findings"])
-            _write_summary(summary, report, lab, fmt, paths, out_dir)
-            _write_findings_sheet(sheet, report.findings, lab, fmt, paths, out_dir, lang)
+            _write_summary(summary, report, lab, fm, paths, out_dir)
+            write_findings_sheet(sheet, fm, report.findings, paths, out_dir, lang)
         finally:
             try:
                 wb.close()
@@ -183,19 +169,7 @@ def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko")
     return target
 
 
-def _formats(wb: Any) -> dict[str, Any]:
-    return {
-        "head": wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "valign": "top"}),
-        "title": wb.add_format({"bold": True, "font_size": 14}),
-        "bold": wb.add_format({"bold": True}),
-        "link": wb.add_format({"font_color": "#0563C1", "underline": 1}),
-        "error": wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
-        "warning": wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"}),
-        "pass": wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"}),
-    }
-
-
-def _write_summary(ws: Any, report: Report, lab: dict[str, Any], fmt: dict[str, Any],
+def _write_summary(ws: Any, report: Report, lab: dict[str, Any], f: Formats,
                    paths: dict[str, str], out_dir: Path) -> None:
     w = _Writer(ws)
     widths = [0, 0, 0, 0]
@@ -203,10 +177,10 @@ def _write_summary(ws: Any, report: Report, lab: dict[str, Any], fmt: dict[str, 
     def note(col: int, width: int) -> None:
         widths[col] = max(widths[col], width)
 
-    w.text(0, 0, lab["title"], fmt["title"])
+    w.text(0, 0, lab["title"], f.title)
     valid = report.valid
-    note(0, w.text(2, 0, lab["valid"], fmt["bold"]))
-    w.text(2, 1, lab["yes"] if valid else lab["no"], fmt["pass"] if valid else fmt["error"])
+    note(0, w.text(2, 0, lab["valid"], f.bold))
+    w.text(2, 1, lab["yes"] if valid else lab["no"], f.passed if valid else f.error)
     row = 3
     for key, value in report.stats.items():
         note(0, w.text(row, 0, lab["stats"].get(key, key)))
@@ -216,27 +190,27 @@ def _write_summary(ws: Any, report: Report, lab: dict[str, Any], fmt: dict[str, 
     # per-file table
     row += 1
     for c, head in enumerate(lab["file_headers"]):
-        note(c, w.text(row, c, head, fmt["head"]))
+        note(c, w.text(row, c, head, f.head))
     row += 1
     counts: dict[str, Counter[str]] = {fr.file: Counter() for fr in report.files}
-    for f in report.findings:
-        counts.setdefault(f.file, Counter())[f.severity] += 1
+    for x in report.findings:
+        counts.setdefault(x.file, Counter())[x.severity] += 1
     for file, sev in counts.items():
         fr_path = paths.get(file)
         note(0, w.link(row, 0, link_target(fr_path, file, out_dir), None, file, f"{lab['open']}: {file}",
-                       fmt["link"]))
+                       f.url))
         ws.write_number(row, 1, sev.get("error", 0))
         ws.write_number(row, 2, sev.get("warning", 0))
         ok = sev.get("error", 0) == 0
-        w.text(row, 3, lab["pass"] if ok else lab["fail"], fmt["pass"] if ok else fmt["error"])
+        w.text(row, 3, lab["pass"] if ok else lab["fail"], f.passed if ok else f.error)
         row += 1
 
     # count per code
     row += 1
     for c, head in enumerate(lab["code_headers"]):
-        note(c, w.text(row, c, head, fmt["head"]))
+        note(c, w.text(row, c, head, f.head))
     row += 1
-    per_code = Counter(f.code for f in report.findings)
+    per_code = Counter(x.code for x in report.findings)
     for code, n in sorted(per_code.items(), key=lambda item: (-item[1], item[0])):
         note(0, w.text(row, 0, code))
         ws.write_number(row, 1, n)
@@ -247,13 +221,17 @@ def _write_summary(ws: Any, report: Report, lab: dict[str, Any], fmt: dict[str, 
         ws.set_column(c, c, min(caps[c], max(10, width + 2)))
 
 
-def _write_findings_sheet(ws: Any, findings: list[Finding], lab: dict[str, Any], fmt: dict[str, Any],
-                          paths: dict[str, str], out_dir: Path, lang: str) -> None:
+def write_findings_sheet(ws: Any, fm: Formats, findings: Sequence[Finding], paths: dict[str, str], out_dir: Path,
+                         lang: str = "ko", *, as_table: bool = False) -> None:
+    """The findings table (file, sheet, cell, row, column, code, severity, message, value), one row per finding,
+    each linked to the file, sheet and cell it names; severities coloured. The one findings-sheet writer of the
+    xlsxwriter workbooks (the findings workbook and the consolidated workbook's 검증결과)."""
+    lab = _labels(lang)
     w = _Writer(ws)
     headers = lab["headers"]
-    widths = [_display_width(h) for h in headers]
+    widths = [display_width(h) for h in headers]
     for c, head in enumerate(headers):
-        w.text(0, c, head, fmt["head"])
+        w.text(0, c, head, fm.head)
 
     for i, f in enumerate(findings, start=1):
         file_part = link_target(paths.get(f.file), f.file, out_dir)
@@ -261,25 +239,30 @@ def _write_findings_sheet(ws: Any, findings: list[Finding], lab: dict[str, Any],
         tip = f"{lab['open']}: {where}"
         cells: list[int] = [0] * len(headers)
         if f.sheet is None:
-            cells[0] = w.link(i, 0, file_part, None, f.file, tip, fmt["link"])
+            cells[0] = w.link(i, 0, file_part, None, f.file, tip, fm.url)
         else:
             cells[0] = w.text(i, 0, f.file)
             if f.cell:
                 cells[1] = w.text(i, 1, f.sheet)
-                cells[2] = w.link(i, 2, file_part, _location(f.sheet, f.cell), f.cell, tip, fmt["link"])
+                cells[2] = w.link(i, 2, file_part, _location(f.sheet, f.cell), f.cell, tip, fm.url)
             else:
-                cells[1] = w.link(i, 1, file_part, _location(f.sheet, None), f.sheet, tip, fmt["link"])
+                cells[1] = w.link(i, 1, file_part, _location(f.sheet, None), f.sheet, tip, fm.url)
         if f.row is not None:
             ws.write_number(i, 3, f.row)
             cells[3] = len(str(f.row))
         cells[4] = w.text(i, 4, f.column)
         cells[5] = w.text(i, 5, f.code)
-        cells[6] = w.text(i, 6, lab.get(f.severity, f.severity), fmt.get(f.severity))
+        cells[6] = w.text(i, 6, lab.get(f.severity, f.severity), {"error": fm.error, "warning": fm.warning}.get(f.severity))
         cells[7] = w.text(i, 7, f.message(lang))
         cells[8] = w.text(i, 8, f.value)
         widths = [max(a, b) for a, b in zip(widths, cells, strict=False)]
 
     for c, (width, cap) in enumerate(zip(widths, _WIDTH_CAPS, strict=False)):
         ws.set_column(c, c, min(cap, max(6, width + 2)))
+    if as_table:  # an Excel table (filters, banded rows) among the consolidated workbook's other tables
+        ws.add_table(0, 0, max(len(findings), 1), len(headers) - 1, {
+            "columns": [{"header": h, "header_format": fm.head} for h in headers], "style": TABLE_STYLE,
+            "autofilter": True})
+    else:
+        ws.autofilter(0, 0, max(len(findings), 1), len(headers) - 1)
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(len(findings), 1), len(headers) - 1)

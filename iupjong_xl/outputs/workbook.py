@@ -1,19 +1,17 @@
-"""The consolidated (national or federation) workbook: derive indicators and funding, write it atomically with live formulas."""
+"""The consolidated (national or federation) workbook, written atomically with live formulas from a consolidation
+and its derived tables."""
 
 from __future__ import annotations
 
 import datetime
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from iupjong_xl.consolidate.funding import Request, Round, run_round
-from iupjong_xl.consolidate.indicators import MEASURES, Table, compute, indicator_value, reporting
-from iupjong_xl.consolidate.merge import CLUB_SHEETS, Consolidation
-from iupjong_xl.consolidate.readback import Previous, load_for_refresh, read_consolidated  # noqa: F401  (re-exported)
+from iupjong_xl.consolidate.derive import Derived
+from iupjong_xl.consolidate.indicators import MEASURES, indicator_value
+from iupjong_xl.consolidate.model import CLUB_SHEETS, Consolidation
 from iupjong_xl.consolidate.sheets import (
-    FIXED_CREATED,
     FUNDING_COLS,
     MEASURE_HEADERS,
     S_FINDINGS,
@@ -24,111 +22,30 @@ from iupjong_xl.consolidate.sheets import (
     S_SOURCES,
     S_SUMMARY,
     WHOLE,
-    _date,
-    _float,
-    _int,
-    _text,
     data_headers,
 )
 from iupjong_xl.io.atomic import atomic_path
 from iupjong_xl.io.reader import col_letter as _col
+from iupjong_xl.io.xlsx import Formats, new_workbook
+from iupjong_xl.outputs.findings_xlsx import write_findings_sheet
 from iupjong_xl.rulebook import CONSOLIDATED_META, RuleBook
-from iupjong_xl.validate.normalize import split_brn_list
-
-
-@dataclass
-class Derived:
-    """What the derived sheets show: indicators, reporting status, the funding round."""
-
-    table: Table
-    reporting: list[dict[str, Any]]
-    round: Round
-
-
-def derive(cons: Consolidation) -> Derived:
-    """Indicators, reporting status and the funding round from the consolidated rows (and the typed scores)."""
-    frames = cons.frames()
-    roster = frames["roster"] if not frames["roster"].empty else None
-    table = compute(frames, roster, cons.book)
-    members = {r["brn"]: r["ksic"] for r in frames["member"].to_dict("records") if isinstance(r.get("brn"), str)}
-    typed = _typed_scores(cons)
-    requests: list[Request] = []
-    counter: dict[str, int] = {}
-    for r in frames["consortium"].to_dict("records"):
-        code = str(r["club_code"])
-        counter[code] = counter.get(code, 0) + 1
-        key = f"{r['year']}/{code}/{counter[code]}"
-        title = _text(r.get("title"))
-        score = typed(key, title)
-        if score is None:
-            score = _float(r.get("score"))
-        partners = r.get("partner_brns")
-        partners = tuple(str(b) for b in partners) if isinstance(partners, (tuple, list)) else \
-            tuple(split_brn_list(partners))
-        requests.append(Request(key, code, str(r["federation"]), title or "", _text(r.get("lead_brn")), partners,
-                                _text(r.get("field")), _int(r.get("total_won")), _int(r.get("gov_won")),
-                                _int(r.get("company_won")), _date(r.get("submitted")), score))
-    return Derived(table, reporting(roster, frames), run_round(requests, cons.book, members))
-
-
-def _typed_scores(cons: Consolidation) -> Any:
-    """score(key, title): the score typed in 지원금 for this request. A score is only given back to the request it
-    was typed for: same key and title, or (after a resubmission renumbered the club's requests) the one request of
-    the same club with that title."""
-    by_title: dict[tuple[str, str], float | None] = {}
-    for key, typed in cons.scores.items():
-        title = cons.score_titles.get(key)
-        if title is not None:
-            k = (key.rsplit("/", 1)[0], title)
-            by_title[k] = None if k in by_title else typed  # two requests with one title: ambiguous
-
-    def score(key: str, title: str | None) -> float | None:
-        if key in cons.scores and cons.score_titles.get(key, title) == title:
-            return _float(cons.scores[key])
-        return _float(by_title.get((key.rsplit("/", 1)[0], title or "")))
-
-    return score
-
 
 # ----------------------------------------------------------------------------------------------------- writing
 
 
-def write_workbook(cons: Consolidation, path: str | os.PathLike[str], derived: Derived | None = None) -> Path:
-    """Write the consolidated workbook atomically; an existing file is replaced only when writing succeeded."""
-    derived = derived or derive(cons)
+def write_workbook(cons: Consolidation, path: str | os.PathLike[str], derived: Derived) -> Path:
+    """Write the consolidated workbook atomically from the consolidation and its derived tables (computed by
+    consolidate.derive; the writer never computes); an existing file is replaced only when writing succeeded."""
     with atomic_path(path) as tmp:
         _write(cons, derived, tmp, Path(path).resolve().parent)
     return Path(path)
 
 
-class _F:
-    def __init__(self, wb: Any) -> None:
-        self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.bold = wb.add_format({"bold": True})
-        self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-        self.won = wb.add_format({"num_format": "#,##0"})
-        self.kwon = wb.add_format({"num_format": '#,##0,"천원"'})
-        self.int = wb.add_format({"num_format": "#,##0"})
-        self.pct = wb.add_format({"num_format": "0.0"})
-        self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
-        self.total = wb.add_format({"bold": True, "top": 1, "num_format": "#,##0"})
-        self.total_pct = wb.add_format({"bold": True, "top": 1, "num_format": "0.0"})
-        self.input = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.0"})
-        self.link = wb.add_format({"font_color": "blue", "underline": 1})
-        self.red = wb.add_format({"font_color": "#C00000"})
-        self.text = wb.add_format({"num_format": "@"})
-
-
 def _write(cons: Consolidation, d: Derived, path: Path, out_dir: Path) -> None:
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False})
     level_ko = "전국" if cons.level == "national" else f"{cons.target_federation or ''} 연합회"
-    wb.set_properties({"title": f"{cons.year}년 이업종 교류 {level_ko} 취합", "author": "iupjong-xl",
-                       "company": "이업종중앙회", "created": FIXED_CREATED})
+    wb = new_workbook(path, f"{cons.year}년 이업종 교류 {level_ko} 취합", in_memory=False)
     try:
-        f = _F(wb)
+        f = Formats(wb)
         ws_sum = wb.add_worksheet(S_SUMMARY)
         ind_total_row = _indicators(wb, f, cons, d)
         _reporting(wb, f, d)
@@ -153,7 +70,7 @@ def _write(cons: Consolidation, d: Derived, path: Path, out_dir: Path) -> None:
     wb.close()
 
 
-def _indicators(wb: Any, f: _F, cons: Consolidation, d: Derived) -> int:
+def _indicators(wb: Any, f: Formats, cons: Consolidation, d: Derived) -> int:
     """Measures per federation + indicator formulas; the national row sums the measures. Returns its 0-based row."""
     ws = wb.add_worksheet(S_IND)
     book, t = cons.book, d.table
@@ -196,7 +113,7 @@ def _indicators(wb: Any, f: _F, cons: Consolidation, d: Derived) -> int:
     return total
 
 
-def _ratio_cells(ws: Any, f: _F, r: int, ratio: list[Any], mcol: dict[str, int], m: dict[str, int], start: int,
+def _ratio_cells(ws: Any, f: Formats, r: int, ratio: list[Any], mcol: dict[str, int], m: dict[str, int], start: int,
                  fmt: Any) -> None:
     for i, ind in enumerate(ratio):
         num, den = _col(mcol[ind.numerator]), _col(mcol[ind.denominator])
@@ -205,7 +122,7 @@ def _ratio_cells(ws: Any, f: _F, r: int, ratio: list[Any], mcol: dict[str, int],
         ws.write_formula(r, start + i, formula, fmt, "" if value is None else value)
 
 
-def _summary(ws: Any, f: _F, cons: Consolidation, d: Derived, total_row: int, funding: dict[str, str]) -> None:
+def _summary(ws: Any, f: Formats, cons: Consolidation, d: Derived, total_row: int, funding: dict[str, str]) -> None:
     book = cons.book
     ws.write_string(0, 0, f"{cons.year}년 이업종 교류 현황 ({'전국' if cons.level == 'national' else cons.target_federation})", f.title)
     for c, h in enumerate(["항목", "값", "단위", "논문 수치(2009.3)", "산식"]):
@@ -265,7 +182,7 @@ def _budget_label(key: str) -> str:
     return f"{key}년"
 
 
-def _reporting(wb: Any, f: _F, d: Derived) -> None:
+def _reporting(wb: Any, f: Formats, d: Derived) -> None:
     ws = wb.add_worksheet(S_REPORTING)
     heads = ["연합회", "교류회코드", "교류회명", "명부 회원사 수", "보고서 접수", "비고"]
     rows = [[r["federation"], r["club_code"], r.get("club_name") or "", r.get("member_count"),
@@ -275,7 +192,7 @@ def _reporting(wb: Any, f: _F, d: Derived) -> None:
     ws.set_column(2, 2, 24)
 
 
-def _funding(wb: Any, f: _F, cons: Consolidation, d: Derived) -> dict[str, str]:
+def _funding(wb: Any, f: Formats, cons: Consolidation, d: Derived) -> dict[str, str]:
     """The 지원금 sheet; returns the A1 cells of its totals (funding total key -> cell) for the 요약 sheet."""
     ws = wb.add_worksheet(S_FUNDING)
     book = cons.book
@@ -332,7 +249,7 @@ def _funding(wb: Any, f: _F, cons: Consolidation, d: Derived) -> dict[str, str]:
     return cells
 
 
-def _table(ws: Any, f: _F, heads: list[str], rows: list[list[Any]], fmts: dict[int, Any], top: int = 0,
+def _table(ws: Any, f: Formats, heads: list[str], rows: list[list[Any]], fmts: dict[int, Any], top: int = 0,
            name: str | None = None) -> tuple[int, int]:
     """An Excel table (filters, banded rows) with typed cells; text is always stored as text. Returns (first, last)."""
     first = top + 1
@@ -360,7 +277,7 @@ def _table(ws: Any, f: _F, heads: list[str], rows: list[list[Any]], fmts: dict[i
     return first, last
 
 
-def _cell(ws: Any, r: int, c: int, v: Any, fmt: Any, f: _F) -> None:
+def _cell(ws: Any, r: int, c: int, v: Any, fmt: Any, f: Formats) -> None:
     if v is None or v == "" or (isinstance(v, float) and v != v):
         if fmt is not None and fmt is f.input:
             ws.write_blank(r, c, None, fmt)
@@ -379,7 +296,7 @@ def _cell(ws: Any, r: int, c: int, v: Any, fmt: Any, f: _F) -> None:
         ws.write_string(r, c, str(v))  # never a formula, even when it starts with = + - @
 
 
-def _data_sheet(wb: Any, f: _F, book: RuleBook, key: str, records: list[dict[str, Any]]) -> None:
+def _data_sheet(wb: Any, f: Formats, book: RuleBook, key: str, records: list[dict[str, Any]]) -> None:
     sheet = book.sheets[key]
     ws = wb.add_worksheet(sheet.name)
     cols = data_headers(book, key)
@@ -398,30 +315,13 @@ def _data_sheet(wb: Any, f: _F, book: RuleBook, key: str, records: list[dict[str
         ws.set_column(i, i, width)
 
 
-def _findings(wb: Any, f: _F, cons: Consolidation, out_dir: Path) -> None:
-    from iupjong_xl.outputs.findings_xlsx import link_target
-
+def _findings(wb: Any, f: Formats, cons: Consolidation, out_dir: Path) -> None:
     ws = wb.add_worksheet(S_FINDINGS)
-    heads = ["파일", "시트", "셀", "행", "항목", "코드", "구분", "내용", "값"]
     paths = {s.file: s.path for s in (*cons.sources, *cons.kept_sources)}
-    findings = [*cons.findings, *cons.kept_findings]
-    rows = [[x.file, x.sheet, x.cell, x.row, x.column, x.code, "오류" if x.severity == "error" else "경고",
-             x.message("ko"), x.value] for x in findings]
-    _table(ws, f, heads, rows, {})
-    for r, x in enumerate(findings, start=1):
-        if x.sheet and x.cell:
-            target = link_target(paths.get(x.file), x.file, out_dir)
-            url = f"external:{target}#'{x.sheet}'!{x.cell}"
-            if len(url) < 2000:
-                ws.write_url(r, 2, url, f.link, x.cell, "원본 파일의 해당 칸 열기")
-    ws.set_column(0, 0, 40)
-    ws.set_column(5, 5, 34)
-    ws.set_column(7, 7, 80)
+    write_findings_sheet(ws, f, [*cons.findings, *cons.kept_findings], paths, out_dir, as_table=True)
 
 
-
-
-def _rejected(wb: Any, f: _F, cons: Consolidation) -> None:
+def _rejected(wb: Any, f: Formats, cons: Consolidation) -> None:
     """제외: every row that was read but not consolidated, with the codes of the error findings that kept it out."""
     ws = wb.add_worksheet(S_REJECTED)
     rows = []
@@ -433,7 +333,7 @@ def _rejected(wb: Any, f: _F, cons: Consolidation) -> None:
     ws.set_column(3, 3, 60)
 
 
-def _sources(wb: Any, f: _F, cons: Consolidation) -> None:
+def _sources(wb: Any, f: Formats, cons: Consolidation) -> None:
     ws = wb.add_worksheet(S_SOURCES)
     sheets = [*CLUB_SHEETS, "federation", "roster", "carried"]
     names = {k: cons.book.sheets[k].name for k in sheets if k in cons.book.sheets} | {"carried": "취합본 행"}
@@ -449,48 +349,3 @@ def _sources(wb: Any, f: _F, cons: Consolidation) -> None:
     _table(ws, f, heads, rows, {i: f.int for i in range(7, len(heads))})
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 20)
-
-
-def refresh(path: str | os.PathLike[str]) -> tuple[Consolidation, Derived]:
-    """Re-read the data sheets and typed scores, recompute indicators and the funding round, rewrite the workbook."""
-    cons = load_for_refresh(path)
-    derived = derive(cons)
-    write_workbook(cons, path, derived)
-    return cons, derived
-
-
-def describe(cons: Consolidation, derived: Derived, lang: str = "ko") -> dict[str, Any]:
-    """Everything a caller (CLI --format json, the add-in) wants to know about a run, as plain data.
-
-    reporting: per federation, registered clubs (its roster ∪ clubs that reported), reported, missing club codes,
-    reporting rate, whether a roster came in (without one, registered = reported: the rate says nothing) and the
-    reporting clubs that are not on the roster."""
-    book = cons.book
-    per_fed: dict[str, dict[str, Any]] = {}
-    for r in derived.reporting:
-        e = per_fed.setdefault(r["federation"], {"registered": 0, "reported": 0, "missing": [], "roster": False,
-                                                 "not_in_roster": []})
-        e["registered"] += 1
-        e["reported"] += bool(r["received"])
-        if not r["received"]:
-            e["missing"].append(r["club_code"])
-        if r.get("not_in_roster"):
-            e["not_in_roster"].append(r["club_code"])
-        else:
-            e["roster"] = True
-    for e in per_fed.values():
-        e["reporting_rate"] = round(e["reported"] / e["registered"] * 100, 1) if e["registered"] else None
-    ind = {}
-    for i in book.indicators:
-        v = derived.table.value(i)
-        ind[i.key] = None if v is None else (round(v, i.decimals) if i.decimals else round(v))
-    return {
-        "summary": cons.summary(),
-        "reporting": per_fed,
-        "indicators": ind,
-        "funding": derived.round.totals(),
-        "sources": [{"file": s.file, "sha256": s.sha256, "kind": s.kind, "federation": s.federation,
-                     "club_code": s.club_code, "status": s.status, "rows_in": s.rows_in, "accepted": s.accepted,
-                     "rejected": s.rejected} for s in (*cons.sources, *cons.kept_sources)],
-        "findings": [f.to_dict(lang) for f in cons.findings],
-    }

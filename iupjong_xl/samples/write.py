@@ -1,0 +1,49 @@
+"""Writing the sample corpus: every year's federation and club reports, and the problem workbooks beside them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from iupjong_xl.outputs.templates import write_template
+from iupjong_xl.samples.corpus import (
+    NATIONAL,
+    PROBLEMS_DIR,
+    Corpus,
+    CorpusSpec,
+    club_data,
+    corpus_folder,
+    federation_data,
+    owned_folders,
+    plan_corpus,
+    plan_earlier,
+)
+from iupjong_xl.samples.problems import write_problems
+
+
+def write_corpus(out_dir: str | Path, seed: int = 2009, spec: CorpusSpec = NATIONAL) -> list[Path]:
+    """(Re)write <year>/<federation>/… (and the earlier year's folder) and problems/ in out_dir, byte-reproducibly;
+    nothing else there is touched.
+
+    The year folder is what `iupjong consolidate <out_dir>/<year>` takes; the problem files are copies of its clubs with
+    one mistake each, kept apart so that they never meet their originals in a consolidation."""
+    out, corpus, year = Path(out_dir), plan_corpus(spec, seed), spec.year
+    earlier = [plan_earlier(corpus)] if spec.earlier else []
+    for name in owned_folders(year, [c.spec.year for c in earlier]):
+        if (out / name).is_dir():
+            shutil.rmtree(out / name)
+    written = []
+    for c in (corpus, *earlier):
+        written += _write_year(c, out)
+    return written + write_problems(corpus, out / PROBLEMS_DIR)
+
+
+def _write_year(corpus: Corpus, out: Path) -> list[Path]:
+    """<year>/<federation>/: each federation's report and its clubs' reports that came in."""
+    year, written = corpus.spec.year, []
+    for fed in corpus.federations:
+        (folder := out / corpus_folder(year) / fed.name).mkdir(parents=True)
+        written.append(write_template(folder / f"{fed.name}_연합회_{year}.xlsx", "federation", year, federation_data(fed, year)))
+        written += [write_template(folder / f"{fed.name}_{c.code}_{year}.xlsx", "club", year, club_data(c, year))
+                    for c in fed.clubs if c.reporting]
+    return written

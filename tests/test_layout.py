@@ -1,0 +1,134 @@
+"""The package's shape: data flows one way through the stages, and no module imports another that (directly or
+through others) imports it back. Every import counts, also those inside functions and under TYPE_CHECKING."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import iupjong_xl
+
+PACKAGE = Path(iupjong_xl.__file__).resolve().parent
+
+# Lower layers never import higher ones; within a layer only the same folder imports itself.
+LAYERS = {
+    "errors": 0, "rulebook": 1, "io": 2, "validate": 3, "consolidate": 4, "outputs": 5, "analyses": 5,
+    "samples": 6, "service": 7, "excel": 8, "cli": 9, "__init__": 0, "__main__": 10,
+}
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).with_suffix("")
+        parts = ["iupjong_xl", *rel.parts]
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+MODULES = _modules()
+
+
+def _is_package(name: str) -> bool:
+    return MODULES[name].name == "__init__.py"
+
+
+def _resolve(module: str, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    base = module.split(".")
+    if not _is_package(module):
+        base = base[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def imports(module: str) -> set[str]:
+    """Modules of the package that `module` imports anywhere in its text."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            target = _resolve(module, node)
+            names = [f"{target}.{a.name}" if f"{target}.{a.name}" in MODULES else target for a in node.names]
+        else:
+            continue
+        for name in names:
+            while name and name not in MODULES:
+                name = name.rpartition(".")[0]
+            if name.startswith("iupjong_xl") and name != module:
+                found.add(name)
+    return found
+
+
+def _layer(module: str) -> tuple[int, str]:
+    parts = module.split(".")
+    top = parts[1] if len(parts) > 1 else "__init__"
+    return LAYERS[top], top
+
+
+def test_every_module_has_a_layer() -> None:
+    assert {_layer(m)[1] for m in MODULES} <= set(LAYERS)
+
+
+def test_imports_flow_one_way() -> None:
+    wrong = []
+    for module in MODULES:
+        rank, top = _layer(module)
+        for target in imports(module):
+            t_rank, t_top = _layer(target)
+            if module == "iupjong_xl" or target == "iupjong_xl":
+                continue  # the package itself holds only the version
+            if t_rank > rank or (t_rank == rank and t_top != top):
+                wrong.append(f"{module} -> {target}")
+    assert wrong == []
+
+
+def test_no_import_cycles() -> None:
+    graph = {m: imports(m) for m in MODULES}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(v: str) -> None:  # Tarjan's strongly connected components
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                cycles.append(sorted(comp))
+
+    for m in sorted(graph):
+        if m not in index:
+            visit(m)
+    assert cycles == []
+
+
+def test_the_checker_sees_imports_inside_functions() -> None:
+    # samples.write imports problems at the top; the CLI imports its commands' modules inside functions
+    assert "iupjong_xl.samples.problems" in imports("iupjong_xl.samples.write")
+    assert "iupjong_xl.service" in imports("iupjong_xl.cli.commands")
+
+
+def test_only_cli_knows_click() -> None:
+    users = {m for m, p in MODULES.items() if "import click" in p.read_text(encoding="utf-8")}
+    assert users == {"iupjong_xl.cli.commands"}
