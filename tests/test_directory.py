@@ -170,9 +170,9 @@ def test_sample_corpus_summaries(directory: Directory, plan: Corpus) -> None:
     for fed in ("서울", "제주"):
         assert sum(r["federations"][fed] for r in rows) == sum(1 for _m, c in members if c.federation == fed)
     size = directory.by_size()
-    assert {b: n for b, n in size["employee_bands"].items() if n} == Counter(employee_band(m.employees) for m, _c in members)
+    assert {b: n for b, n in size["employee_bands"].items() if n} == Counter(employee_band(m.employees, BOOK) for m, _c in members)
     assert size["employee_bands"]["20~49명"] == 1583 and size["employee_bands"]["미상"] == 0
-    assert size["sales_bands"]["10억~50억"] == sum(1 for m, _c in members if sales_band(m.sales_mwon) == "10억~50억") == 2566
+    assert size["sales_bands"]["10억~50억"] == sum(1 for m, _c in members if sales_band(m.sales_mwon, BOOK) == "10억~50억") == 2566
     assert sum(sum(row.values()) for row in size["cross"].values()) == 4035
     diversity = Counter(len({m.division for m in c.members}) for c in plan.reporting_clubs())
     assert directory.clubs_by_divisions() == dict(sorted(diversity.items()))
@@ -180,9 +180,9 @@ def test_sample_corpus_summaries(directory: Directory, plan: Corpus) -> None:
 
 
 def test_bands() -> None:
-    assert [employee_band(n) for n in (None, 0, 4, 5, 9, 10, 49, 50, 299, 300)] == [
+    assert [employee_band(n, BOOK) for n in (None, 0, 4, 5, 9, 10, 49, 50, 299, 300)] == [
         "미상", "5명 미만", "5명 미만", "5~9명", "5~9명", "10~19명", "20~49명", "50~99명", "100~299명", "300명 이상"]
-    assert [sales_band(n) for n in (None, 999, 1000, 4999, 5000, 10_000, 50_000)] == [
+    assert [sales_band(n, BOOK) for n in (None, 999, 1000, 4999, 5000, 10_000, 50_000)] == [
         "미상", "10억 미만", "10억~50억", "10억~50억", "50억~100억", "100억~500억", "500억 이상"]
 
 

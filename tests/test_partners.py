@@ -12,14 +12,14 @@ import openpyxl
 import pytest
 from conftest import write_consolidated
 
+from iupjong_xl import rulebook
 from iupjong_xl.analyses.directory import Opened, open_consolidated
 from iupjong_xl.analyses.partners import (
-    BONUS,
-    MIN_SIMILARITY,
     EmptyNeedError,
     TfIdf,
     UnknownCompanyError,
     find_partners,
+    matching,
     ngrams,
     write_matches,
 )
@@ -30,6 +30,7 @@ from iupjong_xl.validate.normalize import make_brn
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "sample_workbooks" / corpus_folder(2009)
+SETTINGS = matching(rulebook.load(2009))  # the 2009 rule book's parameters.partners
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +79,10 @@ def test_planted_exact_match_ranks_first_with_its_reasons(opened: Opened, plants
     assert best.reasons[0].ko == "제품·기술 일치도 1.00 (가장 가까운 항목 '폐열 회수 열교환기': 1.00)"
     assert best.reasons[1].ko == "다른 업종: 25 금속가공제품 제조업(기계 및 가구 제외) (주관기업 29 기타 기계 및 장비 제조업)"
     assert best.reasons[1].en == "another KSIC division: 25 (lead: 29)"
-    assert best.reasons[2].points == BONUS["complementary"] and "업종 29·25" in best.reasons[2].ko
-    assert best.score == pytest.approx(1.0 + BONUS["complementary"])
+    assert best.reasons[2].points == SETTINGS.bonuses["complementary"] and "업종 29·25" in best.reasons[2].ko
+    assert best.score == pytest.approx(1.0 + SETTINGS.bonuses["complementary"])
     near = m.candidates[1]
-    assert near.best_item == "폐열 회수 보일러" and MIN_SIMILARITY < near.similarity < 0.6
+    assert near.best_item == "폐열 회수 보일러" and SETTINGS.min_similarity < near.similarity < 0.6
     assert "same_federation" in [r.code for r in near.reasons]
     assert near.score == pytest.approx(near.similarity + sum(r.points or 0 for r in near.reasons[1:]))
     assert m.lead.brn == heat.lead and m.lead.division == "29" and m.lead.federations == ["서울"]
@@ -107,7 +108,7 @@ def test_joint_results_and_top(opened: Opened, plants: tuple[PartnerPlant, ...])
     near = m.candidates[1]
     codes = {r.code: r for r in near.reasons}
     assert set(codes) >= {"similarity", "other_division", "same_federation", "joint_result_lead"}
-    assert codes["joint_result_lead"].points == BONUS["joint_result_lead"] == 0.10
+    assert codes["joint_result_lead"].points == SETTINGS.bonuses["joint_result_lead"] == 0.10
     assert codes["joint_result_lead"].ko.startswith("+0.10 주관기업과 함께한 성과 '")
     assert codes["joint_result_lead"].en.startswith("+0.10 results together with the lead: '")
     assert near.best_item == "포장 자동화 설비"
@@ -166,7 +167,7 @@ def test_json_is_plain_data(opened: Opened, plants: tuple[PartnerPlant, ...]) ->
                           "proposal"]
     assert data["candidates"][0]["brn"] == heat.match and data["candidates"][0]["similarity"] == 1.0
     assert data["proposal"]["companies"][1]["brn"] == heat.match
-    assert data["method"]["bonuses"] == BONUS
+    assert data["method"]["bonuses"] == SETTINGS.bonuses
 
 
 def test_matches_workbook(opened: Opened, plants: tuple[PartnerPlant, ...], tmp_path: Path) -> None:
@@ -198,7 +199,7 @@ def test_errors(opened: Opened, plants: tuple[PartnerPlant, ...], tmp_path: Path
             find_partners(opened, heat.lead, need)
     with pytest.raises(UnknownCompanyError, match=r"참여기업 'abc'은\(는\) .* / The partner 'abc' is not"):
         find_partners(opened, heat.lead, heat.need, partners=["abc"])
-    with pytest.raises(UsageError, match="--top"):
+    with pytest.raises(UsageError, match="top"):
         find_partners(opened, heat.lead, heat.need, top=0)
     with pytest.raises(NotConsolidatedError):
         find_partners(next(CORPUS.glob("서울/*SEO-001*.xlsx")), heat.lead, heat.need)

@@ -6,6 +6,7 @@ import datetime
 import math
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -25,19 +26,6 @@ if TYPE_CHECKING:
 
 DIRECTORY_META = "_명부정보"  # hidden sheet: what the directory was built from (for a refresh by the add-in)
 UNKNOWN = "미상"
-# KSIC 10th revision sections (대분류); the divisions and their names come from the rule book's ksic reference.
-SECTIONS = {
-    "A": "농업, 임업 및 어업", "B": "광업", "C": "제조업", "D": "전기, 가스, 증기 및 공기 조절 공급업",
-    "E": "수도, 하수 및 폐기물 처리, 원료 재생업", "F": "건설업", "G": "도매 및 소매업", "H": "운수 및 창고업",
-    "I": "숙박 및 음식점업", "J": "정보통신업", "K": "금융 및 보험업", "L": "부동산업", "M": "전문, 과학 및 기술 서비스업",
-    "N": "사업시설 관리, 사업 지원 및 임대 서비스업", "O": "공공 행정, 국방 및 사회보장 행정", "P": "교육 서비스업",
-    "Q": "보건업 및 사회복지 서비스업", "R": "예술, 스포츠 및 여가관련 서비스업", "S": "협회 및 단체, 수리 및 기타 개인 서비스업",
-    "T": "가구 내 고용활동 및 달리 분류되지 않은 자가 소비 생산활동", "U": "국제 및 외국기관",
-}
-# Size bands: (lowest value in the band, label). Employees as in Korean SME statistics; sales in million won.
-EMPLOYEE_BANDS = ((0, "5명 미만"), (5, "5~9명"), (10, "10~19명"), (20, "20~49명"), (50, "50~99명"), (100, "100~299명"),
-                  (300, "300명 이상"))
-SALES_BANDS = ((0, "10억 미만"), (1_000, "10억~50억"), (5_000, "50억~100억"), (10_000, "100억~500억"), (50_000, "500억 이상"))
 ROLE_ORDER = {"회장": 0, "부회장": 1, "총무": 2, "회원": 3}
 
 
@@ -79,14 +67,19 @@ def open_consolidated(path: str | os.PathLike[str]) -> Opened:
 # ------------------------------------------------------------------------------------------ the directory
 
 
-def employee_band(n: int | None) -> str:
-    """The employee size band of a head count ("미상" when unknown)."""
-    return UNKNOWN if n is None else [label for lo, label in EMPLOYEE_BANDS if n >= lo][-1]
+def band(value: int | None, bands: Sequence[tuple[int, str]]) -> str:
+    """The label of the band (lowest value, label) a value falls in ("미상" when unknown)."""
+    return UNKNOWN if value is None else [label for lo, label in bands if value >= lo][-1]
 
 
-def sales_band(mwon: int | None) -> str:
-    """The sales band of annual sales in million won ("미상" when unknown)."""
-    return UNKNOWN if mwon is None else [label for lo, label in SALES_BANDS if mwon >= lo][-1]
+def employee_band(n: int | None, book: RuleBook) -> str:
+    """The employee size band of a head count (the rule book's parameters.directory.employee_bands)."""
+    return band(n, book.bands("employee_bands"))
+
+
+def sales_band(mwon: int | None, book: RuleBook) -> str:
+    """The sales band of annual sales in million won (the rule book's parameters.directory.sales_bands_mwon)."""
+    return band(mwon, book.bands("sales_bands_mwon"))
 
 
 @dataclass
@@ -120,14 +113,8 @@ class Company:
     products: list[str]
     memberships: list[Membership]
     differs: list[str] = field(default_factory=list)  # columns whose value differs between the company's clubs
-
-    @property
-    def employee_band(self) -> str:
-        return employee_band(self.employees)
-
-    @property
-    def sales_band(self) -> str:
-        return sales_band(self.sales_mwon)
+    employee_band: str = UNKNOWN
+    sales_band: str = UNKNOWN
 
     @property
     def clubs(self) -> list[str]:
@@ -182,6 +169,9 @@ class Directory:
     companies: list[Company]
     clubs: list[ClubDiversity]
     min_divisions: int  # the rule book's cross-industry minimum (funding.min_divisions)
+    employee_bands: tuple[tuple[int, str], ...] = ()  # the rule book's size bands (lowest value, label)
+    sales_bands: tuple[tuple[int, str], ...] = ()
+    sections: tuple[str, ...] = ()  # KSIC section codes in reference order
 
     @property
     def memberships(self) -> int:
@@ -200,13 +190,13 @@ class Directory:
             row["total"] += 1
             for fed in c.federations:
                 row["federations"][fed] += 1
-        order = list(SECTIONS)
+        order = list(self.sections)
         return sorted(rows.values(), key=lambda r: (order.index(r["section"]) if r["section"] in order else 99))
 
     def by_size(self) -> dict[str, Any]:
         """Companies per employee band, per sales band, and employee band × sales band."""
-        emp = [label for _lo, label in EMPLOYEE_BANDS] + [UNKNOWN]
-        sal = [label for _lo, label in SALES_BANDS] + [UNKNOWN]
+        emp = [label for _lo, label in self.employee_bands] + [UNKNOWN]
+        sal = [label for _lo, label in self.sales_bands] + [UNKNOWN]
         cross = {e: dict.fromkeys(sal, 0) for e in emp}
         for c in self.companies:
             cross[c.employee_band][c.sales_band] += 1
@@ -266,7 +256,8 @@ def build_directory(source: str | os.PathLike[str] | Opened) -> Directory:
     """Every member company of a consolidated workbook once (keyed by BRN) with its clubs, industry, size, products."""
     opened = source if isinstance(source, Opened) else open_consolidated(source)
     cons, book, frames = opened.cons, opened.book, opened.frames
-    ksic = book.references["ksic"]
+    ksic, section_ref = book.references["ksic"], book.references["ksic_section"]
+    employee_bands, sales_bands = book.bands("employee_bands"), book.bands("sales_bands_mwon")
     club_names = {r["club_code"]: _text(r.get("club_name")) or "" for r in frames["club"].to_dict("records")}
     by_brn: dict[str, list[dict[str, Any]]] = {}
     per_club: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -280,6 +271,7 @@ def build_directory(source: str | os.PathLike[str] | Opened) -> Directory:
     for brn, rows in by_brn.items():
         first = rows[0]
         division = _division(book, first.get("ksic"))
+        employees, sales = _int(first.get("employees")), _int(first.get("sales_mwon"))
         row = ksic.row(division) if division else None
         section = row.get("section") if row else None
         products: list[str] = []
@@ -293,9 +285,9 @@ def build_directory(source: str | os.PathLike[str] | Opened) -> Directory:
                                   _text(r.get("role")), r.get("joined") if isinstance(r.get("joined"), datetime.date)
                                   else None) for r in rows]
         companies.append(Company(brn, _text(first.get("company_name")) or "", _text(first.get("ceo")), section,
-                                 SECTIONS.get(section or ""), division, row.get("name_ko") if row else None,
-                                 _int(first.get("employees")), _int(first.get("sales_mwon")), products, memberships,
-                                 differs))
+                                 (section_ref.row(section) or {}).get("name_ko") if section else None, division,
+                                 row.get("name_ko") if row else None, employees, sales, products, memberships, differs,
+                                 band(employees, employee_bands), band(sales, sales_bands)))
     companies.sort(key=lambda c: (c.division or "99", c.name, c.brn))
     clubs = []
     for (fed, code), rows in per_club.items():
@@ -311,7 +303,8 @@ def build_directory(source: str | os.PathLike[str] | Opened) -> Directory:
     feds = list(dict.fromkeys(m.federation for c in companies for m in c.memberships))
     feds.sort(key=lambda f: (ref.index(f) if f in ref else len(ref), f))
     return Directory(str(opened.path), opened.year, cons.level, opened.version, cons.run_id, feds, companies, clubs,
-                     int(book.parameters.get("funding", {}).get("min_divisions", 2)))
+                     int(book.parameters.get("funding", {}).get("min_divisions", 2)), employee_bands, sales_bands,
+                     section_ref.keys)
 
 
 # ------------------------------------------------------------------------------------------ writing

@@ -14,21 +14,35 @@ from typing import Any
 
 from iupjong_xl.analyses.directory import Company, Opened, open_consolidated, split_products
 from iupjong_xl.consolidate.funding import Request, check_eligibility
-from iupjong_xl.errors import UsageError
+from iupjong_xl.errors import RuleBookError, UsageError
 from iupjong_xl.io.xlsx import Formats, cell, meta_sheet, table, xlsx
+from iupjong_xl.rulebook import RuleBook
 from iupjong_xl.validate.findings import render
 from iupjong_xl.validate.normalize import CoerceError, normalize_brn, split_brn_list
 
 NGRAM_SIZES = (2, 3)  # character n-grams of each product item with its spaces removed (Korean has no reliable spacing)
-MIN_SIMILARITY = 0.05  # below this the products have nothing real in common with the need: not a candidate
-BONUS = {  # transparent points added to the similarity (0..1); each one a reason of the candidate's rank
-    "same_federation": 0.05,  # a partner the lead's own federation can convene
-    "joint_result_lead": 0.10,  # already produced a result (성과) together with the lead
-    "joint_result_club": 0.05,  # took part in a result of the lead's club (without the lead)
-    "complementary": 0.05,  # its division and the lead's already combine in earlier results or consortium requests
-}
-COMPLEMENTARY_MIN = 2  # results/requests of the workbook that combine the two divisions
-PROPOSAL_PARTNERS = 3  # the proposed consortium: the lead and this many top candidates (unless --with names them)
+
+
+@dataclass(frozen=True)
+class Matching:
+    """The partner-matching parameters of a rule book (parameters.partners): the similarity floor, the transparent
+    bonuses added to it (each one a reason of the candidate's rank), what makes two divisions complementary, and how
+    many top candidates the proposed consortium takes."""
+
+    min_similarity: float
+    bonuses: dict[str, float]
+    complementary_min: int
+    proposal_partners: int
+
+
+def matching(book: RuleBook) -> Matching:
+    p = book.parameters.get("partners") or {}
+    try:
+        return Matching(float(p["min_similarity"]), {k: float(v) for k, v in p["bonuses"].items()},
+                        int(p["complementary_min"]), int(p["proposal_partners"]))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise RuleBookError(f"규칙집 {book.path}: parameters.partners가 올바르지 않습니다 ({exc}).",
+                            f"{book.path}: parameters.partners is incomplete ({exc})", file=str(book.path)) from exc
 
 
 class UnknownCompanyError(UsageError):
@@ -159,7 +173,9 @@ class Matches:
     candidates: list[Candidate]
     counts: dict[str, int]
     proposal: Proposal
-    bonuses: dict[str, float] = field(default_factory=lambda: dict(BONUS))
+    bonuses: dict[str, float] = field(default_factory=dict)
+    min_similarity: float = 0.0
+    complementary_min: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         lead = self.lead
@@ -170,8 +186,8 @@ class Matches:
                      "ksic_division_name": lead.division_name, "federations": lead.federations, "clubs": lead.clubs,
                      "products": lead.products},
             "method": {"similarity": f"character {min(NGRAM_SIZES)}-{max(NGRAM_SIZES)}-gram TF-IDF cosine",
-                       "min_similarity": MIN_SIMILARITY, "bonuses": self.bonuses,
-                       "complementary_min": COMPLEMENTARY_MIN},
+                       "min_similarity": self.min_similarity, "bonuses": self.bonuses,
+                       "complementary_min": self.complementary_min},
             "counts": self.counts,
             "candidates": [c.to_dict() for c in self.candidates],
             "proposal": self.proposal.to_dict(),
@@ -188,12 +204,13 @@ def _brn(value: str, what: tuple[str, str]) -> str:
     except CoerceError:
         brn = None
     if brn is None:
-        raise UnknownCompanyError(f"{what[0]} '{value}'은(는) 사업자등록번호가 아닙니다 (예: 116-82-00276). / The {what[1]} "
+        raise UnknownCompanyError(f"{what[0]} '{value}'은(는) 사업자등록번호가 아닙니다 (예: 116-82-00276).",
+                                  f"The {what[1]} "
                                   f"'{value}' is not a business registration number (e.g. 116-82-00276).")
     return brn
 
 
-def _joint_results(opened: Opened, lead: Company) -> dict[str, list[Reason]]:
+def _joint_results(opened: Opened, lead: Company, bonuses: dict[str, float]) -> dict[str, list[Reason]]:
     """BRN -> its bonus for results (성과) shared with the lead, else for results of the lead's club (once each)."""
     titles: dict[str, dict[str, list[str]]] = {}  # BRN -> kind -> "title (club)"
     clubs = set(lead.clubs)
@@ -207,11 +224,11 @@ def _joint_results(opened: Opened, lead: Company) -> dict[str, list[Reason]]:
     out: dict[str, list[Reason]] = {}
     for b, kinds in titles.items():
         if "joint_result_lead" in kinds:
-            p, items = BONUS["joint_result_lead"], ", ".join(kinds["joint_result_lead"])
+            p, items = bonuses["joint_result_lead"], ", ".join(kinds["joint_result_lead"])
             out[b] = [Reason("joint_result_lead", p, f"+{p:.2f} 주관기업과 함께한 성과 {items}",
                              f"+{p:.2f} results together with the lead: {items}")]
         else:
-            p, items = BONUS["joint_result_club"], ", ".join(kinds["joint_result_club"])
+            p, items = bonuses["joint_result_club"], ", ".join(kinds["joint_result_club"])
             out[b] = [Reason("joint_result_club", p, f"+{p:.2f} 주관기업 교류회의 성과 {items}에 참여",
                              f"+{p:.2f} took part in results of the lead's club: {items}")]
     return out
@@ -237,25 +254,29 @@ def find_partners(source: str | os.PathLike[str] | Opened, lead_brn: str, need: 
     opened = source if isinstance(source, Opened) else open_consolidated(source)
     directory = opened.directory
     if top < 1:
-        raise UsageError(f"--top {top}: 1 이상이어야 합니다. / --top must be at least 1.")
+        raise UsageError(f"후보 수(top) {top}: 1 이상이어야 합니다.", f"the number of candidates (top) must be at least 1, not {top}")
     if not _clean(need or ""):
-        raise EmptyNeedError("찾는 기술·제품(--need)이 비어 있습니다. 예: --need \"폐열 회수 열교환기\" / The need is empty: say "
-                             "which technology or product the partner should bring, e.g. --need \"폐열 회수 열교환기\".")
+        raise EmptyNeedError("찾는 기술·제품이 비어 있습니다. 예: \"폐열 회수 열교환기\"",
+                             "The need is empty: say which technology or product the partner should bring, "
+                             "e.g. \"폐열 회수 열교환기\".")
     brn = _brn(lead_brn, ("주관기업", "lead company"))
     lead = directory.company(brn)
     if lead is None:
         raise UnknownCompanyError(
             f"{brn}은(는) {opened.path.name}의 회원사가 아닙니다 ({directory.year}년 회원사 {len(directory.companies):,}곳 중 "
-            f"없음). / {brn} is not a member company of {opened.path.name} ({len(directory.companies):,} companies in "
+            f"없음).",
+            f"{brn} is not a member company of {opened.path.name} ({len(directory.companies):,} companies in "
             f"{directory.year}).")
     if lead.division is None:
         raise UnknownCompanyError(f"주관기업 {brn}의 업종(KSIC)이 비어 있어 다른 업종의 파트너를 가릴 수 없습니다. 회원사 시트의 업종을 "
-                                  f"채우세요. / The lead {brn} has no KSIC division, so partners of other divisions cannot "
+                                  f"채우세요.",
+                                  f"The lead {brn} has no KSIC division, so partners of other divisions cannot "
                                   f"be told apart; fill in its division on the 회원사 sheet.")
     grams = {c.brn: ngrams(", ".join(c.products)) for c in directory.companies}
     model = TfIdf(grams.values())
     want = model.vector(ngrams(need))
-    joint = _joint_results(opened, lead)
+    settings = matching(opened.book)
+    joint = _joint_results(opened, lead, settings.bonuses)
     division = {c.brn: c.division for c in directory.companies}
     pairs = _division_pairs(opened, division)
     counts = {"members": len(directory.companies), "same_division": 0, "unknown_division": 0, "other_federation": 0,
@@ -275,20 +296,20 @@ def find_partners(source: str | os.PathLike[str] | Opened, lead_brn: str, need: 
             counts["other_federation"] += 1
             continue
         sim = model.cosine(want, model.vector(grams[c.brn]))
-        if sim < MIN_SIMILARITY:
+        if sim < settings.min_similarity:
             counts["no_match"] += 1
             continue
         reasons = [Reason("other_division", None,
                           f"다른 업종: {c.division} {c.division_name or ''} (주관기업 {lead.division} {lead.division_name or ''})",
                           f"another KSIC division: {c.division} (lead: {lead.division})")]
         if shared:
-            p = BONUS["same_federation"]
+            p = settings.bonuses["same_federation"]
             reasons.append(Reason("same_federation", p, f"+{p:.2f} 같은 연합회({', '.join(shared)})",
                                   f"+{p:.2f} same federation ({', '.join(shared)})"))
         reasons += joint.get(c.brn, [])
         n = pairs.get(frozenset((lead.division, c.division)), 0)
-        if n >= COMPLEMENTARY_MIN:
-            p = BONUS["complementary"]
+        if n >= settings.complementary_min:
+            p = settings.bonuses["complementary"]
             reasons.append(Reason("complementary", p,
                                   f"+{p:.2f} 보완 업종: 업종 {lead.division}·{c.division}이(가) 성과·협력과제 {n}건에서 함께함",
                                   f"+{p:.2f} complementary divisions: {lead.division} and {c.division} worked together in "
@@ -305,7 +326,8 @@ def find_partners(source: str | os.PathLike[str] | Opened, lead_brn: str, need: 
                             f"products/technologies match the need {sim:.2f} (closest item '{best}': {best_sim:.2f})")
         candidates.append(Candidate(rank, c, sim, best, [sim_reason, *reasons]))
     proposal = _proposal(opened, lead, need, candidates, partners)
-    return Matches(str(opened.path), directory.year, lead, need, top, same_federation, candidates, counts, proposal)
+    return Matches(str(opened.path), directory.year, lead, need, top, same_federation, candidates, counts, proposal,
+                   dict(settings.bonuses), settings.min_similarity, settings.complementary_min)
 
 
 def _best_item(model: TfIdf, want: dict[str, float], c: Company) -> tuple[str | None, float]:
@@ -326,7 +348,7 @@ def _proposal(opened: Opened, lead: Company, need: str, candidates: list[Candida
         chosen = list(dict.fromkeys(b for x in partners if (b := _brn(x, ("참여기업", "partner"))) != lead.brn))
         source = "with"
     else:
-        chosen = [c.company.brn for c in candidates[:PROPOSAL_PARTNERS]]
+        chosen = [c.company.brn for c in candidates[:matching(book).proposal_partners]]
         source = "top"
     total = int(p["max_total_won"])
     gov = int(Fraction(str(p["gov_share_max"])) * total)
@@ -381,7 +403,7 @@ def _counts_text(m: Matches) -> str:
     n = m.counts
     return (f"회원사 {n['members']:,}곳 중 같은 업종 {n['same_division']:,}곳 제외"
             + (f", 다른 연합회 {n['other_federation']:,}곳 제외" if m.same_federation else "")
-            + f", 일치도 {MIN_SIMILARITY} 미만 {n['no_match']:,}곳 제외 → 후보 {n['matched']:,}곳 중 상위 {len(m.candidates)}곳")
+            + f", 일치도 {m.min_similarity} 미만 {n['no_match']:,}곳 제외 → 후보 {n['matched']:,}곳 중 상위 {len(m.candidates)}곳")
 
 
 def _proposal_sheet(wb: Any, f: Formats, m: Matches) -> None:

@@ -173,18 +173,20 @@ def build_trends(sources: Sequence[str | os.PathLike[str] | Opened]) -> Trends:
     """Compare consolidated workbooks of different years (same level) on the indicators their rule books share."""
     opened = [s if isinstance(s, Opened) else open_consolidated(s) for s in sources]
     if len(opened) < 2:
-        raise UsageError("비교하려면 두 해 이상의 취합본이 필요합니다. / Trends need consolidated workbooks of at least two years.")
+        raise UsageError("비교하려면 두 해 이상의 취합본이 필요합니다.", "Trends need consolidated workbooks of at least two years.")
     opened.sort(key=lambda o: o.year)
     years = [o.year for o in opened]
     if len(set(years)) < len(years):
         dup = sorted({y for y in years if years.count(y) > 1})
-        raise UsageError(f"같은 연도의 취합본이 두 개 있습니다: {', '.join(map(str, dup))}. / Two consolidated workbooks of "
+        raise UsageError(f"같은 연도의 취합본이 두 개 있습니다: {', '.join(map(str, dup))}.",
+                         f"Two consolidated workbooks of "
                          f"the same year: {', '.join(map(str, dup))}.")
     scopes = {(o.cons.level, o.cons.target_federation) for o in opened}
     if len(scopes) > 1:
         shown = ", ".join(f"{o.year}: {o.cons.level}{' ' + o.cons.target_federation if o.cons.target_federation else ''}"
                           for o in opened)
-        raise UsageError(f"전국 취합본과 연합회 취합본을 섞어 비교할 수 없습니다 ({shown}). / Workbooks of different levels "
+        raise UsageError(f"전국 취합본과 연합회 취합본을 섞어 비교할 수 없습니다 ({shown}).",
+                         f"Workbooks of different levels "
                          f"cannot be compared ({shown}).")
     data = []
     for o in opened:

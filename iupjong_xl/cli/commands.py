@@ -20,10 +20,15 @@ class _Fail(click.ClickException):
 
 
 def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a library call; its typed errors become a usage failure (exit 2) in the command's language."""
     try:
         return fn(*args, **kwargs)
     except IupjongError as exc:
-        raise _Fail(str(exc)) from exc
+        ctx = click.get_current_context(silent=True)
+        lang = (ctx.params.get("lang") if ctx else None) or "ko"
+        # Korean first; the English text follows on its own line for a support call (only English with --lang en)
+        text = exc.en if lang == "en" else (exc.ko if exc.en == exc.ko else f"{exc.ko}\n({exc.en})")
+        raise _Fail(text) from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

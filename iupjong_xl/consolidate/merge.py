@@ -26,18 +26,23 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
                 output: str | os.PathLike[str] | None = None, progress: Progress | None = None) -> Consolidation:
     """Validate the inputs, then merge them (and what `output` already holds) by natural key."""
     if level not in ("federation", "national"):
-        raise UsageError(f"--level must be federation or national, not {level!r}")
+        raise UsageError(f"취합 수준은 federation(연합회) 또는 national(전국)이어야 합니다: {level!r}",
+                         f"the level must be federation or national, not {level!r}")
     paths = [str(p) for p in inputs]
     out_path = Path(output).resolve() if output else None
     previous = None
     if out_path is not None and out_path.exists():
         previous = read_consolidated(out_path)
         if previous is None and level == "national":
-            raise UsageError(f"{output} exists and is not a consolidated workbook; choose another -o")
+            raise UsageError(f"{output}은(는) 이미 있는 파일인데 취합본이 아닙니다. 다른 출력 파일을 고르세요.",
+                             f"{output} exists and is not a consolidated workbook; choose another output file",
+                             file=str(output))
         if previous is None:
             paths.append(str(output))  # the federation report being consolidated into: its profile and roster count
         elif year is not None and previous.year != year:
-            raise UsageError(f"{output} holds {previous.year} reports, not {year}; choose another -o")
+            raise UsageError(f"{output}에는 {previous.year}년 보고서가 들어 있습니다({year}년이 아님). 다른 출력 파일을 고르세요.",
+                             f"{output} holds {previous.year} reports, not {year}; choose another output file",
+                             file=str(output))
     checked = check(paths, year=year or (previous.year if previous else None), progress=progress)
     years = sorted({pf.book.year for pf in checked.files if pf.book is not None})
     run_year = year or (previous.year if previous else None) or (years[-1] if years else rulebook.available_years()[-1])
@@ -47,8 +52,9 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
     if level == "federation" and previous is None:
         own = [pf for pf in checked.files if is_output[pf.index]]
         if own and own[0].kind != "federation":
-            raise UsageError(f"{output} exists and is neither a federation report nor a consolidated workbook; "
-                             "choose another -o")
+            raise UsageError(f"{output}은(는) 연합회 보고서도 취합본도 아닙니다. 다른 출력 파일을 고르세요.",
+                             f"{output} exists and is neither a federation report nor a consolidated workbook; "
+                             "choose another output file", file=str(output))
     # the output itself, found again among the inputs (e.g. written into the folder being consolidated): not an input
     files = [pf for pf in checked.files if not (is_output[pf.index] and previous is not None)]
     hashes = {pf.index: sha256_file(pf.found.path) for pf in files if pf.result.readable}
@@ -75,8 +81,10 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
         if previous is not None and previous.target_federation:
             feds.add(previous.target_federation)
         if len(feds) != 1:
-            raise UsageError("--level federation needs exactly one federation workbook among the inputs "
-                             f"(found: {', '.join(sorted(feds)) or 'none'})")
+            found = ", ".join(sorted(feds))
+            raise UsageError(f"연합회 취합에는 입력 가운데 연합회 보고서가 꼭 하나 있어야 합니다 (찾은 것: {found or '없음'}).",
+                             "a federation consolidation needs exactly one federation workbook among the inputs "
+                             f"(found: {found or 'none'})")
         target = feds.pop()
     units = dict(previous.units) if previous else {}
     _merge(candidates, units, ff, findings, rejected_rows, target)

@@ -230,12 +230,13 @@ def open_checked(path: str | os.PathLike[str]) -> tuple[Path, Consolidation, str
     try:
         wb = open_workbook(p)
     except FileProblem as exc:
-        raise NotConsolidatedError(f"{p}: 엑셀 통합 문서로 열 수 없습니다 ({exc.code}). / {p} cannot be opened as a "
+        raise NotConsolidatedError(f"{p}: 엑셀 통합 문서로 열 수 없습니다 ({exc.code}).",
+                                   f"{p} cannot be opened as a "
                                    f"workbook ({exc.code}: {exc.detail}).") from exc
     with wb:
         if CONSOLIDATED_META not in wb.sheet_names:
             raise NotConsolidatedError(
-                f"{p}: `iupjong consolidate`로 만든 취합본(전국·연합회)이 아닙니다. 교류회·연합회 보고서라면 먼저 취합하세요. / "
+                f"{p}: `iupjong consolidate`로 만든 취합본(전국·연합회)이 아닙니다. 교류회·연합회 보고서라면 먼저 취합하세요.",
                 f"{p} is not a consolidated workbook written by `iupjong consolidate`; consolidate the reports first.")
         meta = {str(r[0]).strip(): str(r[1]).strip() for r in wb.grid(CONSOLIDATED_META).rows if len(r) > 1}
     try:
@@ -243,19 +244,22 @@ def open_checked(path: str | os.PathLike[str]) -> tuple[Path, Consolidation, str
     except CoerceError:
         year = None
     if meta.get("kind") != "consolidated" or year is None:
-        raise NotConsolidatedError(f"{p}: 취합본 정보(_취합정보)가 손상되었습니다. / {p}: its consolidation record "
+        raise NotConsolidatedError(f"{p}: 취합본 정보(_취합정보)가 손상되었습니다.",
+                                   f"{p}: its consolidation record "
                                    f"(_취합정보) is damaged.")
     try:
         book = rulebook.load(year)
     except RuleBookError as exc:
         have = ", ".join(map(str, rulebook.available_years()))
         raise UnsupportedVersionError(
-            f"{p}: {year}년 취합본인데 {year}년 규칙집이 없습니다 (있는 규칙집: {have}). / {p} holds {year} data, but there is "
+            f"{p}: {year}년 취합본인데 {year}년 규칙집이 없습니다 (있는 규칙집: {have}).",
+            f"{p} holds {year} data, but there is "
             f"no rule book for {year} (available: {have}).") from exc
     version = meta.get("version", "")
     if version != book.version:
         raise UnsupportedVersionError(
             f"{p}: 서식 버전 {version or '?'}의 취합본입니다. 이 도구의 {year}년 규칙집은 {book.version}입니다. 원본 보고서를 "
-            f"`iupjong consolidate`로 다시 취합하세요. / {p} was consolidated under template version {version or '?'}; "
+            f"`iupjong consolidate`로 다시 취합하세요.",
+            f"{p} was consolidated under template version {version or '?'}; "
             f"this installation reads {year} workbooks of version {book.version}. Consolidate the reports again.")
     return p, load_for_refresh(p), version

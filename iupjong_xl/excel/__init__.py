@@ -38,7 +38,7 @@ NOTE_MARK = "[이업종 검증]"
 LEVEL_KO = {"national": "전국", "federation": "연합회"}
 
 
-class Problem(IupjongError):
+class ButtonError(IupjongError):
     """Something the user can fix: the message box names the problem and the fix, in Korean."""
 
     def __init__(self, problem: str, fix: str) -> None:
@@ -54,15 +54,15 @@ def resolve(tag: str) -> Callable[..., Any]:
     module, sep, name = tag.partition(":")
     if not sep or not (module == "iupjong_xl" or module.startswith("iupjong_xl.")) or not name.isidentifier() \
             or name.startswith("_"):
-        raise Problem(f"리본 단추 설정(tag) '{tag}'이(가) 'iupjong_xl.모듈:함수' 모양이 아닙니다.",
+        raise ButtonError(f"리본 단추 설정(tag) '{tag}'이(가) 'iupjong_xl.모듈:함수' 모양이 아닙니다.",
                       "addin/customUI.xml의 tag를 고치고 python addin/build.py로 추가 기능을 다시 만드세요.")
     try:
         fn = getattr(importlib.import_module(module), name, None)
     except ImportError as exc:
-        raise Problem(f"리본 단추가 부르는 모듈 {module}을(를) 불러오지 못했습니다 ({exc}).",
+        raise ButtonError(f"리본 단추가 부르는 모듈 {module}을(를) 불러오지 못했습니다 ({exc}).",
                       "명령 프롬프트에서 pip install -e . 로 iupjong-xl을 다시 설치하세요.") from exc
     if not callable(fn):
-        raise Problem(f"리본 단추가 부르는 함수 {tag}이(가) 없습니다.",
+        raise ButtonError(f"리본 단추가 부르는 함수 {tag}이(가) 없습니다.",
                       "iupjong-xl과 추가 기능(iupjong.xlam)의 버전을 맞추세요: iupjong addin install.")
     return fn
 
@@ -79,7 +79,7 @@ def dispatch(tag: str, book: Any = None) -> Any:
     app = book.app
     try:
         return resolve(tag)(book)
-    except Problem as exc:
+    except ButtonError as exc:
         text = f"{exc.problem}\n\n해결: {exc.fix}"
     except OutputError as exc:
         text = (f"파일을 쓰지 못했습니다: {exc}\n\n해결: 그 파일을 연 다른 창이나 프로그램을 닫고, 폴더에 쓸 권한이 "
@@ -233,13 +233,13 @@ def validate_book(book: Any) -> Any:
         report = validate([str(copy)])
     kind = report.files[0].kind if report.files else None
     if kind == "consolidated":
-        raise Problem("이 통합 문서는 취합 문서라서 검증하지 않습니다 (교류회 보고서는 취합할 때 검증됩니다).",
+        raise ButtonError("이 통합 문서는 취합 문서라서 검증하지 않습니다 (교류회 보고서는 취합할 때 검증됩니다).",
                       "교류회·연합회 보고서 파일을 열고 [검증]을 누르세요. 취합 문서의 지표와 지원금은 "
                       "[지표·지원금 갱신]으로 다시 계산합니다.")
     if kind is None:
         first = next((f for f in report.findings if f.code.startswith("FILE_")), None)
         why = first.message("ko") if first else "서식을 알아보지 못했습니다."
-        raise Problem(f"이 통합 문서는 이업종 보고서 서식이 아닙니다: {why}",
+        raise ButtonError(f"이 통합 문서는 이업종 보고서 서식이 아닙니다: {why}",
                       "[새 서식]으로 표준 서식을 만들어 내용을 옮겨 적은 뒤 다시 [검증]을 누르세요.")
     findings = [replace(f, file=book.name) for f in report.findings]
     app.screen_updating = False
@@ -338,11 +338,11 @@ def consolidate_folder(book: Any, folder: str | os.PathLike[str] | None = None) 
     kind, path = book_kind(book), saved_path(book)
     level = meta(book).get("level", "national") if kind == "consolidated" else "federation"
     if kind == "club":
-        raise Problem("이 통합 문서는 단위교류회 보고서입니다. 취합은 연합회 보고서나 취합 문서에서 합니다.",
+        raise ButtonError("이 통합 문서는 단위교류회 보고서입니다. 취합은 연합회 보고서나 취합 문서에서 합니다.",
                       "연합회 보고서(또는 전국 취합 문서)를 열고 [취합]을 누르세요. 전국 취합 문서를 새로 "
                       "만들려면 빈 통합 문서에서 [취합]을 누르세요.")
     if kind in ("federation", "consolidated") and path is None:
-        raise Problem("이 통합 문서가 아직 파일로 저장되지 않았습니다.", "먼저 저장(Ctrl+S)한 뒤 [취합]을 누르세요.")
+        raise ButtonError("이 통합 문서가 아직 파일로 저장되지 않았습니다.", "먼저 저장(Ctrl+S)한 뒤 [취합]을 누르세요.")
     if kind is None:
         answer = alert(app, "이 통합 문서는 연합회 보고서도 취합 문서도 아닙니다.\n폴더를 골라 그 안의 보고서로 "
                             "새 전국 취합 문서를 만들까요?", buttons="ok_cancel")
@@ -355,10 +355,10 @@ def consolidate_folder(book: Any, folder: str | os.PathLike[str] | None = None) 
         status(app, "이업종 취합: 취소")
         return None
     if not chosen.is_dir():
-        raise Problem(f"'{chosen}' 폴더가 없습니다.", "교류회 보고서가 모인 폴더를 다시 고르세요.")
+        raise ButtonError(f"'{chosen}' 폴더가 없습니다.", "교류회 보고서가 모인 폴더를 다시 고르세요.")
     own = path.resolve() if path else None
     if not [f for f in discover([chosen]) if f.skipped is None and f.path.resolve() != own]:
-        raise Problem(f"'{chosen}' 폴더에 보고서 파일(.xlsx·.xlsm·.xls·.xlsb·.ods)이 없습니다.",
+        raise ButtonError(f"'{chosen}' 폴더에 보고서 파일(.xlsx·.xlsm·.xls·.xlsb·.ods)이 없습니다.",
                       "교류회 보고서 파일을 그 폴더에 모으거나, 보고서가 있는 다른 폴더를 고르세요.")
     reopen = kind is not None  # consolidate into this very workbook, else into a new national one
     target = path if reopen and path else _unique(chosen / "전국취합.xlsx")
@@ -419,7 +419,7 @@ def refresh_book(book: Any) -> Any:
 
     app = book.app
     if book_kind(book) != "consolidated":
-        raise Problem("이 통합 문서는 취합 문서가 아닙니다 (지표와 지원금은 취합 문서에만 있습니다).",
+        raise ButtonError("이 통합 문서는 취합 문서가 아닙니다 (지표와 지원금은 취합 문서에만 있습니다).",
                       "[취합]으로 만든 연합회·전국 취합 문서를 열고 [지표·지원금 갱신]을 누르세요.")
     status(app, "이업종: 지표·지원금 계산 중…")
     derived_sheets = (S_SUMMARY, S_IND, S_REPORTING, S_FUNDING)
@@ -493,7 +493,7 @@ def show_help(book: Any = None, opener: Callable[[str], Any] | None = None) -> P
 
 
 __all__ = [
-    "Problem",
+    "ButtonError",
     "consolidate_folder",
     "dispatch",
     "new_template",

@@ -19,7 +19,9 @@ def atomic_path(dest: str | os.PathLike[str]) -> Iterator[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise OutputError(f"{target}: {exc}") from exc
+        raise OutputError(f"{target}: 파일을 쓰지 못했습니다 ({exc}). 그 파일을 연 프로그램을 닫고 폴더 권한을 확인하세요.",
+                          f"{target}: cannot write ({exc}); close programs that have it open and check the folder's permissions",
+                          file=str(target)) from exc
     os.close(fd)
     tmp_path = Path(tmp)
     umask = os.umask(0)
@@ -29,7 +31,9 @@ def atomic_path(dest: str | os.PathLike[str]) -> Iterator[Path]:
         yield tmp_path
         os.replace(tmp_path, target)
     except OSError as exc:
-        raise OutputError(f"{target}: {exc}") from exc
+        raise OutputError(f"{target}: 파일을 쓰지 못했습니다 ({exc}). 그 파일을 연 프로그램을 닫고 폴더 권한을 확인하세요.",
+                          f"{target}: cannot write ({exc}); close programs that have it open and check the folder's permissions",
+                          file=str(target)) from exc
     finally:
         if tmp_path.exists():
             tmp_path.unlink()

@@ -126,7 +126,8 @@ def annotate_files(report: Report, out_dir: str | os.PathLike, *, lang: str = "k
     for _fr, target, _ in jobs:
         for src in sources:
             if same_file(target, src):
-                raise OutputError(f"{target}: refusing to overwrite the submitted file {src}")
+                raise OutputError(f"{target}: 제출된 원본 파일 {src}을(를) 덮어쓰지 않습니다. 다른 폴더를 고르세요.",
+                                  f"{target}: refusing to overwrite the submitted file {src}", file=str(target))
 
     written: list[Path] = []
     for fr, target, found in jobs:

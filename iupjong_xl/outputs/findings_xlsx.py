@@ -144,7 +144,8 @@ def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko")
     target = Path(path)
     for fr in report.files:
         if same_file(target, Path(fr.path)):
-            raise OutputError(f"{target}: refusing to overwrite the submitted file {fr.path}")
+            raise OutputError(f"{target}: 제출된 원본 파일 {fr.path}을(를) 덮어쓰지 않습니다. 다른 파일 이름을 고르세요.",
+                              f"{target}: refusing to overwrite the submitted file {fr.path}", file=str(target))
     out_dir = target.parent if str(target.parent) else Path(".")
     paths = {fr.file: fr.path for fr in report.files}
     lab = _labels(lang)
@@ -165,7 +166,8 @@ def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko")
             try:
                 wb.close()
             except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-                raise OutputError(f"{target}: {exc}") from exc
+                raise OutputError(f"{target}: 파일을 쓰지 못했습니다 ({exc}).", f"{target}: cannot write ({exc})",
+                                  file=str(target)) from exc
     return target
 
 

@@ -37,7 +37,8 @@ def write_template(path: str | os.PathLike[str], kind: str, year: int,
     """Write the standard workbook of a report kind and year, optionally filled with records; atomic."""
     book = rulebook.load(year)
     if kind not in book.reports:
-        raise UsageError(f"unknown report kind {kind!r} (choose: {', '.join(book.reports)})")
+        raise UsageError(f"보고서 종류 {kind!r}이(가) 없습니다 (있는 종류: {', '.join(book.reports)}).",
+                         f"unknown report kind {kind!r} (choose: {', '.join(book.reports)})")
     with atomic_path(path) as tmp:
         _write(tmp, book, kind, data or {})
     return Path(path)

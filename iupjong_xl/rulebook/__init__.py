@@ -22,7 +22,7 @@ from iupjong_xl.rulebook.model import (
     Indicator,
     MessageDef,
     Reference,
-    Report,
+    ReportKind,
     Rule,
     RuleBook,
     Sheet,
@@ -33,7 +33,7 @@ from iupjong_xl.rulebook.model import (
 
 __all__ = [
     "CHECK_MEANINGS", "COLUMN_CHECKS", "CONSOLIDATED_META", "ENV_VAR", "LANGS", "META_SHEET", "SEVERITIES", "TYPES",
-    "Column", "Indicator", "MessageDef", "Reference", "Report", "Rule", "RuleBook", "Sheet", "available_years",
+    "Column", "Indicator", "MessageDef", "Reference", "ReportKind", "Rule", "RuleBook", "Sheet", "available_years",
     "check_root", "check_template", "codes_markdown", "col_severity", "column_checks", "default_root", "load",
     "packaged_root", "use_root",
 ]

@@ -24,7 +24,7 @@ from iupjong_xl.rulebook.model import (
     Indicator,
     MessageDef,
     Reference,
-    Report,
+    ReportKind,
     Rule,
     RuleBook,
     Sheet,
@@ -104,7 +104,7 @@ def _load(year: int, root: Path) -> RuleBook:
     choices = {k: tuple(str(x) for x in v) for k, v in doc.get("choices", {}).items()}
     sheets = {key: _sheet(key, spec, refs, choices, year) for key, spec in doc["sheets"].items()}
     reports = {
-        kind: Report(kind, r["template_id"], r["title_ko"], r["title_en"], r.get("file_hint", ""), tuple(r["sheets"]))
+        kind: ReportKind(kind, r["template_id"], r["title_ko"], r["title_en"], r.get("file_hint", ""), tuple(r["sheets"]))
         for kind, r in doc["reports"].items()
     }
     checks = {k: _message_def(k, v) for k, v in msgs["checks"].items()}

@@ -110,7 +110,7 @@ class Sheet:
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
+class ReportKind:
     kind: str
     template_id: str
     title_ko: str
@@ -163,7 +163,7 @@ class RuleBook:
     parameters: dict[str, Any]
     references: dict[str, Reference]
     choices: dict[str, tuple[str, ...]]
-    reports: dict[str, Report]
+    reports: dict[str, ReportKind]
     sheets: dict[str, Sheet]
     rules: tuple[Rule, ...]
     checks: dict[str, MessageDef]
@@ -185,10 +185,19 @@ class RuleBook:
             node = node[part]
         return node
 
+    def bands(self, name: str) -> tuple[tuple[int, str], ...]:
+        """A size-band parameter of the directory (employee_bands, sales_bands_mwon): (lowest value, label),
+        ascending."""
+        raw = self.parameters.get("directory", {}).get(name)
+        if not raw:
+            raise RuleBookError(f"규칙집 {self.path}: parameters.directory.{name}이(가) 없습니다.",
+                                f"{self.path}: no parameters.directory.{name}", file=str(self.path))
+        return tuple((int(lo), str(label)) for lo, label in raw)
+
     def report_sheets(self, kind: str) -> list[Sheet]:
         return [self.sheets[k] for k in self.reports[kind].sheets]
 
-    def report_for_template(self, template_id: str) -> Report | None:
+    def report_for_template(self, template_id: str) -> ReportKind | None:
         for r in self.reports.values():
             if r.template_id == template_id:
                 return r

@@ -216,7 +216,7 @@ STYLES = (InputStyle(), InputStyle(dates="dot", numbers="text"), InputStyle(),
 
 
 @dataclass(slots=True)
-class Company:
+class Member:
     brn: str
     name: str
     ceo: str
@@ -261,7 +261,7 @@ class Club:
     federation: str
     founded: int
     reporting: bool
-    members: list[Company]  # listed as secretaries do: 회장, 부회장, 총무, then 회원 by joining date
+    members: list[Member]  # listed as secretaries do: 회장, 부회장, 총무, then 회원 by joining date
     phone: str
     email: str
     activities: tuple[bool, bool, bool] = (False, False, False)  # information, resources, new products
@@ -270,7 +270,7 @@ class Club:
     consortia: list[Consortium] = field(default_factory=list)
     style: InputStyle = InputStyle()
 
-    def role(self, role: str) -> Company:
+    def role(self, role: str) -> Member:
         return next(c for c in self.members if c.role == role)
 
 
@@ -295,7 +295,7 @@ class Corpus:
     def reporting_clubs(self) -> list[Club]:
         return [c for f in self.federations for c in f.clubs if c.reporting]
 
-    def companies(self) -> list[Company]:
+    def companies(self) -> list[Member]:
         return [m for f in self.federations for c in f.clubs for m in c.members]
 
 
@@ -375,13 +375,13 @@ def _day(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
 
 
 def _members(rng: random.Random, fed_code: str, founded: int, year: int, n: int, used: set[str],
-             names: set[str]) -> list[Company]:
+             names: set[str]) -> list[Member]:
     """n companies from >= 3 KSIC divisions with corpus-unique BRNs; one 회장, some 부회장, one 총무."""
     _, lo, hi = REGIONS[fed_code]
     weights = [g.weight for g in GROUPS]
     while len(set(divs := [rng.choice(rng.choices(GROUPS, weights)[0].divisions) for _ in range(n)])) < 3:
         pass
-    companies: list[Company] = []
+    companies: list[Member] = []
     for div in divs:
         companies.append(_company(rng, div, lo, hi, founded, year, used, names, companies))
     companies.sort(key=lambda c: c.joined)
@@ -394,7 +394,7 @@ def _members(rng: random.Random, fed_code: str, founded: int, year: int, n: int,
 
 
 def _company(rng: random.Random, div: str, lo: int, hi: int, founded: int, year: int, used: set[str], names: set[str],
-             club: list[Company]) -> Company:
+             club: list[Member]) -> Member:
     """A company of KSIC division div with a corpus-unique BRN (tax office lo..hi), joined between the club's founding
     and February of the report year."""
     g = GROUP_OF[div]
@@ -411,7 +411,7 @@ def _company(rng: random.Random, div: str, lo: int, hi: int, founded: int, year:
         pass
     used.add(brn)
     employees = max(3, min(300, int(rng.lognormvariate(3.0, 0.75))))
-    return Company(brn, form.format(name), _person(rng), div, employees, employees * rng.randint(60, 240),
+    return Member(brn, form.format(name), _person(rng), div, employees, employees * rng.randint(60, 240),
                    _day(rng, dt.date(founded, 3, 1), dt.date(year, 2, 28)), ", ".join(rng.sample(g.products, 2)))
 
 
@@ -465,7 +465,7 @@ def _events(rng: random.Random, club: Club, year: int, meetings: int, high: bool
     return sorted(out, key=lambda e: e.date)
 
 
-def _partners(rng: random.Random, club: Club, lead: Company, k: int) -> tuple[str, ...]:
+def _partners(rng: random.Random, club: Club, lead: Member, k: int) -> tuple[str, ...]:
     """k other members, the first from another KSIC division than the lead (cross-industry)."""
     first = rng.choice([c for c in club.members if c.division != lead.division])
     return (first.brn, *(c.brn for c in rng.sample([c for c in club.members if c not in (lead, first)], k - 1)))
@@ -602,7 +602,7 @@ def _plant(corpus: Corpus) -> list[PartnerPlant]:
     clubs = [c for c in corpus.reporting_clubs() if not any(r.flaw for r in c.consortia)]
     taken: set[str] = set()
 
-    def first(fed: str, ok: Callable[[Club, Company], bool]) -> tuple[Club, Company]:
+    def first(fed: str, ok: Callable[[Club, Member], bool]) -> tuple[Club, Member]:
         for club in clubs:
             for m in club.members if club.federation == fed else ():
                 if m.brn not in taken and ok(club, m):
@@ -610,7 +610,7 @@ def _plant(corpus: Corpus) -> list[PartnerPlant]:
                     return club, m
         raise ValueError(f"no member of {fed} fits a planted partner case")
 
-    def joint(club: Club, m: Company) -> Company | None:
+    def joint(club: Club, m: Member) -> Member | None:
         """A member of another division that has a result together with m."""
         division = {c.brn: c for c in club.members}
         for r in club.results:

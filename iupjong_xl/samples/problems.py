@@ -25,7 +25,7 @@ Edit = Callable[[Data, Corpus], Any]
 
 
 @dataclass(frozen=True)
-class Problem:
+class ProblemWorkbook:
     file: str
     mistake: str  # what the secretary did, in Korean
     expect: tuple[Expect, ...]  # exactly these findings (code None: tolerated, no finding at all)
@@ -66,52 +66,52 @@ def _outsider(corpus: Corpus) -> str:
 _HTML = ('<html><head><meta charset="utf-8"></head><body><table><tr><td>사업자등록번호</td><td>회사명</td></tr>'
          "<tr><td>116-82-00276</td><td>한빛정밀(주)</td></tr></table></body></html>\n").encode()
 W = "warning"
-PROBLEMS: tuple[Problem, ...] = (
-    Problem("01_사업자번호_검증번호.xlsx", "사업자등록번호 마지막 자리(검증번호)를 잘못 옮겨 적음", (_e("MEMBER_BRN_CHECKSUM", "회원사", "A7"),),
+PROBLEMS: tuple[ProblemWorkbook, ...] = (
+    ProblemWorkbook("01_사업자번호_검증번호.xlsx", "사업자등록번호 마지막 자리(검증번호)를 잘못 옮겨 적음", (_e("MEMBER_BRN_CHECKSUM", "회원사", "A7"),),
             lambda d, _: d["member"][5].update(brn=d["member"][5]["brn"][:-1] + str((int(d["member"][5]["brn"][-1]) + 5) % 10)),
             needs=_free(5)),
-    Problem("02_사업자번호_9자리.xlsx", "사업자등록번호를 9자리만 입력 (마지막 자리 누락)", (_e("MEMBER_BRN_FORMAT", "회원사", "A8"),),
+    ProblemWorkbook("02_사업자번호_9자리.xlsx", "사업자등록번호를 9자리만 입력 (마지막 자리 누락)", (_e("MEMBER_BRN_FORMAT", "회원사", "A8"),),
             lambda d, _: d["member"][6].update(brn=d["member"][6]["brn"][:-1]), needs=_free(6)),
-    Problem("03_업종_자유기재.xlsx", "업종을 목록에서 고르지 않고 '기계 제조'라고 직접 씀", (_e("MEMBER_KSIC_ALLOWED", "회원사", "D6"),),
+    ProblemWorkbook("03_업종_자유기재.xlsx", "업종을 목록에서 고르지 않고 '기계 제조'라고 직접 씀", (_e("MEMBER_KSIC_ALLOWED", "회원사", "D6"),),
             _set("member", 4, ksic="기계 제조"), needs=_free(4)),
-    Problem("04_참석_회원사수초과.xlsx", "월례회 참석란에 회원사 수 대신 참석한 사람 수를 적음",
+    ProblemWorkbook("04_참석_회원사수초과.xlsx", "월례회 참석란에 회원사 수 대신 참석한 사람 수를 적음",
             (_e("ACTIVITY_ATTENDANCE_EXCEEDS_MEMBERS", "활동", "C2"),), lambda d, _: d["activity"][0].update(attendees=len(d["member"]) + 7)),
-    Problem("05_정부지원금_80퍼센트.xlsx", "정부지원금을 총사업비의 80%로 신청 (한도 75%)",
+    ProblemWorkbook("05_정부지원금_80퍼센트.xlsx", "정부지원금을 총사업비의 80%로 신청 (한도 75%)",
             (_e("CONSORTIUM_GOV_SHARE_MAX", "협력과제", "F2", W), _e("CONSORTIUM_COMPANY_SHARE_MIN", "협력과제", "G2", W)),
             _set("consortium", 0, total_won=20_000_000, gov_won=16_000_000, company_won=4_000_000), needs=lambda c: bool(c.consortia)),
-    Problem("06_총사업비_한도초과.xlsx", "총사업비를 2,500만원으로 신청 (협력체당 2,000만원 한도)", (_e("CONSORTIUM_TOTAL_CAP", "협력과제", "E2", W),),
+    ProblemWorkbook("06_총사업비_한도초과.xlsx", "총사업비를 2,500만원으로 신청 (협력체당 2,000만원 한도)", (_e("CONSORTIUM_TOTAL_CAP", "협력과제", "E2", W),),
             _set("consortium", 0, total_won=25_000_000, gov_won=18_750_000, company_won=6_250_000), needs=lambda c: bool(c.consortia)),
-    Problem("07_분담금_합계불일치.xlsx", "정부지원금을 줄이고 기업부담금은 그대로 두어 합계가 총사업비와 다름",
+    ProblemWorkbook("07_분담금_합계불일치.xlsx", "정부지원금을 줄이고 기업부담금은 그대로 두어 합계가 총사업비와 다름",
             (_e("CONSORTIUM_SHARES_SUM", "협력과제", "F2"),),
             _set("consortium", 0, total_won=20_000_000, gov_won=14_000_000, company_won=5_000_000), needs=lambda c: bool(c.consortia)),
-    Problem("08_참여기업_비회원.xlsx", "성과 참여기업에 회원사가 아닌 협력업체 번호를 넣음", (_e("RESULT_COMPANY_NOT_MEMBER", "성과", "C2"),),
+    ProblemWorkbook("08_참여기업_비회원.xlsx", "성과 참여기업에 회원사가 아닌 협력업체 번호를 넣음", (_e("RESULT_COMPANY_NOT_MEMBER", "성과", "C2"),),
             lambda d, corpus: d["result"][0].update(participants=f"{d['result'][0]['participants']}, {_outsider(corpus)}"),
             needs=lambda c: bool(c.results)),
-    Problem("09_회장사_명단누락.xlsx", "회원사 명단에 회장사를 빠뜨림", (_e("CLUB_CHAIR_NOT_MEMBER", "교류회", "B7"),),
+    ProblemWorkbook("09_회장사_명단누락.xlsx", "회원사 명단에 회장사를 빠뜨림", (_e("CLUB_CHAIR_NOT_MEMBER", "교류회", "B7"),),
             lambda d, _: d["member"].pop(0), needs=lambda c: c.role("회장").brn not in _used(c)),
-    Problem("10_업종_한가지.xlsx", "첫 행의 업종을 아래로 끌어 채워 모든 회원사가 같은 업종이 됨", (_e("CLUB_NOT_CROSS_INDUSTRY", "회원사", "D1", W),),
+    ProblemWorkbook("10_업종_한가지.xlsx", "첫 행의 업종을 아래로 끌어 채워 모든 회원사가 같은 업종이 됨", (_e("CLUB_NOT_CROSS_INDUSTRY", "회원사", "D1", W),),
             lambda d, _: [m.update(ksic=d["member"][0]["ksic"]) for m in d["member"]], needs=lambda c: not c.consortia),
-    Problem("11_사업자번호_중복.xlsx", "같은 회원사를 복사해 두 번 붙여 넣음", (_e("MEMBER_BRN_DUPLICATE", "회원사", "A6"),),
+    ProblemWorkbook("11_사업자번호_중복.xlsx", "같은 회원사를 복사해 두 번 붙여 넣음", (_e("MEMBER_BRN_DUPLICATE", "회원사", "A6"),),
             lambda d, _: d["member"].insert(4, dict(d["member"][3]))),
-    Problem("12_날짜_13월.xlsx", "일자를 '2009.13.01'로 입력 (없는 달)", (_e("ACTIVITY_DATE_TYPE", "활동", "A2"),),
+    ProblemWorkbook("12_날짜_13월.xlsx", "일자를 '2009.13.01'로 입력 (없는 달)", (_e("ACTIVITY_DATE_TYPE", "활동", "A2"),),
             _set("activity", 0, date="2009.13.01")),
-    Problem("13_종업원수_약30명.xlsx", "종업원수에 '약 30명'이라고 글자로 씀", (_e("MEMBER_EMPLOYEES_TYPE", "회원사", "E4"),),
+    ProblemWorkbook("13_종업원수_약30명.xlsx", "종업원수에 '약 30명'이라고 글자로 씀", (_e("MEMBER_EMPLOYEES_TYPE", "회원사", "E4"),),
             _set("member", 2, employees="약 30명")),
-    Problem("14_수식오류_DIV0.xlsx", "매출액 칸의 나눗셈 수식이 빈 칸을 참조해 #DIV/0! 표시", (_e("CELL_EXCEL_ERROR", "회원사", "F5"),),
+    ProblemWorkbook("14_수식오류_DIV0.xlsx", "매출액 칸의 나눗셈 수식이 빈 칸을 참조해 #DIV/0! 표시", (_e("CELL_EXCEL_ERROR", "회원사", "F5"),),
             _set("member", 3, sales_mwon=Formula("=J5/K5", "#DIV/0!"))),
-    Problem("15_제목_별칭_공백.xlsx", "제목 '사업자등록번호'를 ' 사업자 번호 '로 바꿈 (별칭·공백은 허용)", (_e(None, "회원사", "A1"),),
+    ProblemWorkbook("15_제목_별칭_공백.xlsx", "제목 '사업자등록번호'를 ' 사업자 번호 '로 바꿈 (별칭·공백은 허용)", (_e(None, "회원사", "A1"),),
             post=lambda wb: setattr(wb["회원사"]["A1"], "value", " 사업자 번호 ")),
-    Problem("16_열_추가.xlsx", "회원사 시트 끝에 서식에 없는 '휴대전화' 열을 추가", (_e("FILE_COLUMN_EXTRA", "회원사", "J1", W),),
+    ProblemWorkbook("16_열_추가.xlsx", "회원사 시트 끝에 서식에 없는 '휴대전화' 열을 추가", (_e("FILE_COLUMN_EXTRA", "회원사", "J1", W),),
             lambda d, _: [m.update({"+휴대전화": f"010-{3100 + 37 * i}-{1000 + 101 * i}"}) for i, m in enumerate(d["member"])]),
-    Problem("17_시트_삭제.xlsx", "협력과제 신청이 없다고 '협력과제' 시트를 지움", (_e("FILE_SHEET_MISSING", "협력과제", None),),
+    ProblemWorkbook("17_시트_삭제.xlsx", "협력과제 신청이 없다고 '협력과제' 시트를 지움", (_e("FILE_SHEET_MISSING", "협력과제", None),),
             post=lambda wb: wb.remove(wb["협력과제"]), needs=lambda c: not c.consortia),
-    Problem("18_보고연도_2008.xlsx", "작년 파일을 고쳐 쓰면서 보고연도 2008을 그대로 둠", (_e("CLUB_REPORT_YEAR_MISMATCH", "교류회", "B6"),),
+    ProblemWorkbook("18_보고연도_2008.xlsx", "작년 파일을 고쳐 쓰면서 보고연도 2008을 그대로 둠", (_e("CLUB_REPORT_YEAR_MISMATCH", "교류회", "B6"),),
             _set("club", 0, report_year=2008)),
-    Problem("19_연합회_제출여부_글자.xlsx", "명부의 보고서 제출 칸에 예/아니오 대신 '제출'이라고 씀",
+    ProblemWorkbook("19_연합회_제출여부_글자.xlsx", "명부의 보고서 제출 칸에 예/아니오 대신 '제출'이라고 씀",
             (_e("ROSTER_REPORTED_TYPE", "교류회 명부", "F2"),), _set("roster", 0, reported="제출"), kind="federation"),
-    Problem("20_엑셀아님_HTML.xlsx", "그룹웨어에서 '엑셀로 저장'한 웹 페이지(HTML)를 보냄", (_e("FILE_NOT_WORKBOOK", None, None),),
+    ProblemWorkbook("20_엑셀아님_HTML.xlsx", "그룹웨어에서 '엑셀로 저장'한 웹 페이지(HTML)를 보냄", (_e("FILE_NOT_WORKBOOK", None, None),),
             kind="raw", raw=_HTML),
-    Problem("21_빈파일.xlsx", "메일 첨부가 끊겨 0바이트 파일이 됨", (_e("FILE_EMPTY", None, None),), kind="raw"),
+    ProblemWorkbook("21_빈파일.xlsx", "메일 첨부가 끊겨 0바이트 파일이 됨", (_e("FILE_EMPTY", None, None),), kind="raw"),
 )
 
 
