@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import math
 import os
 import re
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from iupjong_xl.consolidate.readback import open_checked
 from iupjong_xl.io.reader import col_letter as _col
 from iupjong_xl.io.xlsx import Formats, meta_sheet, table, xlsx
 from iupjong_xl.rulebook import RuleBook
-from iupjong_xl.validate.normalize import CoerceError, coerce_int, coerce_text
+from iupjong_xl.validate.normalize import lenient
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -229,16 +228,11 @@ class Directory:
 
 
 def _int(v: Any) -> int | None:
-    try:
-        return coerce_int(v)
-    except CoerceError:
-        return None
+    return lenient("int", v)
 
 
 def _text(v: Any) -> str | None:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    return coerce_text(v)
+    return lenient("text", v)
 
 
 def split_products(text: str | None) -> list[str]:

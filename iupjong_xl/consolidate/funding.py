@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from iupjong_xl.rulebook import RuleBook
 from iupjong_xl.validate.findings import render
+from iupjong_xl.validate.normalize import share_beyond
 
 
 @dataclass
@@ -92,14 +92,6 @@ class Round:
         }
 
 
-def _share_over(part: int, total: int, limit: Any) -> bool:
-    f = Fraction(str(limit))
-    return part * f.denominator > f.numerator * total
-
-
-def _share_under(part: int, total: int, limit: Any) -> bool:
-    f = Fraction(str(limit))
-    return part * f.denominator < f.numerator * total
 
 
 def check_eligibility(req: Request, book: RuleBook, members: dict[str, str | None]) -> None:
@@ -111,9 +103,9 @@ def check_eligibility(req: Request, book: RuleBook, members: dict[str, str | Non
         reasons.append(("AMOUNT_INVALID", {"total": total, "gov": gov, "company": comp}))
     if total is not None and total > p["max_total_won"]:
         reasons.append(("OVER_CAP", {"total": total, "limit": p["max_total_won"]}))
-    if total and gov is not None and _share_over(gov, total, p["gov_share_max"]):
+    if total and gov is not None and share_beyond(gov, total, p["gov_share_max"], over=True):
         reasons.append(("GOV_SHARE", {"share": gov / total, "limit": float(p["gov_share_max"])}))
-    if total and comp is not None and _share_under(comp, total, p["company_share_min"]):
+    if total and comp is not None and share_beyond(comp, total, p["company_share_min"], over=False):
         reasons.append(("COMPANY_SHARE", {"share": comp / total, "limit": float(p["company_share_min"])}))
     if None not in (total, gov, comp) and gov + comp != total:  # type: ignore[operator]
         reasons.append(("SUM_MISMATCH", {"sum": gov + comp, "total": total}))  # type: ignore[operator]

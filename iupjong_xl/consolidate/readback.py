@@ -24,9 +24,7 @@ from iupjong_xl.rulebook import CONSOLIDATED_META, RuleBook
 from iupjong_xl.validate.findings import Finding
 from iupjong_xl.validate.normalize import (
     CoerceError,
-    coerce_bool,
-    coerce_date,
-    coerce_float,
+    coerce_as,
     coerce_int,
     coerce_text,
     normalize_brn,
@@ -137,20 +135,10 @@ def _typed(book: RuleBook, key: str, rec: dict[str, Any]) -> dict[str, Any]:
         col = cols.get(k)
         kind = "int" if k in ("year", "_row") else ("text" if col is None else col.type)
         try:
-            if kind == "int":
-                out[k] = coerce_int(v)
-            elif kind == "float":
-                out[k] = coerce_float(v)
-            elif kind == "date":
-                out[k] = coerce_date(v)
-            elif kind == "bool":
-                out[k] = coerce_bool(v)
-            elif kind == "brn":
-                out[k] = normalize_brn(v)
-            elif kind == "brn_list":
+            if kind == "brn_list":
                 out[k] = tuple(_brn_or_text(b) for b in split_brn_list(v)) or None
             else:
-                out[k] = coerce_text(v)
+                out[k] = coerce_as(kind, v)
         except CoerceError:
             out[k] = coerce_text(v)
     return out

@@ -7,7 +7,7 @@ from typing import Any
 
 from iupjong_xl.consolidate.model import KEY_COLUMNS, PROVENANCE
 from iupjong_xl.rulebook import RuleBook
-from iupjong_xl.validate.normalize import CoerceError, coerce_date, coerce_float, coerce_int, coerce_text
+from iupjong_xl.validate.normalize import lenient
 
 S_SUMMARY, S_IND, S_REPORTING, S_FUNDING = "요약", "연합회별 지표", "보고현황", "지원금"
 S_FINDINGS, S_REJECTED, S_SOURCES = "검증결과", "제외", "출처"
@@ -41,26 +41,16 @@ def data_headers(book: RuleBook, key: str) -> list[tuple[str, str]]:
 
 def _int(v: Any) -> int | None:
     """Whole won from a cell as it was read or typed; anything that is not a whole number counts as missing."""
-    try:
-        return coerce_int(v)
-    except CoerceError:
-        return None
+    return lenient("int", v)
 
 
 def _float(v: Any) -> float | None:
-    try:
-        f = coerce_float(v)
-    except CoerceError:
-        return None
-    return None if f is None or f != f else f
+    return lenient("float", v)
 
 
 def _date(v: Any) -> datetime.date | None:
-    try:
-        return coerce_date(v)
-    except CoerceError:
-        return None
+    return lenient("date", v)
 
 
 def _text(v: Any) -> str | None:
-    return None if v is None or (isinstance(v, float) and v != v) else coerce_text(v)
+    return lenient("text", v)

@@ -7,7 +7,10 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
 
 __all__ = [
     "EXCEL_ERRORS",
@@ -477,3 +480,35 @@ def split_brn_list(v: object) -> list[str]:
         if piece:
             out.extend(_split_whitespace(piece))
     return out
+
+
+# ------------------------------------------------------------------------------------------ by column type
+
+COERCE_BY_TYPE: dict[str, Callable[[object], object]] = {
+    "int": coerce_int, "float": coerce_float, "date": coerce_date, "bool": coerce_bool, "brn": normalize_brn,
+    "text": coerce_text,
+}
+
+
+def coerce_as(kind: str, v: object) -> object:
+    """Coerce a value to a rule-book column type (int, float, date, bool, brn, text); raises CoerceError."""
+    return COERCE_BY_TYPE.get(kind, coerce_text)(v)
+
+
+def lenient(kind: str, v: object) -> Any:
+    """coerce_as, but a value that does not fit (or NaN) counts as missing: None instead of an error."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    try:
+        out = coerce_as(kind, v)
+    except CoerceError:
+        return None
+    return None if isinstance(out, float) and math.isnan(out) else out
+
+
+def share_beyond(part: float, total: float, limit: object, *, over: bool) -> bool:
+    """Whether part / total is above (over=True) or below (over=False) the limit (a rule-book share such as 0.75),
+    compared exactly: v / t > num / den  <=>  v * den > num * t (no floating-point rounding at the boundary)."""
+    frac = Fraction(str(limit))
+    lhs, rhs = part * frac.denominator, frac.numerator * total
+    return lhs > rhs if over else lhs < rhs

@@ -8,6 +8,7 @@ from typing import Any
 
 from iupjong_xl.rulebook import Rule, RuleBook
 from iupjong_xl.validate.findings import Finding, FindingFactory
+from iupjong_xl.validate.normalize import share_beyond
 from iupjong_xl.validate.schemas import SheetInput
 
 
@@ -186,12 +187,7 @@ def _share(c: Ctx, over: bool) -> Iterator[Finding]:
         v, t = _num(rec.get(col)), _num(rec.get(of))
         if v is None or not t or t <= 0:
             continue
-        # exact integer comparison: v / t > limit  <=>  v * den > num * t for limit = num / den
-        from fractions import Fraction
-
-        frac = Fraction(str(limit))
-        bad = v * frac.denominator > frac.numerator * t if over else v * frac.denominator < frac.numerator * t
-        if bad:
+        if share_beyond(v, t, limit, over=over):
             yield c.emit(rec, col, v, share=v / t, limit=float(limit))
 
 

@@ -12,11 +12,8 @@ from iupjong_xl.rulebook import Column, RuleBook, Sheet
 from iupjong_xl.validate.findings import Finding, FindingFactory
 from iupjong_xl.validate.layout import SheetData
 from iupjong_xl.validate.normalize import (
+    COERCE_BY_TYPE,
     CoerceError,
-    coerce_bool,
-    coerce_date,
-    coerce_float,
-    coerce_int,
     coerce_text,
     excel_error,
     is_blank,
@@ -60,16 +57,8 @@ def _squash(text: str) -> str:
 
 def _coercer(book: RuleBook, col: Column) -> Callable[[Any], Any]:
     """A function raw value -> typed value (raising CoerceError) for one column."""
-    if col.type == "int":
-        return coerce_int
-    if col.type == "float":
-        return coerce_float
-    if col.type == "date":
-        return coerce_date
-    if col.type == "bool":
-        return coerce_bool
-    if col.type == "brn":
-        return normalize_brn
+    if col.type in COERCE_BY_TYPE and col.type != "text":
+        return COERCE_BY_TYPE[col.type]
     if col.ref:
         ref = book.references[col.ref]
 
