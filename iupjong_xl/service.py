@@ -1,18 +1,27 @@
 """The use cases, run the same way for the command line and the Excel add-in: each one reads, merges, derives and
-writes, and returns plain data. Nothing here prints, exits or knows about options or message boxes."""
+writes, and returns plain data. Nothing here prints, exits or knows about options or message boxes.
+
+Consolidate and refresh keep the ledger (iupjong.db beside the workbook, or the one named): a run holds its write
+lock from reading the previous state to recording the view it wrote; the workbook is a view written from it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from iupjong_xl.consolidate.derive import Derived
-    from iupjong_xl.consolidate.model import Consolidation
-    from iupjong_xl.validate.findings import Report
+    from iupjong_xl.consolidate.edits import Edits
+    from iupjong_xl.consolidate.model import Consolidation, Previous
+    from iupjong_xl.validate.findings import Finding, Report
 
 Progress = Callable[[str], None]
 
@@ -26,39 +35,257 @@ class Run:
     data: dict[str, Any]  # consolidate.derive.describe(): the JSON contract of a run
     output: Path
     written: bool
+    ledger: Path | None = None
+    run_number: int | None = None  # the run's id in the ledger
+    backup: Path | None = None  # the edited workbook, kept beside it when something typed could not stay in it
+    edits: dict[str, int] = field(default_factory=dict)
+
+
+class _DryRun(Exception):
+    """Raised inside the ledger transaction of a dry run so that nothing is kept."""
+
+
+def ledger_path(output: str | os.PathLike[str], ledger: str | os.PathLike[str] | None = None) -> Path:
+    from iupjong_xl.consolidate.ledger import default_path
+
+    return Path(ledger) if ledger is not None else default_path(output)
 
 
 def consolidate(inputs: Iterable[str | os.PathLike[str]], output: str | os.PathLike[str], *, level: str = "national",
                 year: int | None = None, dry_run: bool = False, lang: str = "ko",
-                progress: Progress | None = None) -> Run:
-    """Validate the inputs, merge them into what `output` holds, derive indicators and funding, write `output`
-    atomically (unless dry_run)."""
-    from iupjong_xl.consolidate.derive import derive, describe
+                progress: Progress | None = None, ledger: str | os.PathLike[str] | None = None,
+                use_ledger: bool = True) -> Run:
+    """Validate the inputs, merge them into the workbook's previous state (the ledger's), derive indicators and
+    funding, record the run in the ledger and write the workbook as its view (unless dry_run: then nothing is kept)."""
     from iupjong_xl.consolidate.merge import consolidate as merge
-    from iupjong_xl.outputs import workbook
 
     out = Path(output)
-    cons = merge([str(p) for p in inputs], year=year, level=level, output=out, progress=progress)
-    derived = derive(cons)
-    if not dry_run:
-        workbook.write_workbook(cons, out, derived)
-    data = describe(cons, derived, lang)
-    data["summary"]["dry_run"] = dry_run
-    data["summary"]["output"] = str(output)
-    return Run(cons, derived, data, out, not dry_run)
+    paths = [str(p) for p in inputs]
+
+    def build(previous: Any) -> Consolidation:
+        return merge(paths, year=year, level=level, output=out, progress=progress, previous=previous)
+
+    return _run(out, ledger, build, lang=lang, dry_run=dry_run, use_ledger=use_ledger, command="consolidate",
+                inputs=paths, level=level, year=year)
 
 
-def refresh(path: str | os.PathLike[str], *, lang: str = "ko") -> Run:
-    """Re-read a consolidated workbook's data sheets and typed scores, recompute indicators and the funding round,
-    and rewrite it in place."""
+def refresh(path: str | os.PathLike[str], *, lang: str = "ko", ledger: str | os.PathLike[str] | None = None,
+            use_ledger: bool = True) -> Run:
+    """Take the edits people made (scores in 지원금, corrections), recompute indicators and the funding round, and
+    rewrite the workbook in place."""
+    from iupjong_xl.consolidate.readback import as_consolidation, load_for_refresh
+
+    out = Path(path)
+
+    def build(previous: Any) -> Consolidation:
+        from iupjong_xl.consolidate.merge import READ_OUTPUT
+
+        if previous is READ_OUTPUT or previous is None:
+            return load_for_refresh(out)
+        return as_consolidation(previous)
+
+    return _run(out, ledger, build, lang=lang, dry_run=False, use_ledger=use_ledger, command="refresh", inputs=[],
+                level=None, year=None)
+
+
+def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[[Any], Consolidation], *, lang: str,
+         dry_run: bool, use_ledger: bool, command: str, inputs: list[str], level: str | None,
+         year: int | None) -> Run:
+    from iupjong_xl.consolidate import record
     from iupjong_xl.consolidate.derive import derive, describe
-    from iupjong_xl.consolidate.readback import load_for_refresh
+    from iupjong_xl.consolidate.ledger import open_ledger, sha256_bytes
+    from iupjong_xl.consolidate.merge import READ_OUTPUT
     from iupjong_xl.outputs import workbook
 
-    cons = load_for_refresh(path)
-    derived = derive(cons)
-    workbook.write_workbook(cons, path, derived)
-    return Run(cons, derived, describe(cons, derived, lang), Path(path), True)
+    db = ledger_path(out, ledger)
+    if not use_ledger or (dry_run and not db.exists()):
+        cons = build(READ_OUTPUT)
+        derived = derive(cons)
+        if not dry_run:
+            workbook.write_workbook(cons, out, derived)
+        return _finish(Run(cons, derived, {}, out, not dry_run), lang, dry_run)
+    if not dry_run:
+        try:
+            out.resolve().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from iupjong_xl.errors import OutputError
+
+            raise OutputError(f"{out.parent} 폴더를 만들지 못했습니다 ({exc}).", f"cannot create the folder {out.parent} ({exc})",
+                              file=str(out)) from exc
+    led = open_ledger(db)
+    result: Run | None = None
+    tmp: Path | None = None
+    try:
+        with led, contextlib.suppress(_DryRun), led.writing() as conn:
+            key = record.workbook_key(db, out)
+            for stale in out.resolve().parent.glob(f".{out.name}.*.tmp"):  # left by a run that was killed
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+            run_id = record.start_run(conn, command=command, inputs=inputs, workbook=key, level=level, year=year)
+            previous, extra_findings, backup, counts = _previous_state(conn, run_id, key, out)
+            cons = build(previous)
+            cons.findings.extend(extra_findings)
+            status = _statuses(cons)
+            record.record_run(conn, run_id, key, cons, previous, status)
+            _fault("recorded")
+            cons.extra_columns = record.extra_columns(conn, key)
+            cons.edit_log = record.edit_log(conn, key)
+            derived = derive(cons)
+            result = Run(cons, derived, {}, out, not dry_run, db, run_id, backup, counts)
+            if dry_run:
+                raise _DryRun
+            fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.resolve().parent)
+            os.close(fd)
+            tmp = Path(name)
+            workbook.write_workbook(cons, tmp, derived)
+            record.record_view(conn, run_id, key, sha256_bytes(tmp.read_bytes()), cons, derived)
+            _fault("view_written")
+            summary = describe(cons, derived, lang)["summary"]
+            record.finish_run(conn, run_id, outcome="errors" if summary["errors"] else "ok", counts=summary,
+                              rulebook_version=cons.book.version, year=cons.year, run_key=cons.run_id)
+        if tmp is not None and result is not None and not dry_run:
+            _fault("committed")
+            os.replace(tmp, out)  # after the commit: a crash in between leaves the old view, which the ledger knows
+            tmp = None
+    except BaseException:
+        if result is not None and result.backup is not None and not dry_run:
+            with contextlib.suppress(OSError):
+                result.backup.unlink()
+        raise
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+    assert result is not None
+    return _finish(result, lang, dry_run)
+
+
+FAULT_ENV = "IUPJONG_FAULT_AT"  # crash tests: kill -9 this process at a named point of a run
+
+
+def _fault(point: str) -> None:
+    if os.environ.get(FAULT_ENV) == point:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _finish(run: Run, lang: str, dry_run: bool) -> Run:
+    from iupjong_xl.consolidate.derive import describe
+
+    run.data = describe(run.cons, run.derived, lang)
+    run.data["summary"]["dry_run"] = dry_run
+    run.data["summary"]["output"] = str(run.output)
+    run.data["summary"]["ledger"] = str(run.ledger) if run.ledger else None
+    if run.edits:
+        run.data["edits"] = dict(run.edits, backup=str(run.backup) if run.backup else None)
+    return run
+
+
+def _statuses(cons: Consolidation) -> dict[tuple[str, tuple[int, str]], str]:
+    out: dict[tuple[str, tuple[int, str]], str] = {}
+    for s in cons.sources:
+        for outcome in s.outcomes:
+            if outcome in ("created", "replaced"):
+                for key, unit in cons.units.items():
+                    if unit.sha256 == s.sha256:
+                        out[key] = outcome
+    return out
+
+
+def _previous_state(conn: sqlite3.Connection, run_id: int, key: str,
+                    out: Path) -> tuple[Previous | None, list[Finding], Path | None, dict[str, int]]:
+    """The workbook's state before this run, as the ledger holds it, with the edits people made in the workbook since
+    the ledger wrote it (recorded now); a consolidated workbook the ledger has never seen is taken in (bootstrap)."""
+    from iupjong_xl import rulebook
+    from iupjong_xl.consolidate import record
+    from iupjong_xl.consolidate.edits import detect
+    from iupjong_xl.consolidate.ledger import sha256_bytes
+    from iupjong_xl.consolidate.readback import read_consolidated
+    from iupjong_xl.validate.findings import FindingFactory
+
+    previous = record.load_previous(conn, key, out)
+    findings: list[Finding] = []
+    if previous is None:
+        if out.exists():
+            boot = read_consolidated(out)
+            if boot is not None:
+                ff = FindingFactory(rulebook.load(boot.year))
+                findings.append(ff.make("LEDGER_BOOTSTRAP", out.name))
+                return boot, findings, None, {"bootstrapped": 1}
+        return None, findings, None, {}
+    if not out.exists():
+        return previous, findings, None, {}
+    if sha256_bytes(out.read_bytes()) in record.view_shas(conn, key):
+        return previous, findings, None, {}  # the view as the ledger wrote it (or an older one after a crash)
+    book = rulebook.load(previous.year)
+    edits = detect(out, previous, book)
+    backup = _backup_path(out, run_id) if edits.needs_backup else None
+    if backup is not None:
+        shutil.copy2(out, backup)
+    findings += _apply_edits(conn, run_id, key, out, previous, edits, book, backup)
+    counts = {"corrections": len(edits.corrections), "restored": len(edits.restored), "added": len(edits.added),
+              "not_taken": len(edits.not_taken), "extra_columns": sum(len(v) for v in edits.extras.values())}
+    return previous, findings, backup, {k: v for k, v in counts.items() if v}
+
+
+def _backup_path(out: Path, run_id: int) -> Path:
+    return out.with_name(f"{out.stem}.수정본-{run_id}{out.suffix}")
+
+
+NATURAL = {"member": ("brn",), "activity": ("date", "kind"), "result": ("title",), "consortium": ("title",),
+           "club": ("club_code",), "federation": ("federation",), "roster": ("club_code",)}
+
+
+def _row_key(sheet: str, row: dict[str, Any]) -> str:
+    parts = [str(row.get(k)) for k in NATURAL.get(sheet, ()) if row.get(k) not in (None, "")]
+    return " ".join([str(row.get("club_code") or row.get("federation") or ""), *parts]).strip()
+
+
+def _apply_edits(conn: sqlite3.Connection, run_id: int, key: str, out: Path, previous: Previous, edits: Edits,
+                 book: Any, backup: Path | None) -> list[Finding]:
+    from iupjong_xl.consolidate import record
+    from iupjong_xl.consolidate.sheets import UID
+    from iupjong_xl.validate.findings import FindingFactory
+
+    ff = FindingFactory(book)
+    findings: list[Finding] = []
+    rows = {str(r[UID]): r for u in previous.units.values() for rs in u.rows.values() for r in rs if r.get(UID)}
+    names = {k: s.name for k, s in book.sheets.items()}
+    headers = {(k, c.key): c.header for k, s in book.sheets.items() for c in s.columns}
+    for c in edits.corrections:
+        row = rows[c.uid]
+        row[c.column] = c.new
+        record.update_row(conn, c.uid, row)
+        note = None
+        if c.problem is not None:
+            note = c.problem[0]
+            findings.append(ff.make("LEDGER_CORRECTION_INVALID", out.name, sheet=names[c.sheet], cell=c.cell,
+                                    column=headers[(c.sheet, c.column)], value=c.new,
+                                    i18n={"ko": {"reason": c.problem[0]}, "en": {"reason": c.problem[1]}}))
+        record.log_input(conn, run_id, key, "correction", sheet=names[c.sheet], target=c.uid,
+                         column=headers[(c.sheet, c.column)], old=c.old, new=c.new, note=note)
+    for sheet, uid, row in edits.restored:
+        findings.append(ff.make("LEDGER_ROW_RESTORED", out.name, sheet=names[sheet], key=_row_key(sheet, row)))
+        record.log_input(conn, run_id, key, "restored", sheet=names[sheet], target=uid, note=_row_key(sheet, row))
+    shown = backup.name if backup is not None else ""
+    for sheet, n, cell in edits.added:
+        findings.append(ff.make("LEDGER_ROW_ADDED", out.name, sheet=names[sheet], cell=cell, row=n, backup=shown))
+        record.log_input(conn, run_id, key, "added", sheet=names[sheet], target=f"{n}행", note=shown)
+    for sheet, uid, header, cell in edits.not_taken:
+        findings.append(ff.make("LEDGER_EDIT_NOT_TAKEN", out.name, sheet=names[sheet], cell=cell, column=header,
+                                backup=shown))
+        record.log_input(conn, run_id, key, "not_taken", sheet=names[sheet], target=uid, column=header, note=shown)
+    for sheet, columns in edits.extras.items():
+        for header, position, values in columns:
+            for uid, value in values.items():
+                record.set_extra(conn, run_id, key, sheet, header, position, uid, value)
+    for rkey in sorted(set(previous.scores) | set(edits.scores)):
+        old, new = previous.scores.get(rkey), edits.scores.get(rkey)
+        if old != new:
+            record.log_input(conn, run_id, key, "score", sheet="지원금", target=rkey, column="평가점수", old=old, new=new)
+    previous.scores, previous.score_titles = edits.scores, edits.score_titles
+    return findings
 
 
 def derive_copy(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> Run:
@@ -80,3 +307,122 @@ def validate(paths: Iterable[str | os.PathLike[str]], *, year: int | None = None
     from iupjong_xl.validate.pipeline import validate as run
 
     return run([str(p) for p in paths], year=year, max_rows=max_rows, progress=progress)
+
+
+@dataclass
+class Difference:
+    """One thing that does not hold between a workbook and its ledger."""
+
+    check: str  # rows | files | counts | indicators | funding | view
+    ko: str
+    en: str
+    sheet: str | None = None
+    detail: str | None = None
+
+    def to_dict(self, lang: str = "ko") -> dict[str, Any]:
+        return {"check": self.check, "sheet": self.sheet, "message": self.en if lang == "en" else self.ko,
+                "detail": self.detail}
+
+
+def verify(path: str | os.PathLike[str], *, ledger: str | os.PathLike[str] | None = None) -> list[Difference]:
+    """Prove a consolidated workbook against its ledger: every data row traces to a row of the ledger and to a stored
+    submission (whose bytes still give its sha256); 출처's counts equal the rows present, and rows in = accepted +
+    rejected per file and sheet; indicators and the funding round recomputed from the ledger equal the workbook's.
+    Returns the differences (none: the workbook is proven)."""
+    from iupjong_xl.consolidate import record
+    from iupjong_xl.consolidate.derive import derive, describe
+    from iupjong_xl.consolidate.ledger import LedgerError, open_ledger, sha256_bytes
+    from iupjong_xl.consolidate.readback import as_consolidation, load_for_refresh
+    from iupjong_xl.consolidate.sheets import UID
+
+    out = Path(path)
+    db = ledger_path(out, ledger)
+    if not db.exists():
+        raise LedgerError(f"{out} 옆에 원장({db.name})이 없습니다. 원장 파일을 지정하세요.",
+                          f"there is no ledger ({db.name}) beside {out}; name the ledger file", file=str(db))
+    diffs: list[Difference] = []
+    wb_cons = load_for_refresh(out)
+    with open_ledger(db, create=False) as led:
+        conn = led.conn
+        key = record.workbook_key(db, out)
+        previous = record.load_previous(conn, key, out)
+        if previous is None:
+            raise LedgerError(f"원장 {db}에는 {out.name}의 기록이 없습니다.", f"the ledger {db} holds no record of {out.name}",
+                              file=str(db))
+        led_cons = as_consolidation(previous)
+        blobs: dict[str, bool] = {}
+
+        def stored(sha: str) -> bool:
+            if sha not in blobs:
+                got = conn.execute("SELECT data FROM blobs WHERE sha256 = ?", (sha,)).fetchone()
+                blobs[sha] = got is not None and sha256_bytes(got[0]) == sha
+            return blobs[sha]
+
+        book = led_cons.book
+        for sheet_key in (*[k for k in ("club", "member", "activity", "result", "consortium")], "federation", "roster"):
+            name = book.sheets[sheet_key].name
+            mine = {str(r.get(UID)): r for r in wb_cons.rows(sheet_key)}
+            theirs = {str(r.get(UID)): r for r in led_cons.rows(sheet_key)}
+            for uid in sorted(set(theirs) - set(mine)):
+                diffs.append(Difference("rows", f"{name}: 원장의 행 {uid}이(가) 통합 문서에 없습니다 (지워짐).",
+                                        f"{name}: ledger row {uid} is missing from the workbook (deleted)", name, uid))
+            for uid in sorted(set(mine) - set(theirs)):
+                diffs.append(Difference("rows", f"{name}: 행 {uid or '(행 ID 없음)'}은(는) 원장에 없습니다 (손으로 더함).",
+                                        f"{name}: row {uid or '(no row id)'} is not in the ledger (added by hand)",
+                                        name, uid))
+            for uid in sorted(set(mine) & set(theirs)):
+                a, b = mine[uid], theirs[uid]
+                changed = [k for k in b if k != UID and not _equal(a.get(k), b.get(k))]
+                if changed:
+                    diffs.append(Difference("rows", f"{name}: 행 {uid}의 값이 원장과 다릅니다 ({', '.join(changed)}).",
+                                            f"{name}: row {uid} differs from the ledger ({', '.join(changed)})", name,
+                                            uid))
+            for uid, r in theirs.items():
+                sha = r.get("_sha256")
+                if sha and not stored(str(sha)):
+                    diffs.append(Difference("files", f"{name}: 행 {uid}의 원본 파일(SHA-256 {str(sha)[:12]}…)이 원장에 없거나 "
+                                            "바이트가 맞지 않습니다.", f"{name}: the submission of row {uid} (sha256 "
+                                            f"{str(sha)[:12]}…) is not stored in the ledger or its bytes differ", name,
+                                            uid))
+    diffs += _count_checks(wb_cons)
+    a, b = describe(wb_cons, derive(wb_cons)), describe(led_cons, derive(led_cons))
+    for part in ("indicators", "funding"):
+        if a[part] != b[part]:
+            keys = sorted(k for k in set(a[part]) | set(b[part]) if a[part].get(k) != b[part].get(k))
+            diffs.append(Difference(part, f"원장에서 다시 계산한 {'지표' if part == 'indicators' else '지원금'}이 통합 문서와 "
+                                    f"다릅니다: {', '.join(keys)}", f"the {part} recomputed from the ledger differ from "
+                                    f"the workbook's: {', '.join(keys)}", detail=", ".join(keys)))
+    return diffs
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if a in (None, "") and b in (None, ""):
+        return True
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return float(a) == float(b)
+    return bool(a == b)
+
+
+def _count_checks(cons: Consolidation) -> list[Difference]:
+    """출처 against the rows present: accepted rows per file and sheet, and rows in = accepted + rejected."""
+    diffs = []
+    present: dict[tuple[str, str], int] = {}
+    for key in ("club", "member", "activity", "result", "consortium", "federation", "roster"):
+        for r in cons.rows(key):
+            k = (str(r.get("_sha256") or ""), key)
+            present[k] = present.get(k, 0) + 1
+    live = {u.sha256 for u in cons.units.values()}
+    for s in cons.sources:
+        for key, n_in in s.rows_in.items():
+            ok, no = s.accepted.get(key, 0), s.rejected.get(key, 0)
+            if n_in != ok + no:
+                diffs.append(Difference("counts", f"출처 {s.file} {key}: 입력 {n_in} ≠ 반영 {ok} + 제외 {no}",
+                                        f"sources {s.file} {key}: in {n_in} != accepted {ok} + rejected {no}", "출처"))
+            if key != "carried" and s.sha256 in live and s.status in ("created", "replaced", "unchanged", "kept") \
+                    and present.get((s.sha256 or "", key), 0) != ok:
+                diffs.append(Difference(
+                    "counts", f"출처 {s.file} {key}: 반영 {ok}행이라는데 통합 문서에는 {present.get((s.sha256 or '', key), 0)}행이 있습니다.",
+                    f"sources {s.file} {key}: {ok} rows accepted, but the workbook holds "
+                    f"{present.get((s.sha256 or '', key), 0)}",
+                    "출처"))
+    return diffs

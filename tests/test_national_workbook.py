@@ -28,7 +28,7 @@ from iupjong_xl.outputs.templates import write_template
 
 BOOK = rulebook.load(2009)
 SHEETS = ["요약", "연합회별 지표", "보고현황", "지원금", "교류회", "회원사", "활동", "성과", "협력과제", "연합회", "교류회 명부",
-          "검증결과", "제외", "출처", "_취합정보"]
+          "검증결과", "제외", "출처", "수정 이력", "_취합정보"]  # 수정 이력: the ledger's record of hand edits
 DATA = {"club": "교류회", "member": "회원사", "activity": "활동", "result": "성과", "consortium": "협력과제",
         "federation": "연합회", "roster": "교류회 명부"}
 PROVENANCE = ["원본 파일", "원본 시트", "원본 행", "SHA-256", "서식 버전", "실행 ID"]
@@ -107,7 +107,7 @@ def header(ws: Any, row: int = 1) -> list[Any]:
 
 def test_sheet_names_and_the_hidden_meta_sheet(wb: Any, national: dict[str, Any]) -> None:
     assert wb.sheetnames == SHEETS
-    assert [ws.sheet_state for ws in wb.worksheets] == ["visible"] * 14 + ["hidden"]
+    assert [ws.sheet_state for ws in wb.worksheets] == ["visible"] * 15 + ["hidden"]
     meta = {r[0]: r[1] for r in wb["_취합정보"].iter_rows(values_only=True)}
     assert meta == {"kind": "consolidated", "level": "national", "year": "2009", "version": BOOK.version,
                     "run_id": national["cons"].run_id, "federation": ""}
@@ -118,7 +118,7 @@ def test_data_sheets_are_filtered_tables_with_frozen_headers(wb: Any) -> None:
     for key, name in DATA.items():
         ws = wb[name]
         assert header(ws) == [h for _k, h in data_headers(BOOK, key)], name
-        assert header(ws)[-6:] == PROVENANCE
+        assert header(ws)[-7:] == [*PROVENANCE, "행 ID"]  # the hidden row id of the ledger comes last
         assert len(ws.tables) == 1, name
         table = next(iter(ws.tables.values()))
         assert table.ref == f"A1:{openpyxl.utils.get_column_letter(len(header(ws)))}{max(ws.max_row, 2)}", name
@@ -448,8 +448,11 @@ def test_refresh_rewrites_only_what_is_derived(national: dict[str, Any], tmp_pat
     after = openpyxl.load_workbook(out)
     assert after.sheetnames == SHEETS
     for name in [*DATA.values(), "요약", "연합회별 지표", "보고현황", "지원금", "검증결과", "제외", "출처"]:
-        assert [[c.value for c in r] for r in after[name].iter_rows()] == \
-               [[c.value for c in r] for r in before[name].iter_rows()], name
+        rows = [[c.value for c in r] for r in after[name].iter_rows()]
+        if name == "검증결과":  # a copy without its ledger is taken into a new one, with a warning saying so
+            assert [r[5] for r in rows].count("LEDGER_BOOTSTRAP") == 1
+            rows = [r for r in rows if r[5] != "LEDGER_BOOTSTRAP"]
+        assert rows == [[c.value for c in r] for r in before[name].iter_rows()], name
     assert openpyxl.load_workbook(out)["검증결과"]["C2"].hyperlink is not None
 
 

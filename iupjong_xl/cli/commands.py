@@ -94,8 +94,10 @@ def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Pa
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="no progress bar")
+@click.option("--ledger", type=click.Path(path_type=Path),
+              help="the ledger (default: iupjong.db in the output's folder)")
 def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | None, dry_run: bool, fmt: str,
-                lang: str, quiet: bool) -> None:
+                lang: str, quiet: bool, ledger: Path | None) -> None:
     """Validate and consolidate club/federation reports (files or folders) into one workbook.
 
     Exit 0 = consolidated, no errors; 1 = consolidated, but some rows or files were rejected; 2 = usage."""
@@ -103,7 +105,7 @@ def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | N
 
     with _progress(quiet) as tick:
         data = _guard(service.consolidate, inputs, output, level=level, year=year, dry_run=dry_run, lang=lang,
-                      progress=tick).data
+                      progress=tick, ledger=ledger).data
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
@@ -115,11 +117,13 @@ def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | N
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
-def refresh(workbook: Path, fmt: str, lang: str) -> None:
+@click.option("--ledger", type=click.Path(path_type=Path),
+              help="the ledger (default: iupjong.db in the workbook's folder)")
+def refresh(workbook: Path, fmt: str, lang: str, ledger: Path | None) -> None:
     """Recompute indicators and the funding round of a consolidated workbook after edits (scores, amounts)."""
     from iupjong_xl import service
 
-    data = _guard(service.refresh, workbook, lang=lang).data
+    data = _guard(service.refresh, workbook, lang=lang, ledger=ledger).data
     if fmt == "json":
         click.echo(json.dumps({"indicators": data["indicators"], "funding": data["funding"]}, ensure_ascii=False,
                               indent=2))
@@ -127,6 +131,30 @@ def refresh(workbook: Path, fmt: str, lang: str) -> None:
     f = data["funding"]
     click.echo(f"{workbook}: 지표·지원금 갱신 — 신청 {f['requests']}건, 적격 {f['eligible']}건, 선정 {f['selected']}건, "
                f"정부지원 {f['selected_gov_won']:,}원, 기업부담 {f['selected_company_won']:,}원")
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--ledger", type=click.Path(path_type=Path),
+              help="the ledger (default: iupjong.db in the workbook's folder)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+def verify(workbook: Path, ledger: Path | None, fmt: str, lang: str) -> None:
+    """Prove a consolidated workbook against its ledger. Exit 0 = everything holds, 1 = differences, 2 = usage."""
+    from iupjong_xl import service
+
+    diffs = _guard(service.verify, workbook, ledger=ledger)
+    if fmt == "json":
+        click.echo(json.dumps({"valid": not diffs, "workbook": str(workbook),
+                               "differences": [d.to_dict(lang) for d in diffs]}, ensure_ascii=False, indent=2))
+    elif diffs:
+        click.echo("The workbook does not match its ledger:" if lang == "en" else "통합 문서가 원장과 맞지 않습니다:")
+        for d in diffs:
+            click.echo(f"  - {d.en if lang == 'en' else d.ko}")
+    else:
+        click.echo(f"{workbook}: " + ("every row, count, indicator and the funding round match the ledger"
+                                      if lang == "en" else "모든 행·건수·지표·지원금이 원장과 일치합니다"))
+    sys.exit(EXIT_FINDINGS if diffs else EXIT_OK)
 
 
 @cli.command()

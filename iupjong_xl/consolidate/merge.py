@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iupjong_xl import rulebook
-from iupjong_xl.consolidate.model import KEY_COLUMNS, Consolidation, SourceFile, Unit
+from iupjong_xl.consolidate.model import KEY_COLUMNS, Consolidation, Previous, SourceFile, Unit
 from iupjong_xl.consolidate.readback import read_consolidated
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.reader import sha256_file
@@ -22,17 +22,25 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 
 
+READ_OUTPUT: Any = object()  # previous state: read it from the output workbook (no ledger)
+
+
 def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = "national",
-                output: str | os.PathLike[str] | None = None, progress: Progress | None = None) -> Consolidation:
-    """Validate the inputs, then merge them (and what `output` already holds) by natural key."""
+                output: str | os.PathLike[str] | None = None, progress: Progress | None = None,
+                previous: Previous | Any | None = READ_OUTPUT) -> Consolidation:
+    """Validate the inputs, then merge them by natural key into the previous state: the ledger's (`previous`, None
+    for a workbook the ledger has never written) or, without a ledger, what the output workbook holds."""
     if level not in ("federation", "national"):
         raise UsageError(f"취합 수준은 federation(연합회) 또는 national(전국)이어야 합니다: {level!r}",
                          f"the level must be federation or national, not {level!r}")
     paths = [str(p) for p in inputs]
     out_path = Path(output).resolve() if output else None
-    previous = None
+    from_ledger = previous is not READ_OUTPUT
+    if not from_ledger:
+        previous = None
     if out_path is not None and out_path.exists():
-        previous = read_consolidated(out_path)
+        if not from_ledger:
+            previous = read_consolidated(out_path)
         if previous is None and level == "national":
             raise UsageError(f"{output}은(는) 이미 있는 파일인데 취합본이 아닙니다. 다른 출력 파일을 고르세요.",
                              f"{output} exists and is not a consolidated workbook; choose another output file",

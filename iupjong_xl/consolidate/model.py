@@ -36,6 +36,7 @@ class Unit:
     source: str  # display path of the file the rows came from originally
     rows: dict[str, list[dict[str, Any]]]  # sheet key -> rows (typed values + key columns + provenance)
     via: str | None = None  # the workbook that carried it (federation/national workbook), None for a direct file
+    version_id: int | None = None  # its version in the ledger, once recorded
 
 
 @dataclass
@@ -76,6 +77,10 @@ class Consolidation:
     kept_sources: list[SourceFile] = field(default_factory=list)
     kept_findings: list[Finding] = field(default_factory=list)
     kept_rejected: list[dict[str, Any]] = field(default_factory=list)
+    # Kept from the workbook people edited, as the ledger holds them: columns added by hand (sheet key ->
+    # [(header, row id -> value)]) and the log of corrections / restored / added rows shown on 수정 이력.
+    extra_columns: dict[str, list[tuple[str, dict[Any, Any]]]] = field(default_factory=dict)
+    edit_log: list[dict[str, Any]] = field(default_factory=list)
 
     def rows(self, sheet: str) -> list[dict[str, Any]]:
         """The consolidated rows of one sheet key, sorted by federation order, club code and source row."""
@@ -128,6 +133,7 @@ class Previous:
     findings: list[Finding] = field(default_factory=list)
     sources: list[SourceFile] = field(default_factory=list)
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
+    shown_scores: dict[str, float | None] | None = None  # what 지원금 showed when the ledger wrote it (None: unknown)
 
     def club_units(self) -> list[Unit]:
         """Every unit it carries (club reports and federation profiles with their rosters), in key order."""

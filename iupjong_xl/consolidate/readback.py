@@ -204,6 +204,11 @@ def load_for_refresh(path: str | os.PathLike[str]) -> Consolidation:
         raise NotConsolidatedError(f"{path}: 이 프로그램으로 취합한 통합 문서(전국·연합회 취합본)가 아닙니다.",
                                    f"{path} is not a workbook written by iupjong consolidate (a federation or national workbook)",
                                    file=str(path))
+    return as_consolidation(prev)
+
+
+def as_consolidation(prev: Previous) -> Consolidation:
+    """A consolidation that is exactly a previous state (for a refresh: nothing new comes in)."""
     return Consolidation(rulebook.load(prev.year), prev.year, prev.level, prev.run_id, prev.units, prev.sources,
                          prev.findings, prev.rejected_rows, prev.scores, prev.target_federation,
                          score_titles=prev.score_titles)

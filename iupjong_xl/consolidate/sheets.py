@@ -13,6 +13,8 @@ S_SUMMARY, S_IND, S_REPORTING, S_FUNDING = "요약", "연합회별 지표", "보
 S_FINDINGS, S_REJECTED, S_SOURCES = "검증결과", "제외", "출처"
 WHOLE = "보고서 전체 제외: "  # 제외 sheet: the whole report was left out
 FIXED_CREATED = datetime.datetime(2009, 1, 1)
+UID, UID_HEADER = "_uid", "행 ID"
+S_EDITS = "수정 이력"  # corrections, restored rows and rows added by hand, as the ledger recorded them
 KEY_HEADERS = {"year": "연도", "federation": "연합회", "club_code": "교류회코드"}
 PROV_HEADERS = {"_source": "원본 파일", "_sheet": "원본 시트", "_row": "원본 행", "_sha256": "SHA-256",
                 "_template": "서식 버전", "_run": "실행 ID", "_digest": "내용 해시"}
@@ -32,10 +34,12 @@ FUNDING_COLS = [
 
 
 def data_headers(book: RuleBook, key: str) -> list[tuple[str, str]]:
-    """(column key, header) of a consolidated data sheet: key columns, rule-book columns, provenance."""
+    """(column key, header) of a consolidated data sheet: key columns, rule-book columns, provenance, and last the row
+    id (a hidden column: it ties a row of the workbook to its row in the ledger)."""
     cols = [(k, KEY_HEADERS[k]) for k in KEY_COLUMNS]
     cols += [(c.key, c.header) for c in book.sheets[key].columns if c.key not in KEY_COLUMNS]
     cols += [(k, PROV_HEADERS[k]) for k in PROVENANCE]
+    cols.append((UID, UID_HEADER))
     return cols
 
 

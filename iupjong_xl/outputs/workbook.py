@@ -14,6 +14,7 @@ from iupjong_xl.consolidate.model import CLUB_SHEETS, Consolidation
 from iupjong_xl.consolidate.sheets import (
     FUNDING_COLS,
     MEASURE_HEADERS,
+    S_EDITS,
     S_FINDINGS,
     S_FUNDING,
     S_IND,
@@ -21,6 +22,7 @@ from iupjong_xl.consolidate.sheets import (
     S_REPORTING,
     S_SOURCES,
     S_SUMMARY,
+    UID,
     WHOLE,
     data_headers,
 )
@@ -52,10 +54,11 @@ def _write(cons: Consolidation, d: Derived, path: Path, out_dir: Path) -> None:
         funding_cells = _funding(wb, f, cons, d)
         _summary(ws_sum, f, cons, d, ind_total_row, funding_cells)
         for key in (*CLUB_SHEETS, "federation", "roster"):
-            _data_sheet(wb, f, cons.book, key, cons.rows(key))
+            _data_sheet(wb, f, cons.book, key, cons.rows(key), cons.extra_columns.get(key))
         _findings(wb, f, cons, out_dir)
         _rejected(wb, f, cons)
         _sources(wb, f, cons)
+        _edit_log(wb, f, cons)
         meta = wb.add_worksheet(CONSOLIDATED_META)
         for r, (k, v) in enumerate([("kind", "consolidated"), ("level", cons.level), ("year", str(cons.year)),
                                      ("version", cons.book.version), ("run_id", cons.run_id),
@@ -296,7 +299,8 @@ def _cell(ws: Any, r: int, c: int, v: Any, fmt: Any, f: Formats) -> None:
         ws.write_string(r, c, str(v))  # never a formula, even when it starts with = + - @
 
 
-def _data_sheet(wb: Any, f: Formats, book: RuleBook, key: str, records: list[dict[str, Any]]) -> None:
+def _data_sheet(wb: Any, f: Formats, book: RuleBook, key: str, records: list[dict[str, Any]],
+                extra: list[tuple[str, dict[Any, Any]]] | None = None) -> None:
     sheet = book.sheets[key]
     ws = wb.add_worksheet(sheet.name)
     cols = data_headers(book, key)
@@ -307,12 +311,15 @@ def _data_sheet(wb: Any, f: Formats, book: RuleBook, key: str, records: list[dic
             fmts[i] = f.date
         elif col is not None and col.type in ("int", "float"):
             fmts[i] = f.won if k.endswith("_won") else (f.pct if col.type == "float" else f.int)
-    rows = [[rec.get(k) for k, _h in cols] for rec in records]
-    _table(ws, f, [h for _k, h in cols], rows, fmts)
+    extras = extra or []  # columns people added by hand: kept with their values, which follow their row (by row id)
+    rows = [[rec.get(k) for k, _h in cols] + [values.get(rec.get(UID)) for _h, values in extras] for rec in records]
+    _table(ws, f, [h for _k, h in cols] + [h for h, _v in extras], rows, fmts)
     for i, (k, _h) in enumerate(cols):
         col = next((c for c in sheet.columns if c.key == k), None)
         width = (col.width if col and col.width else 14) if k not in ("_sha256", "_source") else 30
-        ws.set_column(i, i, width)
+        ws.set_column(i, i, width, None, {"hidden": True} if k == UID else None)
+    for i in range(len(cols), len(cols) + len(extras)):
+        ws.set_column(i, i, 16)
 
 
 def _findings(wb: Any, f: Formats, cons: Consolidation, out_dir: Path) -> None:
@@ -349,3 +356,17 @@ def _sources(wb: Any, f: Formats, cons: Consolidation) -> None:
     _table(ws, f, heads, rows, {i: f.int for i in range(7, len(heads))})
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 20)
+
+
+EDIT_HEADS = ["일시", "작업자", "구분", "시트", "행 ID", "항목", "이전 값", "새 값", "비고"]
+
+
+def _edit_log(wb: Any, f: Formats, cons: Consolidation) -> None:
+    """수정 이력: every correction typed into this workbook, every row restored after a deletion and every row added
+    by hand, as the ledger recorded them (newest last)."""
+    ws = wb.add_worksheet(S_EDITS)
+    rows = [[e.get("at"), e.get("user"), e.get("kind_ko"), e.get("sheet"), e.get("uid"), e.get("column"),
+             e.get("old"), e.get("new"), e.get("note")] for e in cons.edit_log]
+    _table(ws, f, EDIT_HEADS, rows, {})
+    for c, width in enumerate((20, 12, 12, 12, 10, 16, 24, 24, 50)):
+        ws.set_column(c, c, width)
