@@ -45,8 +45,10 @@ def ask_text(app: Any, prompt: str, default: str = "") -> str | None:
         answer = app.api.InputBox(prompt, "이업종", default, Type=2)  # Type 2: text; False when cancelled
         return None if answer is False else str(answer)
     if sys.platform == "darwin":
-        quoted = prompt.replace("\\", "\\\\").replace('"', '\\"')
-        script = (f'text returned of (display dialog "{quoted}" default answer "{default}" with title "이업종" '
+        def quoted(text: str) -> str:
+            return text.replace("\\", "\\\\").replace('"', '\\"')
+
+        script = (f'text returned of (display dialog "{quoted(prompt)}" default answer "{quoted(default)}" with title "이업종" '
                   'buttons {"취소", "확인"} default button "확인" cancel button "취소")')
         done = subprocess.run(["osascript", "-e", script], capture_output=True, text=True, check=False)
         return done.stdout.rstrip("\n") if done.returncode == 0 else None

@@ -1,10 +1,10 @@
 """The Excel add-in around the buttons: build, check, locate, install and remove iupjong.xlam; the help page it opens.
 
-The build starts from the blank add-in that Excel itself made and pyOpenVBA ships (its package parts and VBA
-project: ThisWorkbook, Sheet1, Module1), lets pyOpenVBA write the modules of addin/*.bas|cls into that project
-(Module1 renamed to the .bas module), adds the ribbon (customUI/customUI14.xml and its relationship) and our core
-properties, and zips every part stored, dated 1980-01-01, in a fixed order: the bytes depend only on the sources
-and on pyOpenVBA's writer, not on the clock or the zlib version.
+The build starts from the blank add-in that Excel itself made and pyOpenVBA ships (`ExcelFile.create_new`): its
+package parts and VBA project (ThisWorkbook, Sheet1, Module1). pyOpenVBA writes the modules of addin/*.bas|cls into
+that project (Module1 renamed to the .bas module); the build adds the ribbon (customUI/customUI14.xml and its
+relationship) and our core properties, and zips every part stored, dated 1980-01-01, in a fixed order: the bytes
+depend only on the sources and on pyOpenVBA's writer, not on the clock or the zlib version.
 """
 
 from __future__ import annotations
@@ -102,9 +102,13 @@ def sources(folder: Path | None = None) -> list[Source]:
 
 
 def _template() -> bytes:
-    from pyopenvba._templates import EMPTY_XLAM_BYTES  # the Office-made blank add-in pyOpenVBA ships
+    """The Office-made blank add-in pyOpenVBA ships (ExcelFile.create_new of an .xlam)."""
+    from pyopenvba import ExcelFile
 
-    return bytes(EMPTY_XLAM_BYTES)
+    with tempfile.TemporaryDirectory(prefix="iupjong-build-") as tmp:
+        path = Path(tmp) / "blank.xlam"
+        ExcelFile.create_new(path).close()
+        return path.read_bytes()
 
 
 def _vba_project(template: bytes, mods: list[Source]) -> bytes:
