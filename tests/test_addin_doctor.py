@@ -57,6 +57,9 @@ def test_nothing_installed_then_repaired_then_all_well(tmp_path: Path) -> None:
     assert f"  [문제] xlwings 추가 기능: {p.xlstart / 'xlwings.xlam'}" in text
     assert "         해결: Excel을 닫고 iupjong addin install을 실행한 뒤 Excel을 다시 시작하세요." in text
     assert text.endswith("문제 3건: 위의 '해결'을 하나씩 한 뒤 iupjong addin doctor를 다시 실행하세요.\n")
+    assert first.items[4].problem == (
+        f"xlwings 설정 파일 {p.conf}이(가) 없어 RunPython이 PATH의 다른 파이썬을 부를 수 있습니다.",
+        f"there is no xlwings config file {p.conf}, so RunPython may start another Python from PATH.")
     english = first.text("en")
     assert "  [PROBLEM] iupjong.xlam: " in english and "         fix: quit Excel, run iupjong addin install" in english
     assert english.endswith("3 problem(s): do each fix above, then run iupjong addin doctor again.\n")
@@ -137,6 +140,9 @@ def test_the_interpreter_in_xlwings_conf(tmp_path: Path) -> None:
     p.conf.write_text('"LICENSE_KEY","x"\n"INTERPRETER_WIN","C:\\\\nowhere\\\\python.exe"\n', encoding="utf-8")
     item = doctor.diagnose(p, run=no_run).items[4]
     assert (item.ok, item.found) == (False, "C:\\\\nowhere\\\\python.exe")
+    p.conf.write_text('"LICENSE_KEY","x"\n', encoding="utf-8")
+    assert doctor.diagnose(p, run=no_run).items[4].problem[0] == (
+        f"{p.conf}에 INTERPRETER_WIN 항목이 없어 RunPython이 PATH의 다른 파이썬을 부를 수 있습니다.")
     other = shutil.which("python3", path="/usr/bin")
     if other is None or doctor._same_python(other, sys.executable):
         pytest.skip("needs a second Python (/usr/bin/python3) without iupjong-xl")

@@ -282,15 +282,18 @@ def _interpreter(p: Places, run: Runner, own_version: str) -> Item:
     label = ("xlwings.conf 인터프리터", "xlwings.conf interpreter")
     conf = read_conf(p.conf)
     key = p.interpreter_key
-    fix_set = (f"{INSTALL}을 실행하세요: 이 파이썬({sys.executable})을 {p.conf}의 {key}로 적습니다.",
+    fix_set = (f"{INSTALL}을 실행하세요: 이 파이썬({sys.executable})을 {p.conf}의 {key} 항목에 적습니다.",
                f"run {INSTALL}: it writes this Python ({sys.executable}) as {key} in {p.conf}.")
     if key not in conf:
         if p.windows and conf.get("CONDA PATH") and conf.get("CONDA ENV"):
             return Item("interpreter", label, f"conda {conf['CONDA ENV']} ({conf['CONDA PATH']})")
-        where = f"{p.conf}" if p.conf.is_file() else f"{p.conf} (없음/missing)"
-        return Item("interpreter", label, where, False,
-                    (f"{p.conf}에 {key}가 없어 RunPython이 PATH의 다른 파이썬을 부를 수 있습니다.",
-                     f"{p.conf} has no {key}, so RunPython may start another Python from PATH."), fix_set, "interpreter")
+        if not p.conf.is_file():
+            problem = (f"xlwings 설정 파일 {p.conf}이(가) 없어 RunPython이 PATH의 다른 파이썬을 부를 수 있습니다.",
+                       f"there is no xlwings config file {p.conf}, so RunPython may start another Python from PATH.")
+        else:
+            problem = (f"{p.conf}에 {key} 항목이 없어 RunPython이 PATH의 다른 파이썬을 부를 수 있습니다.",
+                       f"{p.conf} has no {key}, so RunPython may start another Python from PATH.")
+        return Item("interpreter", label, f"{p.conf}", False, problem, fix_set, "interpreter")
     interp = conf[key]
     if not Path(interp).is_file():
         return Item("interpreter", label, interp, False,
