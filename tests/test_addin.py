@@ -234,3 +234,10 @@ def test_help_section_and_page(tmp_path: Path) -> None:
     assert "<h2>엑셀 리본 (이업종 추가 기능)</h2>" in page and "<li><b>검증</b>: <code>check</code></li>" in page
     assert "code &lt;x&gt;" in page and "no" not in page.split("</h2>", 1)[1]
     assert "이업종" in addin.help_section("# only a title\n")  # no section: the add-in README
+
+
+def test_outside_a_checkout_the_add_in_comes_from_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(addin, "REPO", tmp_path)  # no pyproject.toml there: an installed wheel
+    folder = addin._addin_dir()
+    assert (folder / "iupjong.xlam").read_bytes() == XLAM.read_bytes()
+    assert (folder / "customUI.xml").read_bytes() == (ADDIN / "customUI.xml").read_bytes()
