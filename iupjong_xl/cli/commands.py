@@ -256,19 +256,40 @@ def trends(nationals: tuple[Path, ...], output: Path, fmt: str) -> None:
 
 @cli.group()
 def addin() -> None:
-    """The Excel add-in (이업종 ribbon): install it into Excel, remove it, rebuild it from addin/."""
+    """The Excel add-in (이업종 ribbon): install it into Excel, check it, remove it, rebuild it from addin/."""
 
 
 @addin.command("install")
 @click.option("--file", "xlam", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="the .xlam to install (default: addin/iupjong.xlam of this checkout)")
-def addin_install(xlam: Path | None) -> None:
-    """Install xlwings' add-in (RunPython) and iupjong.xlam into Excel's XLSTART folder (Windows, macOS)."""
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+def addin_install(xlam: Path | None, lang: str) -> None:
+    """Install xlwings' add-in (RunPython) and iupjong.xlam into Excel's XLSTART folder (Windows, macOS), then run
+    the doctor's checks and repair what can be. Exit 0 when all is well, 1 when a problem remains."""
     from iupjong_xl.excel.install import install
 
-    for cmd in _guard(install, xlam):
+    done = _guard(install, xlam)
+    for cmd in done.commands:
         click.echo("$ " + " ".join(cmd))
-    click.echo("Excel을 다시 시작하면 [이업종] 탭이 보입니다 (restart Excel).")
+    for line in done.repaired:
+        click.echo(("repaired: " if lang == "en" else "고침: ") + line)
+    click.echo(done.diagnosis.text(lang), nl=False)
+    if done.diagnosis.ok:
+        click.echo("Restart Excel: the 이업종 tab appears." if lang == "en" else "Excel을 다시 시작하면 [이업종] 탭이 보입니다.")
+    sys.exit(0 if done.diagnosis.ok else 1)
+
+
+@addin.command("doctor")
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+def addin_doctor(lang: str) -> None:
+    """Check the add-in setup for a support call: Python and package versions, xlwings' add-in and (macOS) its
+    AppleScript, iupjong.xlam in XLSTART, the interpreter in xlwings.conf. Exit 0 = all well, 1 = problems (each
+    with its fix)."""
+    from iupjong_xl.excel.doctor import diagnose
+
+    diagnosis = _guard(diagnose)
+    click.echo(diagnosis.text(lang), nl=False)
+    sys.exit(0 if diagnosis.ok else 1)
 
 
 @addin.command("remove")
@@ -281,12 +302,28 @@ def addin_remove() -> None:
 
 
 @addin.command("build")
-@click.option("--check", is_flag=True, help="exit 1 when addin/iupjong.xlam differs from a fresh build")
+@click.option("--check", is_flag=True, help="exit 1 when addin/iupjong.xlam is not a fresh build of addin/")
 def addin_build(check: bool) -> None:
-    """Rebuild addin/iupjong.xlam from addin/ (VBA modules, customUI.xml); byte-reproducible."""
-    from iupjong_xl.excel.install import build
+    """Rebuild addin/iupjong.xlam from addin/ (VBA modules, customUI.xml) with pyOpenVBA; reproducible.
 
-    sys.exit(_guard(build, *(["--check"] if check else [])))
+    --check compares the bytes with a fresh build; when they differ (another pyOpenVBA writer), it compares the
+    package parts and the module sources pyOpenVBA extracts, and passes if those are the same."""
+    from iupjong_xl.excel import install
+
+    if not check:
+        path = _guard(install.build)
+        click.echo(f"{path} ({path.stat().st_size:,} bytes)")
+        return
+    result = _guard(install.check)
+    if result.identical:
+        click.echo(f"{result.path}: up to date (byte for byte)")
+    elif result.ok:
+        click.echo(f"{result.path}: up to date (same parts and module sources; bytes differ: another pyOpenVBA)")
+    else:
+        click.echo(f"{result.path}: DIFFERS from a fresh build (run iupjong addin build):")
+        for problem in result.problems:
+            click.echo(f"  - {problem}")
+    sys.exit(0 if result.ok else 1)
 
 
 def _build_write_show(build: Any, source: Any, write: Any, output: Path, fmt: str, show: Any) -> None:
