@@ -10,7 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import BRNS
+from conftest import BRNS, write_consolidated
 from test_excel_buttons import FakeApp, FakeBook, club
 
 from iupjong_xl import excel
@@ -18,7 +18,6 @@ from iupjong_xl.analyses.directory import build_directory, open_consolidated
 from iupjong_xl.consolidate.merge import consolidate
 from iupjong_xl.excel import coordinator
 from iupjong_xl.outputs.templates import write_template
-from iupjong_xl.outputs.workbook import write_workbook
 from iupjong_xl.validate.normalize import make_brn
 
 DIRECTORY = "iupjong_xl.excel.coordinator:directory_book"
@@ -35,7 +34,7 @@ def national(tmp_path: Path) -> Path:
     write_template(folder / "BUS-001.xlsx", "club", 2009, club("BUS-001", "부산", 0, club_name="부산새빛교류회"))
     out = tmp_path / "center" / "전국취합.xlsx"
     out.parent.mkdir()
-    write_workbook(consolidate([str(folder)], output=out), out)
+    write_consolidated(consolidate([str(folder)], output=out), out)
     return out
 
 

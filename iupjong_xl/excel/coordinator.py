@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from iupjong_xl.excel import Problem, _unique, book_kind, saved_path, snapshot, status
+from iupjong_xl.excel import ButtonError, _unique, book_kind, saved_path, snapshot, status
 
 BRN_EXAMPLE = "116-82-00276"
 NEED_EXAMPLE = "폐열 회수 열교환기"
@@ -23,7 +23,7 @@ NEED_EXAMPLE = "폐열 회수 열교환기"
 
 def _require_consolidated(book: Any, button: str) -> None:
     if book_kind(book) != "consolidated":
-        raise Problem(f"이 통합 문서는 취합 문서가 아닙니다 ([{button}]은(는) 취합 문서의 회원사로 만듭니다).",
+        raise ButtonError(f"이 통합 문서는 취합 문서가 아닙니다 ([{button}]은(는) 취합 문서의 회원사로 만듭니다).",
                       f"[취합]으로 만든 연합회·전국 취합 문서를 열고 [{button}]을 누르세요.")
 
 
@@ -52,7 +52,7 @@ def ask_text(app: Any, prompt: str, default: str = "") -> str | None:
                   'buttons {"취소", "확인"} default button "확인" cancel button "취소")')
         done = subprocess.run(["osascript", "-e", script], capture_output=True, text=True, check=False)
         return done.stdout.rstrip("\n") if done.returncode == 0 else None
-    raise Problem("이 컴퓨터에서는 입력 창을 열 수 없습니다 (Windows·macOS의 Excel에서만 됩니다).",
+    raise ButtonError("이 컴퓨터에서는 입력 창을 열 수 없습니다 (Windows·macOS의 Excel에서만 됩니다).",
                   "Windows나 macOS의 Excel에서 다시 누르세요. 명령 프롬프트에서는 iupjong partners를 쓰세요.")
 
 
@@ -69,7 +69,7 @@ def directory_book(book: Any) -> Path:
     with tempfile.TemporaryDirectory(prefix="iupjong-") as tmp:
         directory = replace(build_directory(_open_live(book, Path(tmp))), source=book.fullname or book.name)
     if not directory.companies:
-        raise Problem("이 취합 문서에는 회원사가 없습니다.", "교류회 보고서를 [취합]한 뒤 다시 누르세요.")
+        raise ButtonError("이 취합 문서에는 회원사가 없습니다.", "교류회 보고서를 [취합]한 뒤 다시 누르세요.")
     target = _unique(_folder(book) / f"{Path(book.name).stem}_회원사명부.xlsx")
     write_directory(directory, target)
     app.books.open(str(target))
@@ -99,18 +99,18 @@ def partners_book(book: Any, brn: str | None = None, need: str | None = None) ->
     except CoerceError:
         lead_brn = None
     if lead_brn is None:
-        raise Problem(f"'{brn}'은(는) 사업자등록번호가 아닙니다 (자릿수나 검증 숫자가 맞지 않습니다).",
+        raise ButtonError(f"'{brn}'은(는) 사업자등록번호가 아닙니다 (자릿수나 검증 숫자가 맞지 않습니다).",
                       f"{BRN_EXAMPLE}처럼 10자리 번호를 적으세요. 회원사 시트의 사업자등록번호를 복사해 붙여도 됩니다.")
     status(app, "이업종: 파트너 찾는 중…")
     with tempfile.TemporaryDirectory(prefix="iupjong-") as tmp:
         opened = _open_live(book, Path(tmp))
         lead = opened.directory.company(lead_brn)
         if lead is None:
-            raise Problem(f"{lead_brn}은(는) 이 취합 문서의 회원사가 아닙니다 ({opened.year}년 회원사 "
+            raise ButtonError(f"{lead_brn}은(는) 이 취합 문서의 회원사가 아닙니다 ({opened.year}년 회원사 "
                           f"{len(opened.directory.companies):,}곳 중 없음).",
                           "회원사 시트에서 주관기업의 사업자등록번호를 확인해 다시 누르세요. 명부는 [회원사 명부]로 볼 수 있습니다.")
         if lead.division is None:
-            raise Problem(f"주관기업 {lead_brn}의 업종(KSIC)이 비어 있습니다.", "회원사 시트의 업종을 채우고 다시 누르세요.")
+            raise ButtonError(f"주관기업 {lead_brn}의 업종(KSIC)이 비어 있습니다.", "회원사 시트의 업종을 채우고 다시 누르세요.")
         if need is None:
             need = ask_text(app, f"{lead.name}이(가) 찾는 기술이나 제품을 적으세요 (예: {NEED_EXAMPLE}).")
             if need is None:
@@ -119,7 +119,7 @@ def partners_book(book: Any, brn: str | None = None, need: str | None = None) ->
         try:
             matches = find_partners(opened, lead_brn, need)
         except EmptyNeedError as exc:
-            raise Problem("찾는 기술·제품이 비어 있습니다.",
+            raise ButtonError("찾는 기술·제품이 비어 있습니다.",
                           f"파트너가 가져올 기술이나 제품을 말로 적으세요. 예: {NEED_EXAMPLE}") from exc
     matches = replace(matches, source=book.fullname or book.name)
     target = _unique(_folder(book) / f"파트너찾기_{lead_brn}.xlsx")

@@ -174,7 +174,7 @@ def _same_python(a: str, b: str) -> bool:
 def diagnose(places: Places | None = None, *, run: Runner = subprocess.run, xlam: Path | None = None) -> Diagnosis:
     """Every check, in the order a support call goes through them."""
     from iupjong_xl import __version__
-    from iupjong_xl.excel import install
+    from iupjong_xl.excel import build as install
 
     p = places or Places()
     items = [Item("python", ("Python", "Python"), f"{_platform.python_version()} ({sys.executable})")]
@@ -323,7 +323,7 @@ def _interpreter(p: Places, run: Runner, own_version: str) -> Item:
 def repair(diagnosis: Diagnosis, places: Places | None = None, *, xlam: Path | None = None) -> list[str]:
     """Fix what needs no Excel: copy xlwings' add-in, its AppleScript and iupjong.xlam into place, and write this
     Python into xlwings.conf. Returns what was done (one line each, language-neutral: paths)."""
-    from iupjong_xl.excel import install
+    from iupjong_xl.excel import build as install
 
     p = places or Places()
     done: list[str] = []
