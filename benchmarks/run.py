@@ -47,12 +47,15 @@ import corpus as corpus_mod  # noqa: E402 - found through the sys.path entry abo
 
 MEASURES = ("floor", "calamine", "naive", "validate", "consolidate", "write", "bare_python", "help")
 RATIOS = ("validate_vs_floor", "consolidate_vs_floor", "consolidate_vs_floor_write", "naive_vs_validate",
-          "naive_vs_consolidate", "startup_overhead_s")
+          "naive_vs_consolidate", "startup_overhead_s", "ledger_vs_no_ledger", "rerun_vs_first",
+          "ledger_bytes_per_report")
 TARGETS = {  # ratio -> (comparison, bound)
     "naive_vs_validate": (">=", 10.0),
     "naive_vs_consolidate": (">=", 5.0),
     "consolidate_vs_floor_write": ("<=", 8.0),
     "startup_overhead_s": ("<=", 0.15),
+    "ledger_vs_no_ledger": ("<=", 1.25),  # the ledger's cost: consolidate with it / the same run without one
+    "rerun_vs_first": ("<=", 0.5),  # a re-run of unchanged inputs / the first run (both with the ledger)
 }
 RSS_LIMIT_MIB = 2048
 LINEARITY_LIMIT = 1.3
@@ -61,7 +64,9 @@ MD_ROWS = {  # measure -> label in the Markdown table
     "calamine": "python-calamine parse, every sheet (work)",
     "naive": "naive: openpyxl → pandera per file → to_excel",
     "validate": "`iupjong validate --format json`",
-    "consolidate": "`iupjong consolidate -o out.xlsx`",
+    "consolidate_no_ledger": "`iupjong consolidate -o out.xlsx --no-ledger`",
+    "consolidate": "`iupjong consolidate -o out.xlsx` (ledger, first run)",
+    "consolidate_rerun": "the same again (ledger, unchanged inputs)",
     "write": "xlsxwriter alone, same cells (work)",
     "bare_python": "`python -c pass`",
     "help": "`iupjong --help`",
@@ -202,16 +207,26 @@ def measure_scale(scale: int, repeat: int, skip: set[str], corpus_root: Path, lo
                 r = run_child([*iup, "validate", str(folder), "--format", "json", "-q"], ok=(0, 1))
                 stats = _json_tail(r["stdout"])["stats"]
                 keep("validate", r, {"stats": stats})
-            out = work / f"consolidated-{i}.xlsx"  # a fresh output each time: never an update in place
+            out = work / f"run-{i}" / "consolidated.xlsx"  # a fresh folder each time: a new ledger, a new output
+            out.parent.mkdir()
             if "consolidate" not in skip:
+                plain = work / f"plain-{i}.xlsx"  # the workbook as the only record (no ledger): the path before it
+                r = run_child([*iup, "consolidate", str(folder), "-o", str(plain), "--no-ledger", "--format", "json",
+                               "-q"], ok=(0, 1))
+                keep("consolidate_no_ledger", r)
+                plain.unlink(missing_ok=True)
                 r = run_child([*iup, "consolidate", str(folder), "-o", str(out), "--format", "json", "-q"], ok=(0, 1))
                 summ = _json_tail(r["stdout"])["summary"]
+                ledger_bytes = (out.parent / "iupjong.db").stat().st_size
                 keep("consolidate", r, {"summary": {k: summ.get(k) for k in (
                     "files", "created", "duplicate", "rejected", "rows_in", "rows_accepted", "errors", "warnings")},
-                    "output_bytes": out.stat().st_size})
+                    "output_bytes": out.stat().st_size, "ledger_bytes": ledger_bytes,
+                    "ledger_bytes_per_report": round(ledger_bytes / max(summ.get("files") or 1, 1))})
+                r = run_child([*iup, "consolidate", str(folder), "-o", str(out), "--format", "json", "-q"], ok=(0, 1))
+                keep("consolidate_rerun", r, {"unchanged": _json_tail(r["stdout"])["summary"].get("unchanged")})
                 r = run_child([py, str(HERE / "tasks.py"), "write", str(out), str(work / f"write-{i}.xlsx")])
                 keep("write", r, _json_tail(r["stdout"]))
-                out.unlink(missing_ok=True)
+                shutil.rmtree(out.parent, ignore_errors=True)
                 (work / f"write-{i}.xlsx").unlink(missing_ok=True)
         for _ in range(max(repeat, 5)):  # start-up: cheap, so always at least 5 tries
             keep("bare_python", run_child([py, "-c", "pass"]))
@@ -247,6 +262,9 @@ def ratios(m: dict[str, dict[str, Any]], files: int) -> dict[str, Any]:
         "consolidate_vs_floor_write": div(wall("consolidate"), floor + write if floor and write else None),
         "naive_vs_validate": div(wall("naive"), wall("validate")),
         "naive_vs_consolidate": div(wall("naive"), wall("consolidate")),
+        "ledger_vs_no_ledger": div(wall("consolidate"), wall("consolidate_no_ledger")),
+        "rerun_vs_first": div(wall("consolidate_rerun"), wall("consolidate")),
+        "ledger_bytes_per_report": m["consolidate"].get("ledger_bytes_per_report") if "consolidate" in m else None,
         "startup_overhead_s": m["help"]["wall_s"] - m["bare_python"]["wall_s"] if "help" in m and "bare_python" in m
         else None,
         "s_per_1000_files": {k: div(wall(k) if k not in ("floor", "calamine", "write") else work(k), files / 1000)
@@ -294,7 +312,9 @@ def markdown(res: dict[str, Any]) -> str:
     labels = {"validate_vs_floor": "validate / floor", "consolidate_vs_floor": "consolidate / floor",
               "consolidate_vs_floor_write": "consolidate / (floor + xlsxwriter write)",
               "naive_vs_validate": "naive / validate", "naive_vs_consolidate": "naive / consolidate",
-              "startup_overhead_s": "`iupjong --help` − `python -c pass` (s)"}
+              "startup_overhead_s": "`iupjong --help` − `python -c pass` (s)",
+              "ledger_vs_no_ledger": "consolidate with ledger / without", "rerun_vs_first": "re-run / first run",
+              "ledger_bytes_per_report": "ledger bytes per input file"}
     for k in RATIOS:
         t = r["targets"].get(k, {})
         lines.append(f"| {labels[k]} | {_f(r[k])} | {t.get('target', '')} | {_f(t.get('met')) if t else ''} |")

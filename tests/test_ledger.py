@@ -386,3 +386,46 @@ def test_an_older_ledger_is_migrated_forward(tmp_path: Path) -> None:
     assert ledger_mod.integrity(db) == "ok"
     res = consolidate(tmp_path / "n.xlsx", "제주")
     assert res.exit_code == 0 and run("verify", str(tmp_path / "n.xlsx")).exit_code == 0
+
+
+# ------------------------------------------------------------------------------------------ re-runs
+
+
+def test_a_rerun_reads_only_what_changed_and_gives_what_a_full_run_gives(national: Path, tmp_path: Path) -> None:
+    res = consolidate(national, "제주", "울산")
+    assert data(res)["summary"]["files_reused"] == 15
+    plain = tmp_path / "plain" / "national.xlsx"  # the same two runs without a ledger: every file read again
+    assert consolidate(plain, "제주", "울산", extra=("--no-ledger",)).exit_code == 0
+    full = consolidate(plain, "제주", "울산", extra=("--no-ledger",))
+    a, b = data(res), data(full)
+    for part in ("indicators", "funding", "reporting"):
+        assert a[part] == b[part], part
+    drop = ("output", "ledger", "files_reused")
+    assert {k: v for k, v in a["summary"].items() if k not in drop} == \
+           {k: v for k, v in b["summary"].items() if k not in drop}
+    assert sorted(map(str, a["findings"])) == sorted(map(str, b["findings"]))
+    for sheet in ("출처", "제외", "회원사"):
+        head, rows = sheet_rows(national, sheet)
+        _head2, rows2 = sheet_rows(plain, sheet)
+        cut = head.index("행 ID") if "행 ID" in head else len(head)
+        assert sorted(map(str, (r[:cut] for r in rows))) == sorted(map(str, (r[:cut] for r in rows2))), sheet
+
+
+def test_a_new_file_claiming_a_reused_unit_is_judged_against_it(national: Path, tmp_path: Path) -> None:
+    other = tmp_path / "again"
+    other.mkdir()
+    shutil.copy(SAMPLES / "제주" / "제주_JJU-001_2009.xlsx", other / "사본_JJU-001.xlsx")  # the same bytes again
+    res = run("consolidate", str(SAMPLES / "제주"), str(SAMPLES / "울산"), str(other), "-o", str(national), "-q",
+              "--format", "json")
+    assert data(res)["summary"]["duplicate"] == 1 and data(res)["summary"]["files_reused"] == 14
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    src = changed / "JJU-001_수정.xlsx"
+    shutil.copy(SAMPLES / "제주" / "제주_JJU-001_2009.xlsx", src)
+    wb = openpyxl.load_workbook(src)
+    wb["활동"].cell(4, 4).value = 3
+    wb.save(src)
+    res = run("consolidate", str(SAMPLES / "제주"), str(changed), "-o", str(national), "-q", "--format", "json")
+    assert data(res)["summary"]["conflicts"] == 2
+    assert sorted(f["file"] for f in data(res)["findings"] if f["code"] == "CONSOLIDATE_CONFLICT") == \
+        sorted([str(SAMPLES / "제주" / "제주_JJU-001_2009.xlsx"), str(src)])

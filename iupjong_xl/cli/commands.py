@@ -96,8 +96,10 @@ def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Pa
 @click.option("-q", "--quiet", is_flag=True, help="no progress bar")
 @click.option("--ledger", type=click.Path(path_type=Path),
               help="the ledger (default: iupjong.db in the output's folder)")
+@click.option("--no-ledger", is_flag=True, help="keep no ledger: the workbook is the only record (no history, no edit "
+              "detection)")
 def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | None, dry_run: bool, fmt: str,
-                lang: str, quiet: bool, ledger: Path | None) -> None:
+                lang: str, quiet: bool, ledger: Path | None, no_ledger: bool) -> None:
     """Validate and consolidate club/federation reports (files or folders) into one workbook.
 
     Exit 0 = consolidated, no errors; 1 = consolidated, but some rows or files were rejected; 2 = usage."""
@@ -105,7 +107,7 @@ def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | N
 
     with _progress(quiet) as tick:
         data = _guard(service.consolidate, inputs, output, level=level, year=year, dry_run=dry_run, lang=lang,
-                      progress=tick, ledger=ledger).data
+                      progress=tick, ledger=ledger, use_ledger=not no_ledger).data
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:

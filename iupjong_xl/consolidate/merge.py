@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from iupjong_xl import rulebook
 from iupjong_xl.consolidate.model import KEY_COLUMNS, Consolidation, Previous, SourceFile, Unit
 from iupjong_xl.consolidate.readback import read_consolidated
 from iupjong_xl.errors import UsageError
-from iupjong_xl.io.reader import sha256_file
+from iupjong_xl.io.reader import discover, sha256_file
 from iupjong_xl.validate.findings import Finding, FindingFactory
 from iupjong_xl.validate.pipeline import Checked, ParsedFile, check
 
@@ -51,6 +52,9 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
             raise UsageError(f"{output}에는 {previous.year}년 보고서가 들어 있습니다({year}년이 아님). 다른 출력 파일을 고르세요.",
                              f"{output} holds {previous.year} reports, not {year}; choose another output file",
                              file=str(output))
+    reuse, order = _reusable(paths, previous if from_ledger else None, out_path)
+    if reuse:
+        paths = [d for d in order if d not in reuse]
     checked = check(paths, year=year or (previous.year if previous else None), progress=progress)
     years = sorted({pf.book.year for pf in checked.files if pf.book is not None})
     run_year = year or (previous.year if previous else None) or (years[-1] if years else rulebook.available_years()[-1])
@@ -66,22 +70,50 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
     # the output itself, found again among the inputs (e.g. written into the folder being consolidated): not an input
     files = [pf for pf in checked.files if not (is_output[pf.index] and previous is not None)]
     hashes = {pf.index: sha256_file(pf.found.path) for pf in files if pf.result.readable}
-    run_id = hashlib.sha256(("|".join(sorted(hashes.values())) + book.version + level).encode()).hexdigest()[:12]
+    all_hashes = [*hashes.values(), *(sha for _s, sha in reuse.values())]
+    run_id = hashlib.sha256(("|".join(sorted(all_hashes)) + book.version + level).encode()).hexdigest()[:12]
     findings = list(checked.report.findings)
     sources: list[SourceFile] = []
     candidates: list[tuple[Unit, SourceFile]] = []
     rejected_rows: list[dict[str, Any]] = []
-    for pf in files:
-        src = SourceFile(pf.found.display, str(pf.found.path), hashes.get(pf.index), pf.kind,
-                         template_version=pf.result.template_version)
-        sources.append(src)
-        if pf.book is not None and pf.kind is not None and pf.book.year != book.year:
-            findings.append(ff.make("FILE_TEMPLATE_YEAR", src.file, found=pf.book.year, expected=book.year))
-        unit = _unit_from_file(pf, checked, book, run_id, src, findings, ff, rejected_rows)
-        if unit is not None:
-            candidates.append((unit, src))
-        if pf.result.readable and pf.kind == "consolidated":
-            candidates += _carried(pf, src, book, ff, findings)
+
+    def take(batch: Checked, parsed: list[ParsedFile], digests: dict[int, str]) -> None:
+        for pf in parsed:
+            src = SourceFile(pf.found.display, str(pf.found.path), digests.get(pf.index), pf.kind,
+                             template_version=pf.result.template_version)
+            sources.append(src)
+            if pf.book is not None and pf.kind is not None and pf.book.year != book.year:
+                findings.append(ff.make("FILE_TEMPLATE_YEAR", src.file, found=pf.book.year, expected=book.year))
+            unit = _unit_from_file(pf, batch, book, run_id, src, findings, ff, rejected_rows)
+            if unit is not None:
+                candidates.append((unit, src))
+            if pf.result.readable and pf.kind == "consolidated":
+                candidates.extend(_carried(pf, src, book, ff, findings))
+
+    take(checked, files, hashes)
+    if reuse:
+        # a file unchanged since the ledger's last run is not read again, unless a file of this run claims its unit
+        # (a conflict or a duplicate must be judged between both, exactly as a full run would)
+        keys = {(u.kind, u.key) for u, _ in candidates} | {("sha", u.sha256) for u, _ in candidates}
+        again = [d for d, (s, sha) in reuse.items() if _unit_key(s, run_year) in keys or ("sha", sha) in keys]
+        if again:
+            second = check(again, year=run_year, progress=progress)
+            findings += second.report.findings
+            take(second, second.files, {pf.index: sha256_file(pf.found.path) for pf in second.files
+                                        if pf.result.readable})
+            for d in again:
+                del reuse[d]
+        assert previous is not None
+        for d, (s, _sha) in reuse.items():
+            sources.append(replace(s, status="unchanged", outcomes=["unchanged"], rows_in=dict(s.rows_in),
+                                   accepted=dict(s.accepted), rejected=dict(s.rejected)))
+            findings += [f for f in previous.findings if f.file == d and not f.code.startswith("CONSOLIDATE_")]
+            rejected_rows += [r for r in previous.rejected_rows if r["file"] == d
+                              and not any(str(c).startswith("CONSOLIDATE_") for c in r.get("codes") or ())]
+        rank = {d: i for i, d in enumerate(order)}
+        sources.sort(key=lambda x: rank.get(x.file, len(rank)))
+        findings.sort(key=lambda f: rank.get(f.file, len(rank)))
+        rejected_rows.sort(key=lambda r: rank.get(r["file"], len(rank)))
     target = None
     if level == "federation":
         feds = {u.federation for u, _ in candidates if u.kind == "federation"}
@@ -101,9 +133,43 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
     cons = Consolidation(book, run_year, level, run_id, units, sources, findings, rejected_rows,
                          previous.scores if previous else {}, target,
                          score_titles=previous.score_titles if previous else {})
+    cons.files_reused = len(reuse)
     if previous is not None:
         _keep_history(cons, previous)
     return cons
+
+
+REUSABLE = ("created", "replaced", "unchanged", "kept")
+
+
+def _reusable(paths: list[str], previous: Previous | None, out_path: Path | None
+              ) -> tuple[dict[str, tuple[SourceFile, str]], list[str]]:
+    """Files of this run that the ledger's previous state already holds unchanged (same path, same sha256, its unit
+    still current, recorded by this program and rule book): display -> (their earlier source, sha256); and every
+    input file in discovery order."""
+    if previous is None or not previous.reusable or not previous.sources:
+        return {}, []
+    found = discover(paths)
+    order = [f.display for f in found]
+    known = {(s.file, s.sha256): s for s in previous.sources
+             if s.sha256 and s.kind in ("club", "federation") and s.status in REUSABLE}
+    live = {u.sha256 for u in previous.units.values() if u.via is None}
+    reuse: dict[str, tuple[SourceFile, str]] = {}
+    for f in found:
+        if f.skipped is not None or (out_path is not None and f.path.resolve() == out_path):
+            continue
+        try:
+            sha = sha256_file(f.path)
+        except OSError:
+            continue
+        s = known.get((f.display, sha))
+        if s is not None and sha in live:
+            reuse[f.display] = (s, sha)
+    return reuse, order
+
+
+def _unit_key(s: SourceFile, year: int) -> tuple[str, tuple[int, str]]:
+    return ("club", (year, str(s.club_code))) if s.kind == "club" else ("federation", (year, str(s.federation)))
 
 
 def _carried(pf: ParsedFile, src: SourceFile, book: rulebook.RuleBook, ff: FindingFactory,

@@ -81,6 +81,7 @@ class Consolidation:
     # [(header, row id -> value)]) and the log of corrections / restored / added rows shown on 수정 이력.
     extra_columns: dict[str, list[tuple[str, dict[Any, Any]]]] = field(default_factory=dict)
     edit_log: list[dict[str, Any]] = field(default_factory=list)
+    files_reused: int = 0  # input files the ledger held unchanged: not read again
 
     def rows(self, sheet: str) -> list[dict[str, Any]]:
         """The consolidated rows of one sheet key, sorted by federation order, club code and source row."""
@@ -113,6 +114,7 @@ class Consolidation:
             **counts, "conflicts": counts["conflict"],
             "rows_in": rows_in, "rows_accepted": accepted, "rows_rejected": rejected,
             "club_reports": sum(1 for u in self.units.values() if u.kind == "club"),
+            "files_reused": self.files_reused,
             "errors": sum(f.severity == "error" for f in self.findings),
             "warnings": sum(f.severity == "warning" for f in self.findings),
         }
@@ -134,6 +136,7 @@ class Previous:
     sources: list[SourceFile] = field(default_factory=list)
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
     shown_scores: dict[str, float | None] | None = None  # what 지원금 showed when the ledger wrote it (None: unknown)
+    reusable: bool = False  # recorded by this program and rule book: its unchanged files need not be read again
 
     def club_units(self) -> list[Unit]:
         """Every unit it carries (club reports and federation profiles with their rosters), in key order."""

@@ -94,7 +94,8 @@ def load_previous(conn: sqlite3.Connection, workbook: str, path: Path) -> Previo
                     units, {k: float(v) for k, v in state.get("scores", {}).items()}, state.get("score_titles", {}),
                     findings=[_finding(f) for f in state.get("findings", [])],
                     sources=[_source(s, book) for s in state.get("sources", [])],
-                    rejected_rows=state.get("rejected", []), shown_scores=state.get("shown_scores"))
+                    rejected_rows=state.get("rejected", []), shown_scores=state.get("shown_scores"),
+                    reusable=state.get("program") == program_version() and state.get("rulebook") == book.version)
 
 
 def extra_columns(conn: sqlite3.Connection, workbook: str) -> dict[str, list[tuple[str, dict[Any, Any]]]]:
@@ -233,6 +234,7 @@ def view_state(cons: Consolidation, derived: Any = None) -> dict[str, Any]:
     scores 지원금 showed, so that a score typed over one of them is told from one that was only shown."""
     shown = {r.key: r.score for r in derived.round.requests} if derived is not None else {}
     return {
+        "program": program_version(), "rulebook": cons.book.version,
         "shown_scores": shown,
         "level": cons.level, "year": cons.year, "run_id": cons.run_id, "federation": cons.target_federation,
         "scores": cons.scores, "score_titles": cons.score_titles,
