@@ -321,6 +321,10 @@ def finish(ws: Any, f: Formats, *, header: int | None = None, from_row: int | No
             if dw <= width or c in nowrap or width <= 0:
                 continue
             row = ws.table[r]
+            right = row.get(c + 1)
+            if dw < 10**6 and c < last_col and (right is None or right.__class__.__name__ == "Blank") \
+                    and (r < (header or 0) or header is None or not ws.tables):
+                continue  # a note or a title beside empty cells overflows into them, as people write them
             stored = row[c]
             row[c] = stored._replace(format=_wrapped(f, stored.format, cache))
             heights[r] = max(heights.get(r, 1), _lines_needed(text, width))

@@ -241,7 +241,7 @@ def _write_summary(ws: Any, report: Report, lab: dict[str, Any], f: Formats,
         row += 1
     if not per_code:
         nothing_here(ws, f, row, lab["none"])
-    finish(ws, f, header=None, from_row=2, caps={0: 40, 1: 12, 2: 60, 3: 12})
+    finish(ws, f, header=None, from_row=2, caps={0: 40, 1: 12, 2: 60, 3: 12}, one_page=True)
 
 
 def write_findings_sheet(ws: Any, fm: Formats, findings: Sequence[Finding], paths: dict[str, str], out_dir: Path,
