@@ -286,6 +286,21 @@ def test_national_marks_non_reporters_and_colours_findings(books: dict[str, Any]
     assert not any("천원" in str(c.value) for row in fund.iter_rows() for c in row if c.value)  # point 1
 
 
+def test_no_empty_columns_for_people(books: dict[str, Any]) -> None:
+    """Points 9 and 10: 2008 has no published figures, so its 요약 has no empty 논문 수치 column; a data-sheet column
+    no row fills (연합회's 회장사) is hidden, its header kept for the reader; the directory leaves out 교류회별로 다른 값."""
+    summary08 = openpyxl.load_workbook(books["national08"])["요약"]
+    assert [c.value for c in summary08[3]] == ["항목", "단위", "값", "산식"]
+    summary = openpyxl.load_workbook(books["national"])["요약"]
+    assert [c.value for c in summary[3]] == ["항목", "단위", "값", "논문 수치(2009.3)", "비교", "산식"]
+    fed = openpyxl.load_workbook(books["national"])["연합회"]
+    heads = [c.value for c in fed[1]]
+    widths = col_widths(fed)
+    empty = [i + 1 for i in range(len(heads)) if all(r[i] in (None, "") for r in fed.iter_rows(min_row=2, values_only=True))]
+    assert empty and all(widths.get(c) == 0 for c in empty)
+    assert "교류회별로 다른 값" not in [c.value for c in openpyxl.load_workbook(books["directory"])["회원사 명부"][3]]
+
+
 def test_partners_show_contacts_and_wrap_reasons(books: dict[str, Any]) -> None:
     """Points 6 and 12: the reasons (several lines) get their row height; a contact column (the club's 총무)."""
     ws = openpyxl.load_workbook(books["partners"])["파트너 후보"]

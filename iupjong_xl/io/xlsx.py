@@ -37,6 +37,7 @@ class Formats:
     def __init__(self, wb: Any) -> None:
         add = wb.add_format
         self.wb = wb
+        self.strings = _Strings()  # the workbook's shared strings by id, for measuring (see finish)
         self.title = add({"bold": True, "font_size": 14})
         self.note = add({"italic": True, "font_color": "#595959"})
         self.bold = add({"bold": True})
@@ -221,7 +222,6 @@ class _Strings:
         return self.items
 
 
-_STRINGS: dict[int, _Strings] = {}
 
 
 def _cell_text(ws: Any, c: Any, strings: list[str]) -> tuple[str | None, str | None]:
@@ -277,7 +277,7 @@ def finish(ws: Any, f: Formats, *, header: int | None = None, from_row: int | No
     if header is None and ws.tables:
         header = _table_top(ws.tables[0])
     start = from_row if from_row is not None else (header if header is not None else 0)
-    strings = _STRINGS.setdefault(id(f.wb), _Strings()).get(ws)
+    strings = f.strings.get(ws)
     caps, fixed = caps or {}, widths or {}
     want: dict[int, float] = {}
     texts: dict[tuple[int, int], tuple[str, int]] = {}
