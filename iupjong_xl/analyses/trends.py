@@ -304,9 +304,11 @@ def _charts(wb: Any, f: Formats, t: Trends) -> None:
     ws = wb.add_worksheet(S_CHARTS)
     r = 0
     labels = [NATIONAL, *t.federations]
+    starts = []
     for ind in t.indicators:
         if ind.key not in HEADLINE:
             continue
+        starts.append(r)
         ws.write_string(r, 0, f"{ind.ko} ({ind.unit})", f.title)
         ws.write_string(r + 1, 0, "연합회", f.header)
         for i, y in enumerate(t.years):
@@ -324,6 +326,7 @@ def _charts(wb: Any, f: Formats, t: Trends) -> None:
         r = max(last + 2, r + 20)
     if r == 0:
         nothing_here(ws, f, 0, "차트로 그릴 주요 지표가 모든 연도에 있지 않습니다.")
+    ws.set_h_pagebreaks(starts[1:])  # one indicator (table and chart) per printed page: no chart cut in half
     finish(ws, f, from_row=1, caps={0: 12}, landscape=True)
 
 

@@ -182,6 +182,7 @@ def links_note(out_dir: str | os.PathLike[str], *, lang: str = "ko") -> str:
 WIDTH_CAP = 50  # characters (Korean counts double); longer text wraps
 MIN_WIDTH = 6
 LINE_PT = 15.75  # one wrapped line (Korean fonts are a little taller than Calibri's 15)
+WIDE_FACTOR = 1.1  # measured in LibreOffice with NanumGothic: a Hangul syllable is about 2.2 digit widths
 PORTRAIT_MAX = 95  # printed characters that fit an A4 portrait page at 100 %
 _PX_PER_CHAR, _PAD_PX = 7, 5
 FOOTER = "&L&A&R&P / &N"  # sheet name, page x / y
@@ -204,7 +205,9 @@ def _number_text(v: float, num_format: str) -> str:
 
 
 def _lines_needed(text: str, width: float) -> int:
-    return sum(max(1, math.ceil(display_width(seg) / max(width, 1))) for seg in text.split("\n"))
+    """Printed lines of a wrapped text in a column of width characters (words are not split: a little slack)."""
+    factor = 1.0 if text.isascii() else WIDE_FACTOR
+    return sum(max(1, math.ceil(display_width(seg) * factor / max(width * 0.95, 1))) for seg in text.split("\n"))
 
 
 class _Strings:
@@ -245,19 +248,19 @@ def _cell_text(ws: Any, c: Any, strings: list[str]) -> tuple[str | None, str | N
     return None, None
 
 
-def _wrapped(fmts: Formats, fmt: Any, cache: dict[int, Any]) -> Any:
-    """fmt with text wrap (and top alignment): a copy, registered once per format."""
-    if fmt is None:
-        return fmts.wrap
-    if fmt.text_wrap:
+def _wrapped(fmts: Formats, fmt: Any, cache: dict[tuple[int, bool], Any], top: bool = True) -> Any:
+    """fmt with text wrap (top-aligned in a data row; a header row keeps its cells on one baseline): a copy,
+    registered once per format."""
+    if fmt is not None and fmt.text_wrap:
         return fmt
-    key = id(fmt)
+    key = (id(fmt), top)
     if key not in cache:
         new = fmts.wb.add_format()
-        keep = {"xf_format_indices", "dxf_format_indices", "xf_index", "dxf_index"}
-        new.__dict__.update({k: v for k, v in fmt.__dict__.items() if k not in keep})
+        if fmt is not None:
+            keep = {"xf_format_indices", "dxf_format_indices", "xf_index", "dxf_index"}
+            new.__dict__.update({k: v for k, v in fmt.__dict__.items() if k not in keep})
         new.set_text_wrap()
-        if not new.text_v_align:
+        if top and not new.text_v_align:
             new.set_align("top")
         cache[key] = new
     return cache[key]
@@ -290,8 +293,11 @@ def finish(ws: Any, f: Formats, *, header: int | None = None, from_row: int | No
                 want[c] = max(want.get(c, 0), len(shown) + 1)
             elif text:
                 dw = display_width(text)
+                if not text.isascii():  # Korean glyphs print a little wider than two digits
+                    dw = math.ceil(dw * WIDE_FACTOR)
                 if r == header:  # a header may wrap at its spaces: its longest word, at least half of it
-                    w = max(max(map(display_width, text.split())), dw / 2 + 1)
+                    longest = max(text.split(), key=display_width)
+                    w = max(math.ceil(display_width(longest) * WIDE_FACTOR) + 1, dw / 2 + 1)
                     want[c] = max(want.get(c, 0), min(w, 24))
                 elif "\n" in text:
                     dw = max(display_width(seg) for seg in text.split("\n"))
@@ -314,7 +320,7 @@ def finish(ws: Any, f: Formats, *, header: int | None = None, from_row: int | No
         ws.set_column(c, c, w, info.column_format if info is not None else None, {"hidden": hidden})
         final[c] = 0 if hidden else w
     if wrap:
-        cache: dict[int, Any] = {}
+        cache: dict[tuple[int, bool], Any] = {}
         heights: dict[int, int] = {}
         for (r, c), (text, dw) in texts.items():
             width = final.get(c, 8.43) - 1
@@ -326,7 +332,7 @@ def finish(ws: Any, f: Formats, *, header: int | None = None, from_row: int | No
                     and (r < (header or 0) or header is None or not ws.tables):
                 continue  # a note or a title beside empty cells overflows into them, as people write them
             stored = row[c]
-            row[c] = stored._replace(format=_wrapped(f, stored.format, cache))
+            row[c] = stored._replace(format=_wrapped(f, stored.format, cache, top=r != header))
             heights[r] = max(heights.get(r, 1), _lines_needed(text, width))
         for r, n in heights.items():
             if n <= 1:
