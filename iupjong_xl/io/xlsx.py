@@ -337,6 +337,11 @@ def finish(ws: Any, f: Formats, *, header: int | None = None, from_row: int | No
         for r, n in heights.items():
             if n <= 1:
                 continue
+            if r != header:  # the row's other cells start at its top too, beside the wrapped text
+                row = ws.table[r]
+                for c, stored in row.items():
+                    if hasattr(stored, "format") and c not in nowrap:
+                        row[c] = stored._replace(format=_wrapped(f, stored.format, cache, top=True))
             have = ws.row_sizes.get(r, [None])[0]
             pt = min(409, LINE_PT * n + 2)
             if have is None or have * 0.75 < pt:

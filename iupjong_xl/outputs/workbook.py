@@ -199,7 +199,7 @@ def _summary(ws: Any, f: Formats, cons: Consolidation, d: Derived, total_row: in
     ws.write_string(r + 2, 0, "검증결과 시트의 링크는 이 파일이 있는 폴더 기준 상대 경로입니다. 옮길 때는 보고서 파일과 함께 옮기세요.",
                     f.note)
     ws.freeze_panes(3, 0)
-    finish(ws, f, header=2, caps={c_how: 44}, one_page=True, landscape=False)
+    finish(ws, f, header=2, caps={c_how: 50}, one_page=True, landscape=False)
 
 
 def _budget_label(key: str) -> str:
