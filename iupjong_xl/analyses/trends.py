@@ -278,7 +278,7 @@ def _national(ws: Any, f: Formats, t: Trends, span: str) -> None:
         ws.write_string(k, 0, f"• {e['ko']} (있는 연도: {', '.join(map(str, e['years']))})")
     if not t.not_comparable:
         nothing_here(ws, f, r + 1, "없음: 모든 지표를 비교했습니다.")
-    finish(ws, f, header=top, caps={0: 30}, one_page=True)
+    finish(ws, f, header=top, caps={0: 36}, one_page=True)
 
 
 def _federations(wb: Any, f: Formats, t: Trends) -> None:
@@ -297,7 +297,7 @@ def _federations(wb: Any, f: Formats, t: Trends) -> None:
             _value_cells(ws, f, r, 3, ind, t.row(ind.key, fed), t.years)
     ws.autofilter(top, 0, max(r, top + 1), len(heads) - 1)
     ws.freeze_panes(top + 1, 2)
-    finish(ws, f, header=top, caps={1: 30})
+    finish(ws, f, header=top, caps={1: 36})
 
 
 def _charts(wb: Any, f: Formats, t: Trends) -> None:
