@@ -67,21 +67,23 @@ def test_annotate_xlsx(tmp_path, monkeypatch):
 
     written = annotate_files(report, tmp_path / "out")
 
-    copy = tmp_path / "out" / display
+    copy = tmp_path / "out" / "a_검증.xlsx"  # not the original's name, not under nested folders (issue 13, point 13)
     assert written == [copy]
     assert sha(src) == before
     assert not (tmp_path / "out/sample_workbooks/clean.xlsx").exists()
 
     wb = openpyxl.load_workbook(copy)
-    assert wb.sheetnames == ["회원사", "검증결과"]
+    assert wb.sheetnames == ["검증결과", "회원사"] and wb.active.title == "검증결과"  # opens on the findings
+    assert wb["검증결과"].page_setup.orientation == "landscape" and wb["검증결과"].print_title_rows == "$1:$1"
     ws = wb["회원사"]
     assert ws["B2"].fill.fill_type == "solid"
     assert ws["B2"].fill.fgColor.rgb == RED  # error wins over the warning on the same cell
     assert ws["C2"].fill.fgColor.rgb == YELLOW
     assert ws["A2"].fill.fill_type is None
-    assert ws["B2"].comment.text == "[NUM_RANGE] 매출이 범위를 벗어났습니다\n[NUM_ODD] 값이 이상합니다"
+    # Korean first: the message, the code last (point 4)
+    assert ws["B2"].comment.text == "매출이 범위를 벗어났습니다 [NUM_RANGE]\n값이 이상합니다 [NUM_ODD]"
     assert ws["B2"].comment.author == "iupjong"
-    assert ws["C2"].comment.text == "[TEXT_NOTE] 메모 확인"
+    assert ws["C2"].comment.text == "메모 확인 [TEXT_NOTE]"
     assert ws["A2"].comment is None
     assert ws["B3"].value == "=SUM(B2:B2)"
     assert ws["B3"].data_type == "f"
@@ -122,10 +124,10 @@ def test_annotate_english_replaces_existing_findings_sheet(tmp_path):
 
     written = annotate_files(report, tmp_path / "out", lang="en")
 
-    expected = tmp_path / "out" / PurePath(*src.parts[1:])
+    expected = tmp_path / "out" / "b_findings.xlsx"
     assert written == [expected]
     wb = openpyxl.load_workbook(expected)
-    assert wb.sheetnames == ["회원사", "Findings"]
+    assert wb.sheetnames == ["Findings", "회원사"]
     fs = wb["Findings"]
     assert [c.value for c in fs[1]] == ["sheet", "cell", "code", "severity", "message", "value"]
     assert [c.value for c in fs[2]] == ["회원사", "B2", "NUM_RANGE", "error", "sales out of range", "10"]
@@ -155,10 +157,10 @@ def test_rebuilds_non_openpyxl_formats_as_xlsx(tmp_path, monkeypatch):
 
     written = annotate_files(report, "out")
 
-    assert written == [Path("out/r.xlsb.xlsx")]
+    assert written == [Path("out/r_xlsb_검증.xlsx")]
     assert sha(src) == before
-    wb = openpyxl.load_workbook(tmp_path / "out/r.xlsb.xlsx")
-    assert wb.sheetnames == ["명단", "검증결과"]
+    wb = openpyxl.load_workbook(tmp_path / "out/r_xlsb_검증.xlsx")
+    assert wb.sheetnames == ["검증결과", "명단"]
     ws = wb["명단"]
     assert ws["A1"].value == "가입일"
     assert ws["A2"].value == dt.datetime(2009, 3, 1)
@@ -167,7 +169,7 @@ def test_rebuilds_non_openpyxl_formats_as_xlsx(tmp_path, monkeypatch):
     assert ws["C3"].value == 5
     assert ws["C3"].fill.fgColor.rgb == RED
     assert ws["B2"].fill.fgColor.rgb == YELLOW
-    assert ws["C3"].comment.text == "[NUM_BAD] 숫자 오류"
+    assert ws["C3"].comment.text == "숫자 오류 [NUM_BAD]"
     assert wb["검증결과"]["B2"].hyperlink.location == "'명단'!C3"
 
 
@@ -188,16 +190,16 @@ def test_annotate_ods_made_by_libreoffice(tmp_path):
 
     written = annotate_files(report, tmp_path / "out")
 
-    expected = tmp_path / "out" / PurePath(*src.parts[1:]).with_name("x.ods.xlsx")
+    expected = tmp_path / "out" / "x_ods_검증.xlsx"
     assert written == [expected]
     assert sha(src) == before
     wb = openpyxl.load_workbook(expected)
-    assert wb.sheetnames == ["회원사", "검증결과"]
+    assert wb.sheetnames == ["검증결과", "회원사"]
     ws = wb["회원사"]
     assert [ws["A1"].value, ws["B1"].value, ws["A2"].value, ws["B2"].value] == ["상호", "매출", "가나상사", 10]
     assert ws["B2"].fill.fgColor.rgb == RED
     assert ws["C2"].fill.fgColor.rgb == YELLOW
-    assert ws["B2"].comment.text == "[NUM_RANGE] 매출이 범위를 벗어났습니다\n[NUM_ODD] 값이 이상합니다"
+    assert ws["B2"].comment.text == "매출이 범위를 벗어났습니다 [NUM_RANGE]\n값이 이상합니다 [NUM_ODD]"
     assert wb["검증결과"].max_row == 5
 
 
@@ -218,16 +220,19 @@ def test_mirror_path(display, expected):
 def test_refuses_to_overwrite_the_source(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     make_source(tmp_path / "a.xlsx")
-    before = sha(tmp_path / "a.xlsx")
-    report = Report(findings_for("a.xlsx"), [FileResult(file="a.xlsx", path=str(tmp_path / "a.xlsx"), readable=True)])
+    make_source(tmp_path / "a_검증.xlsx")  # a submitted file named like the copy would be
+    before = sha(tmp_path / "a_검증.xlsx")
+    report = Report(findings_for("a.xlsx"), [FileResult(file="a.xlsx", path=str(tmp_path / "a.xlsx"), readable=True),
+                                             FileResult(file="a_검증.xlsx", path=str(tmp_path / "a_검증.xlsx"),
+                                                        readable=True)])
 
     with pytest.raises(OutputError, match="refusing to overwrite"):
         annotate_files(report, tmp_path)
     with pytest.raises(OutputError, match="refusing to overwrite"):
         annotate_files(report, ".")
 
-    assert sha(tmp_path / "a.xlsx") == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]
+    assert sha(tmp_path / "a_검증.xlsx") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx", "a_검증.xlsx"]
 
 
 def test_skips_unreadable_and_broken_files(tmp_path):
@@ -246,8 +251,8 @@ def test_skips_unreadable_and_broken_files(tmp_path):
 
     written = annotate_files(Report(findings, files), tmp_path / "out")
 
-    assert written == [tmp_path / "out" / "good.xlsx"]
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good.xlsx"]  # no temporary files left
+    assert written == [tmp_path / "out" / "good_검증.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good_검증.xlsx"]  # no temporary files left
 
 
 def test_comment_size_grows_with_text():
@@ -258,3 +263,12 @@ def test_comment_size_grows_with_text():
     assert wide[0] > small[0]
     assert tall[1] > small[1]
     assert comment_size(["가" * 2000]) == (480, 400)
+
+
+def test_copies_of_files_with_the_same_name_get_their_folders_in_front(tmp_path):
+    from iupjong_xl.outputs.annotate import copy_names
+
+    files = [FileResult(file=f"in/{fed}/a.xlsx", path=str(tmp_path / fed / "a.xlsx")) for fed in ("서울", "부산")]
+    files.append(FileResult(file="in/b.xlsx", path=str(tmp_path / "b.xlsx")))
+    assert {k: str(v) for k, v in copy_names(files).items()} == {
+        "in/서울/a.xlsx": "서울_a_검증.xlsx", "in/부산/a.xlsx": "부산_a_검증.xlsx", "in/b.xlsx": "b_검증.xlsx"}

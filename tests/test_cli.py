@@ -392,9 +392,9 @@ def test_annotate_marks_a_copy_and_leaves_the_originals(write_report, in_tmp: Pa
     result = invoke("validate", "--annotate", "marked", "--format", "json", "in")
     assert result.exit_code == 1
     assert {p: sha256(p) for p in (bad, ok)} == before
-    copy = in_tmp / "marked" / "in" / "서울" / "bad.xlsx"
+    copy = in_tmp / "marked" / "bad_검증.xlsx"
     assert copy.is_file()
-    assert not (in_tmp / "marked" / "in" / "ok.xlsx").exists()  # no findings, no copy
+    assert not (in_tmp / "marked" / "ok_검증.xlsx").exists()  # no findings, no copy
     wb = openpyxl.load_workbook(copy)
     cell = wb["회원사"]["A5"]
     assert cell.fill.fill_type == "solid"
@@ -408,11 +408,12 @@ def test_annotate_marks_a_copy_and_leaves_the_originals(write_report, in_tmp: Pa
 
 
 def test_annotate_refuses_to_overwrite_a_submitted_file(write_report, in_tmp: Path) -> None:
-    p = write_report(bad_member_data(3), name="bad.xlsx")
+    write_report(bad_member_data(3), name="bad.xlsx")
+    p = write_report(bad_member_data(3), name="bad_검증.xlsx")  # named like bad.xlsx's copy
     before = sha256(p)
-    result = invoke("validate", "--annotate", ".", "bad.xlsx")
+    result = invoke("validate", "--annotate", ".", "bad.xlsx", "bad_검증.xlsx")
     assert result.exit_code == 2
-    assert "bad.xlsx" in result.stderr
+    assert "bad_검증.xlsx" in result.stderr
     assert sha256(p) == before
 
 

@@ -228,8 +228,8 @@ def test_a_resubmission_alone_keeps_the_other_reports(corpus: dict[str, Path], w
     assert code == 0
     assert (data["summary"]["replaced"], data["summary"]["kept"], data["summary"]["files"]) == (1, 1, 1)
     sources = values(out, "출처")
-    assert [(Path(r[0]).name, r[6]) for r in sources[1:]] == [("서울_SEO-001_2009.xlsx", "replaced"),
-                                                              ("서울_2009.xlsx", "kept")]
+    assert [(Path(r[0]).name, r[6]) for r in sources[1:]] == [("서울_SEO-001_2009.xlsx", "교체"),  # Korean (issue 13)
+                                                              ("서울_2009.xlsx", "유지")]
     assert len(values(out, "교류회 명부")) == 1 + 3  # the roster is still there
     assert data["reporting"]["서울"]["missing"] == ["SEO-002", "SEO-003"]
 
@@ -458,7 +458,8 @@ def test_exit_codes_and_json(corpus: dict[str, Path], tmp_path: Path) -> None:
     assert data["funding"]["requests"] == 1 and data["funding"]["eligible"] == 1
     assert invoke(str(corpus["seo2"]), "-o", str(tmp_path / "n2.xlsx")).exit_code == 1  # a rejected row
     table = invoke(str(corpus["fed"]), str(corpus["seo1"]), "-o", str(out))
-    assert table.exit_code == 0 and "unchanged" in table.stdout and "서울" in table.stdout
+    assert table.exit_code == 0 and "변경 없음" in table.stdout and "서울" in table.stdout
+    assert "unchanged" not in table.stdout  # English only with --lang en (issue 13, point 4)
     # usage problems
     not_consolidated = tmp_path / "plain.xlsx"
     shutil.copy(corpus["seo1"], not_consolidated)

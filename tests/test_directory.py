@@ -199,9 +199,13 @@ def test_directory_workbook(directory: Directory, tmp_path: Path) -> None:
     meta = {r[0].value: r[1].value for r in wb[DIRECTORY_META].iter_rows()}
     assert meta["kind"] == "directory" and meta["companies"] == "4035" and meta["year"] == "2009"
     ws = wb["회원사 명부"]
-    assert [c.value for c in ws[1]] == DIRECTORY_HEADS
-    assert ws.max_row == 4036 and ws.freeze_panes == "A2"
-    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    # a title and what the directory covers above the table (issue 13, point 9); the column no company fills
+    # (교류회별로 다른 값) is left out (point 10)
+    assert ws["A2"].value.startswith("보고서를 낸 195개 교류회(등록 274개)의 회원사만 싣습니다: 회원사 4,035곳")
+    assert "요약의 등록 회원사 5,684곳" in ws["A2"].value
+    assert [c.value for c in ws[3]] == DIRECTORY_HEADS[:-1]
+    assert ws.max_row == 4038 and ws.freeze_panes == "A4"
+    rows = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True)}
     assert len(rows) == 4035
     first = directory.companies[0]
     row = rows[first.brn]
@@ -223,7 +227,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text(small: Path, tmp_path
     d.companies[0].products = ["=HYPERLINK(\"http://x\")", "+1"]
     out = write_directory(d, tmp_path / "dir.xlsx")
     ws = openpyxl.load_workbook(out)["회원사 명부"]
-    cell = ws.cell(2, DIRECTORY_HEADS.index("주요 제품·기술") + 1)
+    cell = ws.cell(4, DIRECTORY_HEADS.index("주요 제품·기술") + 1)
     assert cell.value == "=HYPERLINK(\"http://x\"), +1" and cell.data_type == "s"
 
 

@@ -83,7 +83,7 @@ def test_directory_beside_the_book_from_the_live_cells_and_opened(national: Path
     assert app.statuses[-1] == "이업종 회원사 명부: 전국취합_회원사명부.xlsx (회원사 6곳, 교류회 2곳)"
     wb = openpyxl.load_workbook(target)
     assert wb.sheetnames == ["회원사 명부", "업종×연합회", "규모별", "교류회 업종 다양성", "_명부정보"]
-    listed = {r[0]: r[1] for r in rows(target, "회원사 명부")}
+    listed = {r[0]: r[1] for r in rows(target, "회원사 명부", 4)}  # title and coverage above the table
     saved = {c.brn: c.name for c in build_directory(open_consolidated(national)).companies}
     assert sorted(listed) == sorted(saved) == sorted(BRNS)
     assert listed == {**saved, BRNS[5]: "푸른식품(주)"}  # the unsaved edit is in, nothing else changed

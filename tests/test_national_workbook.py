@@ -146,7 +146,12 @@ def test_number_formats(wb: Any) -> None:
     ind = wb["연합회별 지표"]
     assert ind["B4"].number_format == "#,##0" and ind["M4"].number_format == "0.0"
     total_won = next(r for r in fund.iter_rows() if r[0].value == "선정 총사업비(원)")
-    assert (total_won[1].number_format, total_won[5].number_format) == ("#,##0", '#,##0,"천원"')
+    assert total_won[1].number_format == "#,##0"  # no redundant "단위: 천원 →" cell beside it (issue 13, point 1)
+    assert all(c.value is None for c in total_won[4:])
+    club = wb["교류회"]  # years and row numbers without thousands separators (point 2)
+    ccols = {h: i + 1 for i, h in enumerate(header(club))}
+    for h in ("연도", "설립연도", "보고연도", "원본 행"):
+        assert club.cell(2, ccols[h]).number_format == "0", h
 
 
 def test_provenance_columns(wb: Any, national: dict[str, Any]) -> None:
@@ -194,16 +199,17 @@ def test_summary_values_are_live_and_equal_python(wb: Any, cached: Any, national
     rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
     for ind in BOOK.indicators:
         r = rows[ind.ko]
-        assert ws.cell(r, 2).value.startswith("='연합회별 지표'!")
-        assert vals.cell(r, 2).value == d.table.value(ind), ind.key
+        assert ws.cell(r, 3).value.startswith("='연합회별 지표'!")  # 항목, 단위, 값, 논문 수치, 비교, 산식
+        assert vals.cell(r, 3).value == d.table.value(ind), ind.key
+        assert vals.cell(r, 2).value == ind.unit
         if ind.paper is not None:
             assert vals.cell(r, 4).value == ind.paper
     t = d.round.totals()
     for label, key in [("신청", "requests"), ("지원 적격", "eligible"), ("선정", "selected"),
                        ("선정 총사업비(원)", "selected_total_won"), ("정부지원 합계(원)", "selected_gov_won"),
                        ("기업부담 합계(원)", "selected_company_won")]:
-        assert ws.cell(rows[label], 2).value.startswith("='지원금'!B"), label
-        assert vals.cell(rows[label], 2).value == t[key], label
+        assert ws.cell(rows[label], 3).value.startswith("='지원금'!B"), label
+        assert vals.cell(rows[label], 3).value == t[key], label
     assert t == {"requests": 4, "eligible": 3, "selected": 0, "selected_total_won": 0, "selected_gov_won": 0,
                  "selected_company_won": 0, "max_consortia": 50, "budget_won": 1_000_000_000}
 
@@ -219,9 +225,9 @@ def test_funding_sheet(wb: Any, cached: Any) -> None:
     assert [r[cols["비고"]] for r in rows] == ["평가점수 미입력", "평가점수 미입력", "평가점수 미입력", None]
     assert all(type(r[cols["총사업비(원)"]]) is int for r in rows)
     formulas = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(9, ws.max_row + 1)}
-    assert formulas["선정 건수"] == '=COUNTIF(P4:P7,"예")'
-    assert formulas["선정 총사업비(원)"] == '=SUMIF(P4:P7,"예",H4:H7)'
-    assert formulas["정부지원 합계(원)"] == "=SUM(Q4:Q7)"
+    assert formulas["선정 건수"] == '=COUNTIF(R4:R7,"예")'
+    assert formulas["선정 총사업비(원)"] == '=SUMIF(R4:R7,"예",J4:J7)'
+    assert formulas["정부지원 합계(원)"] == "=SUM(S4:S7)"
 
 
 def test_a_chart_of_the_reporting_rate(national: dict[str, Any]) -> None:
@@ -316,7 +322,7 @@ def test_libreoffice_recalculates_the_same_totals(national: dict[str, Any], tmp_
                 value = d.table.value(indicator) if r == 6 else indicator_value_of(indicator, row)
                 assert ind.cell(r, 13 + i).value == pytest.approx(value, rel=1e-12), (path.name, r, indicator.key)
         summary = wb["요약"]
-        labels = {summary.cell(r, 1).value: summary.cell(r, 2).value for r in range(1, summary.max_row + 1)}
+        labels = {summary.cell(r, 1).value: summary.cell(r, 3).value for r in range(1, summary.max_row + 1)}
         for indicator in BOOK.indicators:
             assert labels[indicator.ko] == pytest.approx(d.table.value(indicator), rel=1e-12), indicator.key
         assert (labels["선정"], labels["지원 적격"], labels["선정 총사업비(원)"]) == (t["selected"], t["eligible"], 0)
@@ -403,7 +409,7 @@ def test_refresh_after_an_edited_score(round_workbook: Path) -> None:
     assert _funding_totals(out) == {"선정 건수": 50, "선정 총사업비(원)": 941_000_000, "정부지원 합계(원)": 705_750_000,
                                     "기업부담 합계(원)": 235_250_000}
     summary = openpyxl.load_workbook(out, data_only=True)["요약"]
-    labels = {r[0]: r[1] for r in summary.iter_rows(values_only=True)}
+    labels = {r[0]: r[2] for r in summary.iter_rows(values_only=True)}
     assert (labels["선정 총사업비(원)"], labels["정부지원 합계(원)"]) == (941_000_000, 705_750_000)
     # a later consolidation of the same file keeps the typed scores and the selection
     consolidate_cli(str(out.parent / "SEO-001.xlsx"), "-o", str(out))

@@ -52,9 +52,9 @@ def _table(rows: Rows, first_header: str) -> tuple[list[str], Rows]:
     return [str(h) for h in rows[top]], body
 
 
-def _labelled(rows: Rows) -> dict[str, Any]:
-    """Column A label -> column B value (the 요약 sheet)."""
-    return {r[0]: r[1] for r in rows if r and isinstance(r[0], str) and len(r) > 1}
+def _labelled(rows: Rows, col: int = 1) -> dict[str, Any]:
+    """Column A label -> the value in column col (요약: C, after 단위; 지원금's totals: B)."""
+    return {r[0]: r[col] for r in rows if r and isinstance(r[0], str) and len(r) > col}
 
 
 def test_the_main_command_exits_0_and_prints_the_summary(run: tuple[Any, dict[str, Rows]]) -> None:
@@ -65,7 +65,8 @@ def test_the_main_command_exits_0_and_prints_the_summary(run: tuple[Any, dict[st
 
 
 def test_summary_sheet_gives_every_paper_figure(run: tuple[Any, dict[str, Rows]]) -> None:
-    summary = _labelled(run[1]["요약"])
+    summary = _labelled(run[1]["요약"], 2)
+    assert summary["지역연합회"] == 13  # the paper's 13 federations (issue 13, point 9)
     assert summary["등록 교류회"] == 274
     assert summary["보고 교류회"] == 195
     assert summary["등록 회원사"] == 5684
@@ -81,7 +82,8 @@ def test_summary_sheet_gives_every_paper_figure(run: tuple[Any, dict[str, Rows]]
     # and the sheet's own "paper" column agrees with its computed column for every indicator the paper publishes
     _, body = _table(run[1]["요약"], "항목")
     paper = {ind.ko: ind for ind in BOOK.indicators if ind.paper is not None}
-    checked = [r[0] for r in body if r[0] in paper and round(r[1], paper[r[0]].decimals or 0) == r[3] == paper[r[0]].paper]
+    checked = [r[0] for r in body if r[0] in paper and round(r[2], paper[r[0]].decimals or 0) == r[3] == paper[r[0]].paper
+               and r[4] == "일치"]  # the 비교 column says so (issue 13, point 9)
     assert sorted(checked) == sorted(paper) and len(paper) == 11
 
 
@@ -164,7 +166,7 @@ def test_funding_round(run: tuple[Any, dict[str, Rows]]) -> None:
     gov, company = sum(plan[k].gov_won for k in selected), sum(plan[k].company_won for k in selected)
     assert (len(plan), n_eligible, len(selected)) == (64, 60, 50)
     assert total <= FUNDING["program_budget_won"] and gov + company == total and 4 * gov <= 3 * total
-    summary = _labelled(run[1]["요약"])
+    summary = _labelled(run[1]["요약"], 2)
     assert (summary["신청"], summary["지원 적격"], summary["선정"]) == (64, 60, 50)
     assert (summary["선정 총사업비(원)"], summary["정부지원 합계(원)"], summary["기업부담 합계(원)"]) == (total, gov, company)
     assert summary["사업 예산(원)"] == FUNDING["program_budget_won"] == 1_000_000_000
@@ -190,7 +192,7 @@ def test_sources_conserve_rows(run: tuple[Any, dict[str, Rows]]) -> None:
     sheets = [h[: -len(" 입력")] for h in heads if h.endswith(" 입력")]
     assert {"교류회", "회원사", "활동", "성과", "협력과제", "연합회", "교류회 명부"} <= set(sheets)
     assert len(body) == 13 + 195 == len({r[col["파일"]] for r in body})
-    assert {r[col["처리"]] for r in body} == {"created"}
+    assert {r[col["처리"]] for r in body} == {"신규"}  # created, in Korean (issue 13, point 4)
     for r in body:
         for s in sheets:
             n_in, n_ok, n_out = (r[col[f"{s} {w}"]] for w in ("입력", "반영", "제외"))

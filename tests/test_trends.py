@@ -30,7 +30,8 @@ from iupjong_xl.samples.corpus import (
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_workbooks"
 COMPARABLE = ["registered_clubs", "reported_clubs", "reporting_rate", "registered_members", "info_share",
-              "resource_share", "clubs_with_results", "results_share", "tech_results", "avg_meetings", "attendance_share"]
+              "resource_share", "clubs_with_results", "results_share", "tech_results", "avg_meetings", "attendance_share",
+              "members_per_club"]  # 2008's indicator over measures every year counts: computed for 2009 (issue 13)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_two_years_side_by_side_with_changes(trends: Trends) -> None:
         "info_share": (81.6, 83.6, 2.0, None), "resource_share": (27.9, 30.8, 2.9, None),
         "clubs_with_results": (39, 46, 7, 17.9), "results_share": (21.8, 23.6, 1.8, None),
         "tech_results": (61, 72, 11, 18.0), "avg_meetings": (10.6, 11.0, 0.4, 3.8),
-        "attendance_share": (89.9, 93.3, 3.4, None),
+        "attendance_share": (89.9, 93.3, 3.4, None), "members_per_club": (19.1, 20.7, 1.6, 8.4),
     }
     assert trends.row("tech_results")["changes"] == {"2009": 11}
 
@@ -96,11 +97,10 @@ def test_per_federation(trends: Trends) -> None:
 
 def test_indicators_not_shared_by_all_years_are_listed(trends: Trends) -> None:
     assert [(e["key"], e["years"], e["reason"]) for e in trends.not_comparable] == [
-        ("newproduct_share", [2009], "missing"), ("not_cross_industry", [2009], "missing"),
-        ("members_per_club", [2008], "missing")]
+        ("newproduct_share", [2009], "missing"), ("not_cross_industry", [2009], "missing")]
     assert trends.not_comparable[0]["ko"] == "신제품개발형 비율: 2008년 규칙집에 없는 지표"
-    assert trends.not_comparable[2]["en"] == "Member companies per club: not an indicator of the 2009 rule book"
-    assert "newproduct_share" not in trends.rows["전국"] and "members_per_club" not in trends.rows["서울"]
+    assert trends.not_comparable[1]["en"] == "Clubs that are not cross-industry: not an indicator of the 2008 rule book"
+    assert "newproduct_share" not in trends.rows["전국"] and "members_per_club" in trends.rows["서울"]
 
 
 def test_indicators_counted_under_other_settings_are_not_comparable() -> None:
@@ -144,8 +144,7 @@ def test_trends_workbook(trends: Trends, tmp_path: Path) -> None:
     assert [cached.cell(4, c).value for c in range(4, 8)] == [272, 274, 2, pytest.approx(0.735, abs=0.001)]
     notes = [r[0] for r in rows if isinstance(r[0], str) and r[0].startswith("• ")]
     assert notes == ["• 신제품개발형 비율: 2008년 규칙집에 없는 지표 (있는 연도: 2009)",
-                     "• 단일업종 교류회: 2008년 규칙집에 없는 지표 (있는 연도: 2009)",
-                     "• 교류회당 회원사: 2009년 규칙집에 없는 지표 (있는 연도: 2008)"]
+                     "• 단일업종 교류회: 2008년 규칙집에 없는 지표 (있는 연도: 2009)"]
     fed_rows = list(wb["연합회별 추이"].iter_rows(min_row=2, values_only=True))
     assert len(fed_rows) == 14 * len(COMPARABLE)
     assert fed_rows[len(COMPARABLE)][:5] == ("서울", "등록 교류회", "개", 59, 60)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from iupjong_xl.consolidate.readback import open_checked
 from iupjong_xl.io.reader import col_letter as _col
-from iupjong_xl.io.xlsx import Formats, meta_sheet, table, xlsx
+from iupjong_xl.io.xlsx import Formats, column_chart, drop_empty, finish, meta_sheet, nothing_here, table, xlsx
 from iupjong_xl.rulebook import RuleBook
 from iupjong_xl.validate.normalize import lenient
 
@@ -171,6 +171,15 @@ class Directory:
     employee_bands: tuple[tuple[int, str], ...] = ()  # the rule book's size bands (lowest value, label)
     sales_bands: tuple[tuple[int, str], ...] = ()
     sections: tuple[str, ...] = ()  # KSIC section codes in reference order
+    reported_clubs: int = 0  # clubs whose report was consolidated: only their members are listed
+    registered_clubs: int = 0  # clubs of the rosters (with the reporting ones)
+    registered_members: int = 0  # member companies the rosters count (요약's 등록 회원사)
+
+    def coverage_ko(self) -> str:
+        """What the directory covers, next to the rosters' figures (요약 counts every registered club)."""
+        return (f"보고서를 낸 {self.reported_clubs:,}개 교류회(등록 {self.registered_clubs:,}개)의 회원사만 싣습니다: "
+                f"회원사 {len(self.companies):,}곳 (교류회 소속 {self.memberships:,}건). 요약의 등록 회원사 "
+                f"{self.registered_members:,}곳은 명부상 모든 교류회의 회원사 수입니다.")
 
     @property
     def memberships(self) -> int:
@@ -218,6 +227,9 @@ class Directory:
             "counts": {"companies": len(self.companies), "memberships": self.memberships, "clubs": len(self.clubs),
                        "companies_in_several_clubs": sum(len(c.memberships) > 1 for c in self.companies),
                        "clubs_not_cross_industry": sum(len(c.divisions) < self.min_divisions for c in self.clubs)},
+            "coverage": {"reported_clubs": self.reported_clubs, "registered_clubs": self.registered_clubs,
+                         "registered_members": self.registered_members},
+            "coverage_ko": self.coverage_ko(),
             "by_section_federation": self.by_section_federation(),
             "by_employee_band": size["employee_bands"], "by_sales_band": size["sales_bands"],
             "by_size": size["cross"],
@@ -296,9 +308,14 @@ def build_directory(source: str | os.PathLike[str] | Opened) -> Directory:
     ref = list(book.references["federation"].keys)
     feds = list(dict.fromkeys(m.federation for c in companies for m in c.memberships))
     feds.sort(key=lambda f: (ref.index(f) if f in ref else len(ref), f))
+    from iupjong_xl.consolidate.indicators import compute
+
+    roster = frames["roster"] if not frames["roster"].empty else None
+    total = compute(frames, roster, book).total
     return Directory(str(opened.path), opened.year, cons.level, opened.version, cons.run_id, feds, companies, clubs,
                      int(book.parameters.get("funding", {}).get("min_divisions", 2)), employee_bands, sales_bands,
-                     section_ref.keys)
+                     section_ref.keys, total.get("reported_clubs", 0), total.get("registered_clubs", 0),
+                     total.get("registered_members", 0))
 
 
 # ------------------------------------------------------------------------------------------ writing
@@ -315,15 +332,19 @@ def write_directory(directory: Directory, out_path: str | os.PathLike[str]) -> P
     d = directory
     with xlsx(out_path, f"{d.year}년 이업종 교류 회원사 명부") as (wb, f):
         ws = wb.add_worksheet(S_DIRECTORY)
+        ws.write_string(0, 0, f"{d.year}년 이업종 교류 회원사 명부", f.title)
+        ws.write_string(1, 0, d.coverage_ko(), f.note)
         rows = [[c.brn, c.name, c.ceo, c.section, c.section_name, c.division, c.division_name, c.employees,
                  c.employee_band, c.sales_mwon, c.sales_band, ", ".join(c.clubs),
                  ", ".join(m.club_name for m in c.memberships), ", ".join(c.federations),
                  ", ".join(f"{m.club_code} {m.role}" for m in c.memberships if m.role), len(c.memberships),
                  ", ".join(c.products), ", ".join(c.differs)] for c in d.companies]
-        table(ws, 0, DIRECTORY_HEADS, rows, {7: f.int, 9: f.int, 15: f.int})
-        for c, w in enumerate((15, 24, 10, 7, 14, 10, 26, 9, 11, 13, 12, 18, 24, 12, 18, 9, 40, 16)):
-            ws.set_column(c, c, w)
-        ws.set_row(0, 30)
+        heads, rows = drop_empty(DIRECTORY_HEADS, rows, keep=range(len(DIRECTORY_HEADS) - 1))
+        fmts = {heads.index(h): f.int for h in ("종업원수", "매출액(백만원)")} | {heads.index("교류회 수"): f.count}
+        table(ws, 2, heads, rows, fmts)
+        if not rows:
+            nothing_here(ws, f, 4, "회원사가 없습니다.")
+        finish(ws, f, header=2, caps={heads.index("주요 제품·기술"): 40, heads.index("교류회명"): 24})
         _sections_sheet(wb, f, d)
         _size_sheet(wb, f, d)
         _clubs_sheet(wb, f, d)
@@ -337,6 +358,7 @@ def write_directory(directory: Directory, out_path: str | os.PathLike[str]) -> P
 def _sections_sheet(wb: Any, f: Formats, d: Directory) -> None:
     ws = wb.add_worksheet(S_SECTIONS)
     ws.write_string(0, 0, f"{d.year}년 업종(KSIC 대분류)×연합회 회원사 수 — 두 연합회에 속한 회사는 각 연합회에 세고 합계에는 한 번", f.title)
+    ws.write_string(1, 0, d.coverage_ko(), f.note)
     heads = ["대분류", "대분류명", *d.federations, "합계(중복 제외)"]
     data = d.by_section_federation()
     rows = [[r["section"], r["name"], *(r["federations"].get(fed, 0) for fed in d.federations), r["total"]] for r in data]
@@ -350,10 +372,7 @@ def _sections_sheet(wb: Any, f: Formats, d: Directory) -> None:
             ws.write_formula(end, c, f"=SUM({col}4:{col}{end})", f.total, value)
         else:
             ws.write_number(end, c, value, f.total)
-    ws.set_column(0, 0, 7)
-    ws.set_column(1, 1, 30)
-    ws.set_column(2, len(heads) - 1, 10)
-    ws.set_row(2, 30)
+    finish(ws, f, header=2, caps={1: 30}, one_page=True, landscape=True)
 
 
 def _size_sheet(wb: Any, f: Formats, d: Directory) -> None:
@@ -368,14 +387,11 @@ def _size_sheet(wb: Any, f: Formats, d: Directory) -> None:
     for c in range(1, len(heads)):
         col = _col(c)
         ws.write_formula(end, c, f"=SUM({col}4:{col}{end})", f.total, sum(r[c] for r in rows))
-    chart = wb.add_chart({"type": "column"})
+    chart = column_chart(wb, "종업원 규모별 회원사 수", y_name="회원사 수")
     chart.add_series({"name": "회원사 수", "categories": [S_SIZE, 3, 0, end - 1, 0],
                       "values": [S_SIZE, 3, len(heads) - 1, end - 1, len(heads) - 1], "data_labels": {"value": True}})
-    chart.set_title({"name": "종업원 규모별 회원사 수"})
-    chart.set_legend({"none": True})
-    ws.insert_chart(end + 2, 1, chart, {"x_scale": 1.4, "y_scale": 1.1})
-    ws.set_column(0, 0, 14)
-    ws.set_column(1, len(heads) - 1, 12)
+    ws.insert_chart(end + 2, 0, chart, {"x_scale": 1.4, "y_scale": 1.1})
+    finish(ws, f, header=2, one_page=True)
 
 
 def _clubs_sheet(wb: Any, f: Formats, d: Directory) -> None:
@@ -388,21 +404,18 @@ def _clubs_sheet(wb: Any, f: Formats, d: Directory) -> None:
     ws.write_string(end, 0, "합계", f.total)
     ws.write_formula(end, 1, f"=SUM(B4:B{end})", f.total, sum(dist.values()))
     if dist:
-        chart = wb.add_chart({"type": "column"})
+        chart = column_chart(wb, "회원사 업종 수별 교류회 수", y_name="교류회 수")
         chart.add_series({"name": "교류회 수", "categories": [S_CLUBS, 3, 0, end - 1, 0],
                           "values": [S_CLUBS, 3, 1, end - 1, 1], "data_labels": {"value": True}})
-        chart.set_title({"name": "회원사 업종 수별 교류회 수"})
         chart.set_x_axis({"name": "서로 다른 업종(KSIC 중분류) 수"})
-        chart.set_y_axis({"name": "교류회 수"})
-        chart.set_legend({"none": True})
         ws.insert_chart(2, 3, chart, {"x_scale": 1.3, "y_scale": 1.1})
+    else:
+        nothing_here(ws, f, end + 1, "회원사가 있는 교류회가 없습니다.")
     top = max(end + 2, 20)
     heads = ["연합회", "교류회코드", "교류회명", "회원사 수", "업종 수", "대분류 수", "최다 업종", "최다 업종 비중(%)", "이업종"]
     rows = [[c.federation, c.club_code, c.club_name, c.members, len(c.divisions), len(c.sections), c.top_division,
              c.top_share, "예" if len(c.divisions) >= d.min_divisions else "아니오"] for c in d.clubs]
     table(ws, top, heads, rows, {3: f.int, 4: f.int, 5: f.int, 7: f.pct}, freeze=False)
-    ws.set_column(0, 1, 11)
-    ws.set_column(2, 2, 22)
-    ws.set_column(3, 8, 11)
+    finish(ws, f, header=top, from_row=2, caps={2: 24})
 
 

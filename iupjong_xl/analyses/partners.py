@@ -15,7 +15,7 @@ from typing import Any
 from iupjong_xl.analyses.directory import Company, Opened, open_consolidated, split_products
 from iupjong_xl.consolidate.funding import Request, check_eligibility
 from iupjong_xl.errors import RuleBookError, UsageError
-from iupjong_xl.io.xlsx import Formats, cell, meta_sheet, table, xlsx
+from iupjong_xl.io.xlsx import Formats, cell, finish, meta_sheet, nothing_here, table, xlsx
 from iupjong_xl.rulebook import RuleBook
 from iupjong_xl.validate.findings import render
 from iupjong_xl.validate.normalize import CoerceError, normalize_brn, split_brn_list
@@ -176,6 +176,11 @@ class Matches:
     bonuses: dict[str, float] = field(default_factory=dict)
     min_similarity: float = 0.0
     complementary_min: int = 0
+    contacts: dict[str, str] = field(default_factory=dict)  # club code -> its secretary's name, phone, e-mail
+
+    def contact(self, c: Company) -> str:
+        """How to reach a company: the secretary (총무) of each of its clubs."""
+        return "\n".join(f"{code} {self.contacts[code]}" for code in c.clubs if self.contacts.get(code))
 
     def to_dict(self) -> dict[str, Any]:
         lead = self.lead
@@ -326,8 +331,13 @@ def find_partners(source: str | os.PathLike[str] | Opened, lead_brn: str, need: 
                             f"products/technologies match the need {sim:.2f} (closest item '{best}': {best_sim:.2f})")
         candidates.append(Candidate(rank, c, sim, best, [sim_reason, *reasons]))
     proposal = _proposal(opened, lead, need, candidates, partners)
+    contacts = {}
+    for r in opened.frames["club"].to_dict("records"):
+        parts = [str(r[k]) for k in ("secretary", "phone", "email") if r.get(k) is not None and str(r[k]) not in ("", "nan")]
+        if parts:
+            contacts[str(r["club_code"])] = "총무 " + " ".join(parts)
     return Matches(str(opened.path), directory.year, lead, need, top, same_federation, candidates, counts, proposal,
-                   dict(settings.bonuses), settings.min_similarity, settings.complementary_min)
+                   dict(settings.bonuses), settings.min_similarity, settings.complementary_min, contacts)
 
 
 def _best_item(model: TfIdf, want: dict[str, float], c: Company) -> tuple[str | None, float]:
@@ -383,14 +393,15 @@ def write_matches(matches: Matches, out_path: str | os.PathLike[str]) -> Path:
                               f"{', '.join(m.lead.federations)}) — 찾는 기술: {m.need}", f.title)
         ws.write_string(1, 0, _counts_text(m))
         heads = ["순위", "사업자등록번호", "회사명", "업종(KSIC)", "업종명", "연합회", "교류회", "주요 제품·기술", "가장 가까운 항목", "일치도",
-                 "가산점", "점수", "순위 근거"]
+                 "가산점", "점수", "순위 근거", "연락처 (교류회 총무)"]
         rows = [[c.rank, c.company.brn, c.company.name, c.company.division, c.company.division_name,
                  ", ".join(c.company.federations), ", ".join(c.company.clubs), ", ".join(c.company.products),
                  c.best_item, round(c.similarity, 4), round(c.score - c.similarity, 4), round(c.score, 4),
-                 "\n".join(r.ko for r in c.reasons)] for c in m.candidates]
-        table(ws, 3, heads, rows, {0: f.int, 9: f.score, 10: f.score, 11: f.score, 12: f.wrap})
-        for c, w in enumerate((6, 15, 22, 10, 24, 10, 12, 32, 24, 8, 8, 8, 70)):
-            ws.set_column(c, c, w)
+                 "\n".join(r.ko for r in c.reasons), m.contact(c.company)] for c in m.candidates]
+        table(ws, 3, heads, rows, {0: f.count, 9: f.score, 10: f.score, 11: f.score, 12: f.wrap, 13: f.wrap})
+        if not rows:
+            nothing_here(ws, f, 5, "조건에 맞는 파트너 후보가 없습니다.")
+        finish(ws, f, header=3, caps={7: 30, 8: 20, 12: 60, 13: 30}, landscape=True)
         _proposal_sheet(wb, f, m)
         meta_sheet(wb, "_파트너정보", [("kind", "partners"), ("source", m.source), ("year", str(m.year)),
                                       ("lead", m.lead.brn), ("need", m.need), ("top", str(m.top)),
@@ -422,7 +433,5 @@ def _proposal_sheet(wb: Any, f: Formats, m: Matches) -> None:
     rows = [[(c["role"] == "lead" and "주관기업") or "참여기업", c["brn"], c["name"], c["ksic_division"],
              "예" if c["member"] else "아니오"] for c in p.companies]
     table(ws, 8, ["구분", "사업자등록번호", "회사명", "업종(KSIC)", "회원사"], rows, freeze=False)
-    ws.set_column(0, 0, 18)
-    ws.set_column(1, 1, 40)
-    ws.set_column(2, 4, 16)
+    finish(ws, f, header=8, from_row=2, caps={1: 40}, one_page=True)
 

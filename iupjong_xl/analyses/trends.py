@@ -13,7 +13,7 @@ from iupjong_xl.analyses.directory import Opened, open_consolidated
 from iupjong_xl.consolidate.indicators import Table, compute
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.reader import col_letter as _col
-from iupjong_xl.io.xlsx import Formats, cell, meta_sheet, table, xlsx
+from iupjong_xl.io.xlsx import Formats, cell, column_chart, finish, meta_sheet, nothing_here, table, xlsx
 from iupjong_xl.rulebook import Indicator, RuleBook
 
 # Indicators that get a chart (per federation, one series per year) when every year has them.
@@ -27,6 +27,10 @@ MEASURE_SETTINGS = {
     "monthly_meetings": (("measures", "meeting_kind"),),
 }
 NATIONAL = "전국"
+LEVEL_KO = {"national": "전국", "federation": "연합회"}
+# Measures every year counts alike from the roster and the profiles: an indicator over them is computed for a year
+# whose rule book does not list it (교류회당 회원사 in 2009), instead of being called not comparable.
+ALWAYS_COUNTED = frozenset({"registered_clubs", "reported_clubs", "registered_members"})
 
 
 @dataclass
@@ -98,14 +102,14 @@ def compare(books: Sequence[RuleBook]) -> tuple[list[Indicator], list[dict[str, 
         present = [y for y in years if defs[y] is not None]
         ind = next(i for y in reversed(years) if (i := defs[y]) is not None)
         entry = {"key": key, "ko": ind.ko, "en": ind.en, "years": present}
-        if len(present) < len(years):
+        if len(present) < len(years) and not ({ind.numerator, ind.denominator} - {None}) <= ALWAYS_COUNTED:
             missing = [y for y in years if y not in present]
             entry |= {"reason": "missing",
                       "ko": f"{ind.ko}: {', '.join(map(str, missing))}년 규칙집에 없는 지표",
                       "en": f"{ind.en}: not an indicator of the {', '.join(map(str, missing))} rule book"}
             not_ok.append(entry)
             continue
-        if len({_definition(defs[y]) for y in years}) > 1:  # type: ignore[arg-type]
+        if len({_definition(defs[y]) for y in present}) > 1:  # type: ignore[arg-type]
             entry |= {"reason": "definition", "ko": f"{ind.ko}: 연도마다 산식이 다름",
                       "en": f"{ind.en}: defined differently in different years"}
             not_ok.append(entry)
@@ -225,9 +229,9 @@ def write_trends(trends: Trends, out_path: str | os.PathLike[str]) -> Path:
         _budget(wb, f, t)
         ws_src = wb.add_worksheet(S_SOURCES)
         table(ws_src, 0, ["연도", "취합본", "서식 버전", "수준", "연합회", "실행 ID"],
-              [[d.year, str(d.path), d.version, d.level, d.federation or "", d.run_id] for d in t.data], {0: f.int})
-        ws_src.set_column(1, 1, 60)
-        ws_src.set_column(2, 5, 12)
+              [[d.year, str(d.path), d.version, LEVEL_KO.get(d.level, d.level), d.federation or "", d.run_id]
+               for d in t.data], {0: f.year})
+        finish(ws_src, f, header=0, caps={1: 60})
         meta_sheet(wb, "_추이정보", [("kind", "trends"), ("years", ",".join(map(str, t.years))),
                                     *((f"source_{d.year}", str(d.path)) for d in t.data)])
         ws.activate()
@@ -258,7 +262,8 @@ def _value_cells(ws: Any, f: Formats, r: int, c0: int, ind: Indicator, row: dict
 
 
 def _national(ws: Any, f: Formats, t: Trends, span: str) -> None:
-    ws.write_string(0, 0, f"이업종 교류 {span} 전국 지표 추이 ({t.data[0].level})", f.title)
+    scope = t.data[0].federation if t.data[0].level == "federation" and t.data[0].federation else NATIONAL
+    ws.write_string(0, 0, f"이업종 교류 {span} {scope} 지표 추이", f.title)
     heads = ["지표", "단위", "증감 단위", *_heads(t)]
     top = 2
     for c, h in enumerate(heads):
@@ -274,10 +279,8 @@ def _national(ws: Any, f: Formats, t: Trends, span: str) -> None:
     for k, e in enumerate(t.not_comparable, start=r + 1):
         ws.write_string(k, 0, f"• {e['ko']} (있는 연도: {', '.join(map(str, e['years']))})")
     if not t.not_comparable:
-        ws.write_string(r + 1, 0, "없음: 모든 지표를 비교했습니다.")
-    ws.set_column(0, 0, 28)
-    ws.set_column(1, 2, 8)
-    ws.set_column(3, len(heads), 12)
+        nothing_here(ws, f, r + 1, "없음: 모든 지표를 비교했습니다.")
+    finish(ws, f, header=top, caps={0: 36}, one_page=True)
 
 
 def _federations(wb: Any, f: Formats, t: Trends) -> None:
@@ -296,19 +299,18 @@ def _federations(wb: Any, f: Formats, t: Trends) -> None:
             _value_cells(ws, f, r, 3, ind, t.row(ind.key, fed), t.years)
     ws.autofilter(top, 0, max(r, top + 1), len(heads) - 1)
     ws.freeze_panes(top + 1, 2)
-    ws.set_column(0, 0, 10)
-    ws.set_column(1, 1, 28)
-    ws.set_column(2, 2, 6)
-    ws.set_column(3, len(heads), 12)
+    finish(ws, f, header=top, caps={1: 36})
 
 
 def _charts(wb: Any, f: Formats, t: Trends) -> None:
     ws = wb.add_worksheet(S_CHARTS)
     r = 0
     labels = [NATIONAL, *t.federations]
+    starts = []
     for ind in t.indicators:
         if ind.key not in HEADLINE:
             continue
+        starts.append(r)
         ws.write_string(r, 0, f"{ind.ko} ({ind.unit})", f.title)
         ws.write_string(r + 1, 0, "연합회", f.header)
         for i, y in enumerate(t.years):
@@ -318,30 +320,31 @@ def _charts(wb: Any, f: Formats, t: Trends) -> None:
             for i, y in enumerate(t.years):
                 cell(ws, k, 1 + i, t.row(ind.key, fed)["values"][str(y)], f.dec if ind.decimals else f.int)
         first, last = r + 2, r + 1 + len(labels)
-        chart = wb.add_chart({"type": "column"})
+        chart = column_chart(wb, f"연합회별 {ind.ko} ({' · '.join(map(str, t.years))})", y_name=ind.unit, legend=True)
         for i, y in enumerate(t.years):  # the national value is left out of the chart: it would dwarf the federations
             chart.add_series({"name": str(y), "categories": [S_CHARTS, first + 1, 0, last, 0],
                               "values": [S_CHARTS, first + 1, 1 + i, last, 1 + i]})
-        chart.set_title({"name": f"연합회별 {ind.ko} ({' · '.join(map(str, t.years))})"})
-        chart.set_y_axis({"name": ind.unit, "min": 0})
         ws.insert_chart(r + 1, len(t.years) + 2, chart, {"x_scale": 1.5, "y_scale": 1.1})
         r = max(last + 2, r + 20)
-    ws.set_column(0, 0, 12)
+    if r == 0:
+        nothing_here(ws, f, 0, "차트로 그릴 주요 지표가 모든 연도에 있지 않습니다.")
+    ws.set_h_pagebreaks(starts[1:])  # one indicator (table and chart) per printed page: no chart cut in half
+    finish(ws, f, from_row=1, caps={0: 12}, landscape=True)
 
 
 def _budget(wb: Any, f: Formats, t: Trends) -> None:
     ws = wb.add_worksheet(S_BUDGET)
-    ws.write_string(0, 0, "이업종 교류 지원예산 (백만원, 각 연도 규칙집의 support_budget_million_won)", f.title)
+    ws.write_string(0, 0, "이업종 교류 지원예산 (백만원, 각 연도 규칙집 기준)", f.title)
     end = table(ws, 2, ["연도", "지원예산(백만원)", "출처 규칙집"],
-                [[b["year"], b["million_won"], b["rule_book"]] for b in t.budget], {0: f.int, 1: f.int, 2: f.int},
-                freeze=False)
+                [[b["year"], b["million_won"], b["rule_book"]] for b in t.budget],
+                {0: f.year, 1: f.int, 2: f.year}, freeze=False)
     table(ws, end + 2, ["누계 시작", "누계 끝", "누계(백만원)", "출처 규칙집"],
           [[b["from"], b["to"], b["million_won"], b["rule_book"]] for b in t.budget_totals] or [["", "", "", ""]],
-          {0: f.int, 1: f.int, 2: f.int, 3: f.int}, freeze=False)
-    chart = wb.add_chart({"type": "column"})
+          {0: f.year, 1: f.year, 2: f.int, 3: f.year}, freeze=False)
+    if not t.budget_totals:
+        nothing_here(ws, f, end + 4, "규칙집에 누계 예산이 없습니다.")
+    chart = column_chart(wb, "연도별 지원예산(백만원)", y_name="백만원")
     chart.add_series({"name": "지원예산(백만원)", "categories": [S_BUDGET, 3, 0, end - 1, 0],
                       "values": [S_BUDGET, 3, 1, end - 1, 1], "data_labels": {"value": True}})
-    chart.set_title({"name": "연도별 지원예산(백만원)"})
-    chart.set_legend({"none": True})
     ws.insert_chart(2, 5, chart)
-    ws.set_column(0, 3, 14)
+    finish(ws, f, header=2, one_page=True)

@@ -67,17 +67,20 @@ def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Pa
         raise click.UsageError("--format xlsx needs -o FILE")
     with _progress(quiet) as tick:
         report = _guard(run, paths, year=year, max_rows=max_rows, progress=tick)
+    copies: dict[str, Any] | None = None
     if annotate is not None:
-        from iupjong_xl.outputs.annotate import annotate_files
+        from iupjong_xl.outputs.annotate import annotate_files, copy_names
 
-        _guard(annotate_files, report, annotate, lang=lang)
+        written = set(_guard(annotate_files, report, annotate, lang=lang))
+        marked = [fr for fr in report.files if fr.readable and any(f.file == fr.file for f in report.findings)]
+        copies = {file: annotate / name for file, name in copy_names(marked, lang).items() if annotate / name in written}
     data = report.to_dict(lang)
     if fmt == "json":
         _emit_json(data, output)
     elif fmt == "xlsx":
         from iupjong_xl.outputs.findings_xlsx import write_findings
 
-        _guard(write_findings, report, output, lang=lang)
+        _guard(write_findings, report, output, lang=lang, copies=copies)  # links open the marked-up copies
         _print_summary(data, lang)
     else:
         _print_table(report, lang)
@@ -176,11 +179,13 @@ def codes(year: int, lang: str, fmt: str) -> None:
         click.echo(rulebook.codes_markdown(book))
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table("code", "severity", "message", title=f"rule book {year} ({book.version}): {len(rows)} codes")
+    ko = lang != "en"
+    table = _rich_table(*(("코드", "구분", "내용") if ko else ("code", "severity", "message")),
+                        title=(f"{year}년 규칙집 ({book.version}): 코드 {len(rows)}개" if ko else
+                               f"rule book {year} ({book.version}): {len(rows)} codes"))
     for r in rows:
-        table.add_row(r["code"], r["severity"], r["message"])
+        table.add_row(r["code"], _severity(r["severity"], lang), r["message"])
     Console(width=200).print(table)
 
 
@@ -383,6 +388,30 @@ class _progress:
             self.bar.stop()
 
 
+def _rich_table(*heads: str, numeric: tuple[int, ...] = (), **kwargs: Any) -> Any:
+    """A rich table whose number columns (numeric: their indexes) are right-aligned."""
+    from rich.table import Table
+
+    t = Table(**kwargs)
+    for i, h in enumerate(heads):
+        t.add_column(h, justify="right" if i in numeric else "left")
+    return t
+
+
+def _severity(sev: str, lang: str) -> str:
+    if lang == "en":
+        return sev
+    return {"error": "오류", "warning": "경고"}.get(sev, sev)
+
+
+STATUS_HEADS = {  # the consolidation's file counts: (key, Korean, English)
+    "created": ("신규", "created"), "replaced": ("교체", "replaced"), "unchanged": ("변경 없음", "unchanged"),
+    "kept": ("유지", "kept"), "rejected": ("제외", "rejected"), "conflicts": ("충돌", "conflicts"),
+    "duplicate": ("중복", "duplicate"), "rows_in": ("입력 행", "rows in"), "rows_accepted": ("반영 행", "accepted"),
+    "rows_rejected": ("제외 행", "rejected rows"),
+}
+
+
 def _print_summary(data: dict[str, Any], lang: str) -> None:
     s = data["stats"]
     if lang == "en":
@@ -395,18 +424,19 @@ def _print_summary(data: dict[str, Any], lang: str) -> None:
 
 def _print_directory(data: dict[str, Any], output: Path) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     console = Console(width=max(120, Console().width))
     n = data["counts"]
     console.print(f"[bold]회원사 명부[/bold] {data['year']} -> {output}: 회원사 {n['companies']:,}곳 (교류회 소속 {n['memberships']:,}건, "
                   f"두 곳 이상 {n['companies_in_several_clubs']:,}곳), 교류회 {n['clubs']:,}개")
     feds = list(data["by_section_federation"][0]["federations"]) if data["by_section_federation"] else []
-    t = Table("대분류", *feds, "합계", title="업종(KSIC 대분류) × 연합회")
+    if data.get("coverage_ko"):
+        console.print(data["coverage_ko"])
+    t = _rich_table("대분류", *feds, "합계", numeric=tuple(range(1, len(feds) + 2)), title="업종(KSIC 대분류) × 연합회")
     for r in data["by_section_federation"]:
         t.add_row(f"{r['section']} {r['name']}", *(f"{r['federations'][f]:,}" for f in feds), f"{r['total']:,}")
     console.print(t)
-    t = Table("종업원 규모", "회원사", title="규모별")
+    t = _rich_table("종업원 규모", "회원사", numeric=(1,), title="규모별")
     for band, k in data["by_employee_band"].items():
         t.add_row(band, f"{k:,}")
     console.print(t)
@@ -417,7 +447,6 @@ def _print_directory(data: dict[str, Any], output: Path) -> None:
 def _print_matches(data: dict[str, Any], output: Path | None) -> None:
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
     console = Console(width=max(140, Console().width))
     lead, n = data["lead"], data["counts"]
@@ -426,7 +455,8 @@ def _print_matches(data: dict[str, Any], output: Path | None) -> None:
     console.print(f"회원사 {n['members']:,}곳 중 같은 업종 {n['same_division']:,}곳"
                   + (f", 다른 연합회 {n['other_federation']:,}곳" if data["same_federation"] else "")
                   + f", 일치하지 않는 {n['no_match']:,}곳 제외 → 후보 {n['matched']:,}곳")
-    t = Table("순위", "사업자등록번호", "회사명", "업종", "연합회", "일치도", "점수", "근거", show_lines=True)
+    t = _rich_table("순위", "사업자등록번호", "회사명", "업종", "연합회", "일치도", "점수", "근거", numeric=(0, 5, 6),
+                    show_lines=True)
     for c in data["candidates"]:
         t.add_row(str(c["rank"]), c["brn"], escape(c["name"]), c["ksic_division"] or "", ", ".join(c["federations"]),
                   f"{c['similarity']:.2f}", f"{c['score']:.2f}", escape("\n".join(r["ko"] for r in c["reasons"])))
@@ -442,11 +472,11 @@ def _print_matches(data: dict[str, Any], output: Path | None) -> None:
 
 def _print_trends(data: dict[str, Any], output: Path) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     console = Console(width=max(120, Console().width))
     years = [str(y) for y in data["years"]]
-    t = Table("지표", *years, f"증감 ({years[0]}→{years[-1]})", "증감률(%)", title=f"전국 지표 추이 -> {output}")
+    t = _rich_table("지표", *years, f"증감 ({years[0]}→{years[-1]})", "증감률(%)", numeric=tuple(range(1, len(years) + 3)),
+                    title=f"전국 지표 추이 -> {output}")
     for ind in data["indicators"]:
         row = data["national"][ind["key"]]
 
@@ -468,21 +498,20 @@ def _print_trends(data: dict[str, Any], output: Path) -> None:
 def _print_consolidation(data: dict[str, Any], lang: str) -> None:
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
     console = Console(width=max(120, Console().width))
     s = data["summary"]
     ko = lang == "ko"
     head = "취합 결과" if ko else "Consolidation"
     where = ("(미리보기: 쓰지 않음)" if ko else "(dry run: nothing written)") if s["dry_run"] else f"-> {s['output']}"
-    console.print(f"[bold]{head}[/bold] {s['year']} {s['level']} {escape(where)}  run {s['run_id']}")
-    t = Table("created", "replaced", "unchanged", "kept", "rejected", "conflicts", "duplicate", "rows in", "accepted",
-              "rejected rows", title="파일" if ko else "files")
-    t.add_row(*(str(s[k]) for k in ("created", "replaced", "unchanged", "kept", "rejected", "conflicts", "duplicate",
-                                    "rows_in", "rows_accepted", "rows_rejected")))
+    level = {"national": "전국", "federation": "연합회"}.get(s["level"], s["level"]) if ko else s["level"]
+    console.print(f"[bold]{head}[/bold] {s['year']} {level} {escape(where)}  {'실행' if ko else 'run'} {s['run_id']}")
+    t = _rich_table(*(STATUS_HEADS[k][0 if ko else 1] for k in STATUS_HEADS), numeric=tuple(range(len(STATUS_HEADS))),
+                    title="파일" if ko else "files")
+    t.add_row(*(f"{s[k]:,}" for k in STATUS_HEADS))
     console.print(t)
-    rep = Table("연합회" if ko else "federation", "등록" if ko else "registered", "보고" if ko else "reported",
-                "보고율(%)" if ko else "rate (%)", "미제출" if ko else "missing")
+    rep = _rich_table("연합회" if ko else "federation", "등록" if ko else "registered", "보고" if ko else "reported",
+                      "보고율(%)" if ko else "rate (%)", "미제출" if ko else "missing", numeric=(1, 2, 3))
     for fed, e in data["reporting"].items():
         missing = ", ".join(e["missing"][:8]) + (" …" if len(e["missing"]) > 8 else "")
         rep.add_row(fed, str(e["registered"]), str(e["reported"]), str(e["reporting_rate"]), missing)
@@ -490,8 +519,8 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
     from iupjong_xl import rulebook
 
     book = rulebook.load(s["year"])
-    it = Table("지표" if ko else "indicator", "값" if ko else "value", "논문(2009.3)" if ko else "paper (2009.3)",
-               title="전국 지표" if ko else "national indicators")
+    it = _rich_table("지표" if ko else "indicator", "값" if ko else "value", "논문(2009.3)" if ko else "paper (2009.3)",
+                     numeric=(1, 2), title="전국 지표" if ko else "national indicators")
     for ind in book.indicators:
         v = data["indicators"].get(ind.key)
         paper = "" if ind.paper is None else (f"{ind.paper:.1f}" if ind.decimals else f"{int(ind.paper):,}")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from iupjong_xl import rulebook
 from iupjong_xl.consolidate.model import KEY_COLUMNS, Consolidation, Previous, SourceFile, Unit
 from iupjong_xl.consolidate.readback import read_consolidated
+from iupjong_xl.consolidate.sheets import SOURCE_CODES
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.reader import discover, sha256_file
 from iupjong_xl.validate.findings import Finding, FindingFactory
@@ -326,6 +327,8 @@ def _keep_history(cons: Consolidation, previous: Any) -> None:
     live = {u.sha256 for u in cons.units.values()}
     kept: list[SourceFile] = []
     for s in previous.sources:
+        s.kind = SOURCE_CODES.get(s.kind or "", s.kind)  # 출처 shows them in Korean
+        s.status = SOURCE_CODES.get(s.status, s.status)
         if s.file in names or (s.sha256 and s.sha256 in shas):
             continue  # given again in this run: this run's row stands
         if s.kind == "consolidated" or (s.sha256 and s.sha256 in live):

@@ -14,6 +14,7 @@ from iupjong_xl.consolidate.sheets import (
     S_FUNDING,
     S_REJECTED,
     S_SOURCES,
+    SOURCE_CODES,
     WHOLE,
     _float,
     _int,
@@ -174,9 +175,10 @@ def _read_sources(grid: Any, book: RuleBook) -> list[SourceFile]:
     out = []
     for rec in _records(grid, cols):
         file = coerce_text(rec["file"]) or ""
-        s = SourceFile(file, file, coerce_text(rec.get("sha256")), coerce_text(rec.get("kind")),
+        kind, status = coerce_text(rec.get("kind")), coerce_text(rec.get("status")) or ""
+        s = SourceFile(file, file, coerce_text(rec.get("sha256")), SOURCE_CODES.get(kind or "", kind),
                        coerce_text(rec.get("federation")), coerce_text(rec.get("club_code")),
-                       coerce_text(rec.get("template_version")), coerce_text(rec.get("status")) or "")
+                       coerce_text(rec.get("template_version")), SOURCE_CODES.get(status, status))  # 출처 is Korean
         for k in sheets:
             for prefix, bucket in (("in", s.rows_in), ("ok", s.accepted), ("no", s.rejected)):
                 n = _int(rec.get(f"{prefix}:{k}"))

@@ -15,6 +15,11 @@ WHOLE = "보고서 전체 제외: "  # 제외 sheet: the whole report was left o
 FIXED_CREATED = datetime.datetime(2009, 1, 1)
 UID, UID_HEADER = "_uid", "행 ID"
 S_EDITS = "수정 이력"  # corrections, restored rows and rows added by hand, as the ledger recorded them
+# 출처's 종류 and 처리 columns in Korean; the reader maps them back to the codes (SOURCE_CODES)
+SOURCE_KIND_KO = {"club": "교류회 보고서", "federation": "연합회 보고서", "consolidated": "취합본"}
+SOURCE_STATUS_KO = {"created": "신규", "replaced": "교체", "unchanged": "변경 없음", "kept": "유지", "rejected": "제외",
+                    "conflict": "충돌", "duplicate": "중복"}
+SOURCE_CODES = {v: k for k, v in (*SOURCE_KIND_KO.items(), *SOURCE_STATUS_KO.items())}
 KEY_HEADERS = {"year": "연도", "federation": "연합회", "club_code": "교류회코드"}
 PROV_HEADERS = {"_source": "원본 파일", "_sheet": "원본 시트", "_row": "원본 행", "_sha256": "SHA-256",
                 "_template": "서식 버전", "_run": "실행 ID", "_digest": "내용 해시"}

@@ -1,20 +1,22 @@
 """Marked-up copies of submitted workbooks: offending cells filled and commented; the originals are never touched.
 
 For every file of a report that has findings and could be read, ``annotate_files``
-writes a copy below an output folder, mirroring the path the user gave
-("sample_workbooks/서울/a.xlsx" -> OUT/sample_workbooks/서울/a.xlsx):
+writes a copy into an output folder, named so it cannot be taken for the original
+("sample_workbooks/서울/a.xlsx" -> OUT/a_검증.xlsx; two files of the same name get their
+folders in front: OUT/서울_a_검증.xlsx, OUT/부산_a_검증.xlsx):
 
 * .xlsx / .xlsm are loaded with openpyxl (formulas stay formulas, VBA kept for
   .xlsm).  openpyxl itself drops what it does not understand (charts, images,
   shapes), so the copy is for reading the findings, not a replacement.
 * .xls / .xlsb / .ods (and an .xlsx/.xlsm whose content is not OOXML) are rebuilt
   as a new .xlsx from the values the reader sees (no formatting, no formulas);
-  the copy is named like the original plus ".xlsx" ("a.ods" -> "a.ods.xlsx").
+  the copy is named after the original with its format ("a.ods" -> "a_ods_검증.xlsx").
 
 Each finding with a sheet and a cell fills that cell (error red, warning yellow;
-error wins) and adds its "[CODE] message" line to the cell's single comment; a
-findings sheet ("검증결과" / "Findings") at the end lists every finding of the
-file, the cell column linking to the cell.
+error wins) and adds its message to the cell's single comment (Korean: "message
+[CODE]", the code last; English: "[CODE] message"); a findings sheet ("검증결과" /
+"Findings") comes first and is the sheet the copy opens on, and lists every
+finding of the file, the cell column linking to the cell; it is print-ready.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from iupjong_xl.errors import OutputError
 from iupjong_xl.io.atomic import atomic_path, same_file
 from iupjong_xl.validate.findings import SEVERITY_ORDER, FileResult, Finding, Report
 
-__all__ = ["COMMENT_AUTHOR", "FILL_ERROR", "FILL_WARNING", "annotate_files", "copy_name", "mirror_path"]
+__all__ = ["COMMENT_AUTHOR", "FILL_ERROR", "FILL_WARNING", "annotate_files", "copy_name", "copy_names",
+           "mirror_path"]
 
 FILL_ERROR = "FFC7CE"
 FILL_WARNING = "FFEB9C"
@@ -48,12 +51,14 @@ _LABELS = {
         "headers": ("시트", "셀", "코드", "구분", "내용", "값"),
         "error": "오류",
         "warning": "경고",
+        "suffix": "_검증",
     },
     "en": {
         "sheet_title": "Findings",
         "headers": ("sheet", "cell", "code", "severity", "message", "value"),
         "error": "error",
         "warning": "warning",
+        "suffix": "_findings",
     },
 }
 
@@ -96,12 +101,38 @@ def _uses_openpyxl(fr: FileResult) -> bool:
     return Path(fr.path).suffix.lower() in _OPENPYXL_SUFFIXES and _is_ooxml(fr.path)
 
 
-def copy_name(fr: FileResult) -> PurePath:
-    """Where the copy of fr goes, relative to the output folder."""
+def copy_name(fr: FileResult, lang: str = "ko", folders: int = 0) -> PurePath:
+    """The name of fr's copy in the output folder: "a.xlsx" -> "a_검증.xlsx" ("a_findings.xlsx" in English), a
+    rebuilt one with its format ("a.ods" -> "a_ods_검증.xlsx"); folders: how many parent folders go in front
+    ("서울_a_검증.xlsx") to tell apart files of the same name."""
     rel = mirror_path(fr.file)
+    suffix = _labels(lang)["suffix"]
     if _uses_openpyxl(fr):
-        return rel
-    return rel.with_name(rel.name + ".xlsx")
+        name = rel.stem + suffix + rel.suffix
+    elif rel.suffix.lower() in _OPENPYXL_SUFFIXES:  # rebuilt from its values, still an .xlsx copy
+        name = rel.stem + suffix + ".xlsx"
+    else:
+        name = rel.stem + ("_" + rel.suffix.lstrip(".").lower() if rel.suffix else "") + suffix + ".xlsx"
+    parents = list(rel.parts[:-1])[-folders:] if folders else []
+    return PurePath("_".join([*parents, name]))
+
+
+def copy_names(files: Iterable[FileResult], lang: str = "ko") -> dict[str, PurePath]:
+    """file -> the name of its copy, every name distinct (parent folders put in front where names repeat)."""
+    files = list(files)
+    out: dict[str, PurePath] = {}
+    depth = {fr.file: 0 for fr in files}
+    for _ in range(32):
+        out = {fr.file: copy_name(fr, lang, depth[fr.file]) for fr in files}
+        seen: dict[str, list[str]] = {}
+        for file, name in out.items():
+            seen.setdefault(str(name).lower(), []).append(file)
+        clashes = [f for group in seen.values() if len(group) > 1 for f in group]
+        if not clashes:
+            break
+        for f in clashes:
+            depth[f] += 1
+    return out
 
 
 # --------------------------------------------------------------------------- entry point
@@ -115,12 +146,9 @@ def annotate_files(report: Report, out_dir: str | os.PathLike, *, lang: str = "k
     reader) cannot load is skipped."""
     out = Path(out_dir)
     by_file = report.by_file()
-    jobs: list[tuple[FileResult, Path, list[Finding]]] = []
-    for fr in report.files:
-        found = by_file.get(fr.file) or []
-        if not found or not fr.readable:
-            continue
-        jobs.append((fr, out / copy_name(fr), found))
+    todo = [fr for fr in report.files if by_file.get(fr.file) and fr.readable]
+    names = copy_names(todo, lang)
+    jobs: list[tuple[FileResult, Path, list[Finding]]] = [(fr, out / names[fr.file], by_file[fr.file]) for fr in todo]
 
     sources = [Path(fr.path) for fr in report.files]
     for _fr, target, _ in jobs:
@@ -287,7 +315,7 @@ def _mark_up(wb, findings: list[Finding], lang: str, sheet_map: dict[str, str]) 
         cell.fill = PatternFill(fill_type="solid", start_color="FF" + color, end_color="FF" + color)
         lines: list[str] = []
         for f in items:
-            line = _clean(f"[{f.code}] {f.message(lang)}")
+            line = _clean(f"[{f.code}] {f.message(lang)}" if lang == "en" else f"{f.message(lang)} [{f.code}]")
             if line not in lines:
                 lines.append(line)
         old = cell.comment
@@ -299,7 +327,7 @@ def _mark_up(wb, findings: list[Finding], lang: str, sheet_map: dict[str, str]) 
 
 
 def _findings_sheet(wb, findings: list[Finding], lang: str, sheet_map: dict[str, str]) -> None:
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -309,7 +337,11 @@ def _findings_sheet(wb, findings: list[Finding], lang: str, sheet_map: dict[str,
         wb.remove(wb[title])
         if wb.active is None or wb._active_sheet_index >= len(wb.worksheets):
             wb.active = 0
-    ws = wb.create_sheet(title)
+    ws = wb.create_sheet(title, 0)  # first, and the sheet the copy opens on
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = False
+    wb.active = 0
+    ws.sheet_view.tabSelected = True
 
     headers = lab["headers"]
     ws.append(list(headers))
@@ -347,8 +379,31 @@ def _findings_sheet(wb, findings: list[Finding], lang: str, sheet_map: dict[str,
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{str(f.cell).strip()}")
             link.style = "Hyperlink"
 
-    limits = (24, 10, 24, 8, 80, 40)
+    limits = (24, 10, 34, 8, 60, 30)
+    final = []
     for c, (w, cap) in enumerate(zip(widths, limits, strict=False), start=1):
-        ws.column_dimensions[get_column_letter(c)].width = min(cap, max(8, w + 2))
+        final.append(min(cap, max(8, w + 2)))
+        ws.column_dimensions[get_column_letter(c)].width = final[-1]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for r in range(2, len(findings) + 2):  # long messages wrap, with the row height they need
+        lines = 1
+        for c, width in enumerate(final, start=1):
+            cell = ws.cell(row=r, column=c)
+            text = "" if cell.value is None else str(cell.value)
+            if _display_width(text) > width - 1:
+                cell.alignment = wrap
+                lines = max(lines, math.ceil(_display_width(text) / max(1, width - 1)))
+        if lines > 1:
+            ws.row_dimensions[r].height = 15.75 * lines + 2
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(findings) + 1}"
+    # print-ready: A4 landscape, one page wide, header row on every page, footer sheet name and page x / y
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.right.text = "&P / &N"
+    ws.print_area = f"A1:{get_column_letter(len(headers))}{len(findings) + 1}"

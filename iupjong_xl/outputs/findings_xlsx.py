@@ -21,7 +21,16 @@ from typing import Any
 
 from iupjong_xl.errors import OutputError
 from iupjong_xl.io.atomic import atomic_path, same_file
-from iupjong_xl.io.xlsx import MAX_TEXT, TABLE_STYLE, Formats, display_width, link_target
+from iupjong_xl.io.xlsx import (
+    MAX_TEXT,
+    TABLE_STYLE,
+    Formats,
+    display_width,
+    finish,
+    link_target,
+    links_note,
+    nothing_here,
+)
 from iupjong_xl.validate.findings import Finding, Report
 
 __all__ = ["link_target", "write_findings", "write_findings_sheet"]
@@ -30,6 +39,7 @@ _MAX_TIP = 255
 
 _LABELS: dict[str, dict[str, Any]] = {
     "ko": {
+        "lang": "ko",
         "summary": "요약",
         "findings": "검증결과",
         "headers": ("파일", "시트", "셀", "행", "항목", "코드", "구분", "내용", "값"),
@@ -47,12 +57,15 @@ _LABELS: dict[str, dict[str, Any]] = {
             "warnings": "경고 건수",
         },
         "file_headers": ("파일", "오류", "경고", "통과 여부"),
-        "code_headers": ("코드", "건수"),
+        "code_headers": ("코드", "건수", "내용 (첫 사례)"),
         "pass": "통과",
         "fail": "실패",
         "open": "열기",
+        "none": "찾은 문제가 없습니다.",
+        "links_copies": "링크는 표시한 사본(--annotate 폴더)의 해당 셀을 엽니다.",
     },
     "en": {
+        "lang": "en",
         "summary": "Summary",
         "findings": "Findings",
         "headers": ("file", "sheet", "cell", "row", "column", "code", "severity", "message", "value"),
@@ -70,14 +83,17 @@ _LABELS: dict[str, dict[str, Any]] = {
             "warnings": "warnings",
         },
         "file_headers": ("file", "errors", "warnings", "valid"),
-        "code_headers": ("code", "count"),
+        "code_headers": ("code", "count", "message (first case)"),
         "pass": "pass",
         "fail": "fail",
         "open": "open",
+        "none": "No problems found.",
+        "links_copies": "Links open the cell in the marked-up copy (--annotate folder).",
     },
 }
 
-_WIDTH_CAPS = (50, 20, 8, 7, 20, 26, 8, 80, 40)
+_WIDTH_CAPS = (40, 16, 8, 7, 20, 34, 8, 60, 30)
+NO_LOCATION = frozenset({"FILE_SHEET_MISSING"})  # the sheet a finding names is not in the file: link the file
 
 
 def _labels(lang: str) -> dict[str, Any]:
@@ -134,8 +150,10 @@ class _Writer:
         return display_width(shown)
 
 
-def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko") -> Path:
-    """Write the findings workbook to path (atomically) and return path.
+def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko",
+                   copies: dict[str, str | os.PathLike[str]] | None = None) -> Path:
+    """Write the findings workbook to path (atomically) and return path. copies: file -> its marked-up copy (from
+    --annotate); the links then open the copy at the cell.
 
     Raises OutputError when path is one of the submitted files or cannot be written."""
     import xlsxwriter
@@ -147,7 +165,7 @@ def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko")
             raise OutputError(f"{target}: 제출된 원본 파일 {fr.path}을(를) 덮어쓰지 않습니다. 다른 파일 이름을 고르세요.",
                               f"{target}: refusing to overwrite the submitted file {fr.path}", file=str(target))
     out_dir = target.parent if str(target.parent) else Path(".")
-    paths = {fr.file: fr.path for fr in report.files}
+    paths = {fr.file: fr.path for fr in report.files} | {k: str(v) for k, v in (copies or {}).items()}
     lab = _labels(lang)
 
     with atomic_path(target) as tmp:
@@ -160,8 +178,10 @@ def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko")
             fm = Formats(wb)
             summary = wb.add_worksheet(lab["summary"])
             sheet = wb.add_worksheet(lab["findings"])
-            _write_summary(summary, report, lab, fm, paths, out_dir)
+            _write_summary(summary, report, lab, fm, paths, out_dir, bool(copies))
             write_findings_sheet(sheet, fm, report.findings, paths, out_dir, lang)
+            if not report.findings:
+                nothing_here(sheet, fm, 3, lab["none"])
         finally:
             try:
                 wb.close()
@@ -172,14 +192,14 @@ def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko")
 
 
 def _write_summary(ws: Any, report: Report, lab: dict[str, Any], f: Formats,
-                   paths: dict[str, str], out_dir: Path) -> None:
+                   paths: dict[str, str], out_dir: Path, copies: bool = False) -> None:
     w = _Writer(ws)
-    widths = [0, 0, 0, 0]
 
     def note(col: int, width: int) -> None:
-        widths[col] = max(widths[col], width)
+        pass
 
     w.text(0, 0, lab["title"], f.title)
+    w.text(1, 0, (lab["links_copies"] + " " if copies else "") + links_note(out_dir, lang=lab["lang"]), f.note)
     valid = report.valid
     note(0, w.text(2, 0, lab["valid"], f.bold))
     w.text(2, 1, lab["yes"] if valid else lab["no"], f.passed if valid else f.error)
@@ -213,14 +233,17 @@ def _write_summary(ws: Any, report: Report, lab: dict[str, Any], f: Formats,
         note(c, w.text(row, c, head, f.head))
     row += 1
     per_code = Counter(x.code for x in report.findings)
+    first: dict[str, Finding] = {}
+    for x in report.findings:
+        first.setdefault(x.code, x)
     for code, n in sorted(per_code.items(), key=lambda item: (-item[1], item[0])):
         note(0, w.text(row, 0, code))
         ws.write_number(row, 1, n)
+        w.text(row, 2, first[code].message(lab.get("lang", "ko")))
         row += 1
-
-    caps = (60, 12, 12, 12)
-    for c, width in enumerate(widths):
-        ws.set_column(c, c, min(caps[c], max(10, width + 2)))
+    if not per_code:
+        nothing_here(ws, f, row, lab["none"])
+    finish(ws, f, header=None, from_row=2, caps={0: 40, 1: 12, 2: 60, 3: 12}, one_page=True)
 
 
 def write_findings_sheet(ws: Any, fm: Formats, findings: Sequence[Finding], paths: dict[str, str], out_dir: Path,
@@ -237,18 +260,21 @@ def write_findings_sheet(ws: Any, fm: Formats, findings: Sequence[Finding], path
 
     for i, f in enumerate(findings, start=1):
         file_part = link_target(paths.get(f.file), f.file, out_dir)
+        sheet_part = None if f.code in NO_LOCATION else f.sheet
         where = f.file + (f" › {f.sheet}" if f.sheet is not None else "") + (f"!{f.cell}" if f.cell else "")
         tip = f"{lab['open']}: {where}"
         cells: list[int] = [0] * len(headers)
-        if f.sheet is None:
+        if sheet_part is None:
             cells[0] = w.link(i, 0, file_part, None, f.file, tip, fm.url)
+            cells[1] = w.text(i, 1, f.sheet)
+            cells[2] = w.text(i, 2, f.cell)
         else:
             cells[0] = w.text(i, 0, f.file)
             if f.cell:
-                cells[1] = w.text(i, 1, f.sheet)
-                cells[2] = w.link(i, 2, file_part, _location(f.sheet, f.cell), f.cell, tip, fm.url)
+                cells[1] = w.text(i, 1, sheet_part)
+                cells[2] = w.link(i, 2, file_part, _location(sheet_part, f.cell), f.cell, tip, fm.url)
             else:
-                cells[1] = w.link(i, 1, file_part, _location(f.sheet, None), f.sheet, tip, fm.url)
+                cells[1] = w.link(i, 1, file_part, _location(sheet_part, None), sheet_part, tip, fm.url)
         if f.row is not None:
             ws.write_number(i, 3, f.row)
             cells[3] = len(str(f.row))
@@ -259,8 +285,6 @@ def write_findings_sheet(ws: Any, fm: Formats, findings: Sequence[Finding], path
         cells[8] = w.text(i, 8, f.value)
         widths = [max(a, b) for a, b in zip(widths, cells, strict=False)]
 
-    for c, (width, cap) in enumerate(zip(widths, _WIDTH_CAPS, strict=False)):
-        ws.set_column(c, c, min(cap, max(6, width + 2)))
     if as_table:  # an Excel table (filters, banded rows) among the consolidated workbook's other tables
         ws.add_table(0, 0, max(len(findings), 1), len(headers) - 1, {
             "columns": [{"header": h, "header_format": fm.head} for h in headers], "style": TABLE_STYLE,
@@ -268,3 +292,4 @@ def write_findings_sheet(ws: Any, fm: Formats, findings: Sequence[Finding], path
     else:
         ws.autofilter(0, 0, max(len(findings), 1), len(headers) - 1)
     ws.freeze_panes(1, 0)
+    finish(ws, fm, header=0, caps=dict(enumerate(_WIDTH_CAPS)), landscape=True)

@@ -22,13 +22,22 @@ from iupjong_xl.consolidate.sheets import (
     S_REPORTING,
     S_SOURCES,
     S_SUMMARY,
+    SOURCE_KIND_KO,
+    SOURCE_STATUS_KO,
     UID,
     WHOLE,
     data_headers,
 )
 from iupjong_xl.io.atomic import atomic_path
 from iupjong_xl.io.reader import col_letter as _col
-from iupjong_xl.io.xlsx import Formats, new_workbook
+from iupjong_xl.io.xlsx import (
+    Formats,
+    column_chart,
+    finish,
+    hide_empty_columns,
+    new_workbook,
+    nothing_here,
+)
 from iupjong_xl.outputs.findings_xlsx import write_findings_sheet
 from iupjong_xl.rulebook import CONSOLIDATED_META, RuleBook
 
@@ -52,7 +61,7 @@ def _write(cons: Consolidation, d: Derived, path: Path, out_dir: Path) -> None:
         ind_total_row = _indicators(wb, f, cons, d)
         _reporting(wb, f, d)
         funding_cells = _funding(wb, f, cons, d)
-        _summary(ws_sum, f, cons, d, ind_total_row, funding_cells)
+        _summary(ws_sum, f, cons, d, ind_total_row, funding_cells, out_dir)
         for key in (*CLUB_SHEETS, "federation", "roster"):
             _data_sheet(wb, f, cons.book, key, cons.rows(key), cons.extra_columns.get(key))
         _findings(wb, f, cons, out_dir)
@@ -100,19 +109,16 @@ def _indicators(wb: Any, f: Formats, cons: Consolidation, d: Derived) -> int:
             ws.write_number(total, mcol[k], t.total[k], f.total)
     _ratio_cells(ws, f, total, ratio, mcol, t.total, len(MEASURES) + 1, f.total_pct)
     ws.freeze_panes(3, 1)
-    ws.set_column(0, 0, 12)
-    ws.set_column(1, len(heads), 11)
-    ws.set_row(2, 45)
     if rows:
         ws.autofilter(2, 0, total - 1, len(heads) - 1)
         rate_col = len(MEASURES) + 1 + next(i for i, ind in enumerate(ratio) if ind.key == "reporting_rate")
-        chart = wb.add_chart({"type": "column"})
+        chart = column_chart(wb, "연합회별 보고율(%)", y_name="%", y_max=100)
         chart.add_series({"name": "보고율(%)", "categories": [S_IND, first, 0, total - 1, 0],
                           "values": [S_IND, first, rate_col, total - 1, rate_col], "data_labels": {"value": True}})
-        chart.set_title({"name": "연합회별 보고율(%)"})
-        chart.set_y_axis({"min": 0, "max": 100})
-        chart.set_legend({"none": True})
-        ws.insert_chart(total + 3, 1, chart, {"x_scale": 1.6, "y_scale": 1.2})
+        ws.insert_chart(total + 2, 0, chart, {"x_scale": 2.0, "y_scale": 1.1})
+    else:
+        nothing_here(ws, f, total + 2, "연합회별로 셀 보고서가 없습니다.")
+    finish(ws, f, header=2, caps={0: 12}, one_page=True, landscape=True)
     return total
 
 
@@ -125,30 +131,50 @@ def _ratio_cells(ws: Any, f: Formats, r: int, ratio: list[Any], mcol: dict[str, 
         ws.write_formula(r, start + i, formula, fmt, "" if value is None else value)
 
 
-def _summary(ws: Any, f: Formats, cons: Consolidation, d: Derived, total_row: int, funding: dict[str, str]) -> None:
+def _summary(ws: Any, f: Formats, cons: Consolidation, d: Derived, total_row: int, funding: dict[str, str],
+             out_dir: Path) -> None:
     book = cons.book
-    ws.write_string(0, 0, f"{cons.year}년 이업종 교류 현황 ({'전국' if cons.level == 'national' else cons.target_federation})", f.title)
-    for c, h in enumerate(["항목", "값", "단위", "논문 수치(2009.3)", "산식"]):
-        ws.write_string(2, c, h, f.header)
+    national = cons.level == "national"
+    ws.write_string(0, 0, f"{cons.year}년 이업종 교류 현황 ({'전국' if national else cons.target_federation})", f.title)
     mcol = {m: 1 + i for i, m in enumerate(MEASURES)}
     ratio_start = len(MEASURES) + 1
     ratio = [i for i in book.indicators if i.denominator]
-    r = 3
+    paper_feds = book.parameters.get("paper_federations") if national else None
+    with_paper = national and (paper_feds is not None or any(i.paper is not None for i in book.indicators))
+    heads = ["항목", "단위", "값", *(["논문 수치(2009.3)", "비교"] if with_paper else []), "산식"]
+    c_how = len(heads) - 1
+    for c, h in enumerate(heads):
+        ws.write_string(2, c, h, f.header)
+    lines: list[tuple[str, str, str, Any, Any, Any, str]] = []  # label, unit, formula, value, fmt, paper, how
+    if national:
+        n_feds = len(d.table.federations)
+        cats = f"'{S_IND}'!A4:A{total_row}" if n_feds else None
+        lines.append(("지역연합회", "개", f"=COUNTA({cats})" if cats else "=0", n_feds, f.int, paper_feds,
+                      "연합회별 지표의 연합회 수"))
     for ind in book.indicators:
         value = d.table.value(ind)
         if ind.denominator:
             col = _col(ratio_start + ratio.index(ind))
             formula = f"='{S_IND}'!{col}{total_row + 1}"
-            how = f"{MEASURE_HEADERS[ind.numerator]} ÷ {MEASURE_HEADERS[ind.denominator]} × {ind.factor:g}"
+            how = f"{MEASURE_HEADERS[ind.numerator]} ÷ {MEASURE_HEADERS[ind.denominator]}" + (
+                f" × {ind.factor:g}" if ind.factor != 1 else "")
         else:
             formula = f"='{S_IND}'!{_col(mcol[ind.numerator])}{total_row + 1}"
             how = MEASURE_HEADERS[ind.numerator]
-        ws.write_string(r, 0, ind.ko)
-        ws.write_formula(r, 1, formula, f.pct if ind.decimals else f.int, "" if value is None else value)
-        ws.write_string(r, 2, ind.unit)
-        if ind.paper is not None:
-            ws.write_number(r, 3, ind.paper, f.pct if ind.decimals else f.int)
-        ws.write_string(r, 4, how)
+        lines.append((ind.ko, ind.unit, formula, value, f.pct if ind.decimals else f.int, ind.paper, how))
+    r = 3
+    for label, unit, formula, value, fmt, paper, how in lines:
+        ws.write_string(r, 0, label)
+        ws.write_string(r, 1, unit)
+        ws.write_formula(r, 2, formula, fmt, "" if value is None else value)
+        if with_paper and paper is not None:
+            ws.write_number(r, 3, paper, fmt)
+            digits = 1 if fmt is f.pct else 0
+            same = value is not None and round(value, digits) == round(paper, digits)
+            ws.write_formula(r, 4, f'=IF(C{r + 1}="","",IF(ROUND(C{r + 1},{digits})=ROUND(D{r + 1},{digits}),"일치",'
+                                   f'"차이 "&TEXT(C{r + 1}-D{r + 1},"+0.0;-0.0")))', None,
+                             "일치" if same else ("" if value is None else f"차이 {value - paper:+.1f}"))
+        ws.write_string(r, c_how, how)
         r += 1
     tot = d.round.totals()
     r += 1
@@ -159,10 +185,12 @@ def _summary(ws: Any, f: Formats, cons: Consolidation, d: Derived, total_row: in
                             ("selected_company_won", "기업부담 합계(원)", f.won), ("budget_won", "사업 예산(원)", f.won)]:
         r += 1
         ws.write_string(r, 0, label)
+        if fmt is not f.won:
+            ws.write_string(r, 1, "건")
         if key in funding:  # live: follows the 지원금 sheet when a user edits it
-            ws.write_formula(r, 1, f"='{S_FUNDING}'!{funding[key]}", fmt, tot[key])
+            ws.write_formula(r, 2, f"='{S_FUNDING}'!{funding[key]}", fmt, tot[key])
         else:
-            ws.write_number(r, 1, tot[key], fmt)
+            ws.write_number(r, 2, tot[key], fmt)
     budget = book.parameters.get("support_budget_million_won", {})
     if budget:
         r += 2
@@ -170,11 +198,11 @@ def _summary(ws: Any, f: Formats, cons: Consolidation, d: Derived, total_row: in
         for k, v in budget.items():
             r += 1
             ws.write_string(r, 0, _budget_label(str(k)))
-            ws.write_number(r, 1, v, f.int)
-    ws.set_column(0, 0, 28)
-    ws.set_column(1, 3, 16)
-    ws.set_column(4, 4, 40)
+            ws.write_number(r, 2, v, f.int)
+    ws.write_string(r + 2, 0, "검증결과 시트의 링크는 이 파일이 있는 폴더 기준 상대 경로입니다. 옮길 때는 보고서 파일과 함께 옮기세요.",
+                    f.note)
     ws.freeze_panes(3, 0)
+    finish(ws, f, header=2, caps={c_how: 50}, one_page=True, landscape=False)
 
 
 def _budget_label(key: str) -> str:
@@ -190,9 +218,15 @@ def _reporting(wb: Any, f: Formats, d: Derived) -> None:
     heads = ["연합회", "교류회코드", "교류회명", "명부 회원사 수", "보고서 접수", "비고"]
     rows = [[r["federation"], r["club_code"], r.get("club_name") or "", r.get("member_count"),
              "예" if r["received"] else "아니오", "명부에 없음" if r.get("not_in_roster") else ""] for r in d.reporting]
-    _table(ws, f, heads, rows, {3: f.int})
-    ws.set_column(0, 1, 12)
-    ws.set_column(2, 2, 24)
+    if not any(row[5] for row in rows):  # 비고 only when a club is not on its roster
+        heads, rows = heads[:5], [row[:5] for row in rows]
+    first, _last = _table(ws, f, heads, rows, {3: f.int})
+    for i, row in enumerate(rows):
+        if row[4] == "아니오":  # the clubs that did not report stand out
+            ws.write_string(first + i, 4, "아니오", f.missing)
+    if not rows:
+        nothing_here(ws, f, 3, "명부(교류회 명부)가 없어 보고 현황을 셀 수 없습니다.")
+    finish(ws, f, header=0)
 
 
 def _funding(wb: Any, f: Formats, cons: Consolidation, d: Derived) -> dict[str, str]:
@@ -203,14 +237,19 @@ def _funding(wb: Any, f: Formats, cons: Consolidation, d: Derived) -> dict[str, 
     ws.write_string(0, 0, f"{p['round_year']}년 프로젝트 단위협력체 지원 — 협력체당 {p['max_total_won']:,}원 이내, 정부 "
                           f"{p['gov_share_max']:.0%} + 기업 {p['company_share_min']:.0%}, 최대 {p['max_consortia']}개, "
                           f"예산 {p['program_budget_won']:,}원. 평가점수(노란 칸)를 입력하고 [지표·지원금 갱신]을 누르세요.", f.bold)
+    names = {str(m["brn"]): str(m.get("company_name") or "") for m in cons.rows("member") if m.get("brn")}
     rows = []
     for r in d.round.requests:
-        rows.append([r.key, r.federation, r.club_code, r.title, r.lead_brn, ", ".join(r.partner_brns), r.field,
+        rows.append([r.key, r.federation, r.club_code, r.title, r.lead_brn, names.get(r.lead_brn or "", ""),
+                     ", ".join(r.partner_brns), ", ".join(names.get(b, "(회원사 아님)") for b in r.partner_brns), r.field,
                      r.total_won, r.gov_won, r.company_won, r.submitted, r.score, "적격" if r.eligible else "부적격",
                      r.reason_text(book), r.rank, "예" if r.selected else "아니오", r.gov_awarded, r.company_awarded,
                      r.note_text(book)])
-    heads = [h for _k, h in FUNDING_COLS]
-    idx = {k: i for i, (k, _h) in enumerate(FUNDING_COLS)}
+    cols = list(FUNDING_COLS)  # the reader maps by header: the company names beside the BRNs are for people
+    cols.insert(cols.index(("lead_brn", "주관기업")) + 1, ("lead_name", "주관기업명"))
+    cols.insert(cols.index(("partner_brns", "참여기업")) + 1, ("partner_names", "참여기업명"))
+    heads = [h for _k, h in cols]
+    idx = {k: i for i, (k, _h) in enumerate(cols)}
     fmts = {idx["total_won"]: f.won, idx["gov_won"]: f.won, idx["company_won"]: f.won, idx["submitted"]: f.date,
             idx["score"]: f.input, idx["gov_awarded"]: f.won, idx["company_awarded"]: f.won}
     first, last = _table(ws, f, heads, rows, fmts, top=2)
@@ -240,15 +279,10 @@ def _funding(wb: Any, f: Formats, cons: Consolidation, d: Derived) -> dict[str, 
         if limit is not None:
             ws.write_number(top + i, 2, limit, fmt)
             ws.write_formula(top + i, 3, f"=C{top + i + 1}-B{top + i + 1}", fmt, limit - value)
-        if label.startswith("선정 총사업비"):
-            ws.write_string(top + i, 4, "단위: 천원 →")
-            ws.write_formula(top + i, 5, f"=B{top + i + 1}", f.kwon, value)
-    ws.set_column(0, 0, 16)
-    ws.set_column(3, 3, 30)
-    ws.set_column(4, 6, 16)
-    ws.set_column(7, 10, 14)
-    ws.set_column(13, 13, 36)
-    ws.set_column(16, 18, 16)
+    if not rows:
+        nothing_here(ws, f, top - 1, "협력과제 신청이 없습니다.", col=4)
+    finish(ws, f, header=2, caps={idx["title"]: 30, idx["partner_brns"]: 26, idx["partner_names"]: 26,
+                                  idx["reasons"]: 40, idx["note"]: 30})
     return cells
 
 
@@ -307,25 +341,32 @@ def _data_sheet(wb: Any, f: Formats, book: RuleBook, key: str, records: list[dic
     fmts = {}
     for i, (k, _h) in enumerate(cols):
         col = next((c for c in sheet.columns if c.key == k), None)
-        if col is not None and col.type == "date":
+        if k == "year" or k.endswith("_year") or k == "_row":
+            fmts[i] = f.year  # 2009, not 2,009
+        elif col is not None and col.type == "date":
             fmts[i] = f.date
         elif col is not None and col.type in ("int", "float"):
             fmts[i] = f.won if k.endswith("_won") else (f.pct if col.type == "float" else f.int)
     extras = extra or []  # columns people added by hand: kept with their values, which follow their row (by row id)
     rows = [[rec.get(k) for k, _h in cols] + [values.get(rec.get(UID)) for _h, values in extras] for rec in records]
     _table(ws, f, [h for _k, h in cols] + [h for h, _v in extras], rows, fmts)
-    for i, (k, _h) in enumerate(cols):
-        col = next((c for c in sheet.columns if c.key == k), None)
-        width = (col.width if col and col.width else 14) if k not in ("_sha256", "_source") else 30
-        ws.set_column(i, i, width, None, {"hidden": True} if k == UID else None)
-    for i in range(len(cols), len(cols) + len(extras)):
-        ws.set_column(i, i, 16)
+    if not rows:
+        nothing_here(ws, f, 3, f"취합된 {sheet.name} 행이 없습니다.")
+    hide_empty_columns(ws, len(cols), rows)  # kept for the reader (it maps by header), hidden for people
+    keys = [k for k, _h in cols]
+    fixed = {keys.index(k): 18 for k in ("_sha256", "_digest") if k in keys}
+    finish(ws, f, header=0, widths=fixed, caps={keys.index("_source"): 30} if "_source" in keys else None,
+           nowrap=set(fixed) | ({keys.index("_source")} if "_source" in keys else set()))
+    ws.set_column(keys.index(UID), keys.index(UID), None, None, {"hidden": True})  # the ledger's row id
 
 
 def _findings(wb: Any, f: Formats, cons: Consolidation, out_dir: Path) -> None:
     ws = wb.add_worksheet(S_FINDINGS)
     paths = {s.file: s.path for s in (*cons.sources, *cons.kept_sources)}
-    write_findings_sheet(ws, f, [*cons.findings, *cons.kept_findings], paths, out_dir, as_table=True)
+    findings = [*cons.findings, *cons.kept_findings]
+    write_findings_sheet(ws, f, findings, paths, out_dir, as_table=True)
+    if not findings:
+        nothing_here(ws, f, 3, "검증에서 찾은 문제가 없습니다.")
 
 
 def _rejected(wb: Any, f: Formats, cons: Consolidation) -> None:
@@ -335,9 +376,10 @@ def _rejected(wb: Any, f: Formats, cons: Consolidation) -> None:
     for rr in (*cons.rejected_rows, *cons.kept_rejected):
         codes = ", ".join(rr.get("codes") or ())
         rows.append([rr["file"], rr["sheet"], rr["row"], (WHOLE if rr.get("whole") else "") + codes])
-    _table(ws, f, ["원본 파일", "시트", "행", "사유 코드"], rows, {2: f.int})
-    ws.set_column(0, 0, 40)
-    ws.set_column(3, 3, 60)
+    _table(ws, f, ["원본 파일", "시트", "행", "사유 코드"], rows, {2: f.year})
+    if not rows:  # below the table's empty row: the reader stops at that row
+        nothing_here(ws, f, 3, "제외된 행이 없습니다: 읽은 행이 모두 취합되었습니다.")
+    finish(ws, f, header=0, caps={0: 40, 3: 50})
 
 
 def _sources(wb: Any, f: Formats, cons: Consolidation) -> None:
@@ -349,13 +391,13 @@ def _sources(wb: Any, f: Formats, cons: Consolidation) -> None:
         heads += [f"{names[k]} 입력", f"{names[k]} 반영", f"{names[k]} 제외"]
     rows: list[list[Any]] = []
     for s in (*cons.sources, *cons.kept_sources):
-        row: list[Any] = [s.file, s.sha256, s.kind, s.federation, s.club_code, s.template_version, s.status]
+        row: list[Any] = [s.file, s.sha256, SOURCE_KIND_KO.get(s.kind or "", s.kind), s.federation, s.club_code,
+                          s.template_version, SOURCE_STATUS_KO.get(s.status, s.status)]
         for k in sheets:
             row += [s.rows_in.get(k, 0), s.accepted.get(k, 0), s.rejected.get(k, 0)]
         rows.append(row)
     _table(ws, f, heads, rows, {i: f.int for i in range(7, len(heads))})
-    ws.set_column(0, 0, 40)
-    ws.set_column(1, 1, 20)
+    finish(ws, f, header=0, caps={0: 40}, widths={1: 18}, nowrap={1})
 
 
 EDIT_HEADS = ["일시", "작업자", "구분", "시트", "행 ID", "항목", "이전 값", "새 값", "비고"]
@@ -368,5 +410,6 @@ def _edit_log(wb: Any, f: Formats, cons: Consolidation) -> None:
     rows = [[e.get("at"), e.get("user"), e.get("kind_ko"), e.get("sheet"), e.get("uid"), e.get("column"),
              e.get("old"), e.get("new"), e.get("note")] for e in cons.edit_log]
     _table(ws, f, EDIT_HEADS, rows, {})
-    for c, width in enumerate((20, 12, 12, 12, 10, 16, 24, 24, 50)):
-        ws.set_column(c, c, width)
+    if not rows:
+        nothing_here(ws, f, 3, "손으로 고친 내용이 없습니다 (원장이 기록한 수정·복원·추가 행이 여기에 나옵니다).")
+    finish(ws, f, header=0, caps={6: 30, 7: 30, 8: 50})
