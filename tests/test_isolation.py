@@ -48,6 +48,9 @@ CRASHED_KO = ("이 파일을 읽다가 프로그램이 멈췄습니다 — 파�
 # ------------------------------------------------------------------------------------------- the worker pool
 
 
+_HELD: list[bytearray] = []
+
+
 def _job(x: Any) -> Any:
     """The sandbox test job: ("abort", text) writes text to fd 2 and aborts; ("sleep", s); ("alloc", mib);
     ("raise", text); ("noise", text) writes to fd 1 and 2 and returns; a number is squared."""
@@ -65,6 +68,11 @@ def _job(x: Any) -> Any:
             raise ValueError(arg)
         if kind == "cwd":
             return os.getcwd()
+        if kind == "pid":
+            return os.getpid()
+        if kind == "hold":
+            _HELD.append(bytearray(arg << 20))
+            return arg
         if kind == "noise":
             os.write(1, arg.encode())
             os.write(2, arg.encode())
@@ -87,6 +95,16 @@ def test_kept_workers_follow_the_working_directory(tmp_path: Path, monkeypatch: 
     assert run_isolated(_job, [("cwd", None)])[0].value == os.getcwd()
     monkeypatch.chdir(tmp_path)
     assert run_isolated(_job, [("cwd", None)])[0].value == str(tmp_path)
+
+
+def test_a_worker_is_kept_between_jobs_and_retired_when_it_grew() -> None:
+    limits = Limits(memory_mb=256)
+    out = run_isolated(_job, [("pid", None), ("pid", None), ("hold", 100), ("pid", None)], workers=1, limits=limits)
+    pids = [o.value for o in out]
+    assert pids[0] == pids[1] != pids[3]  # 100 MiB kept is more than a quarter of the cap: a fresh worker follows
+    assert pids[2] == 100
+    again = run_isolated(_job, [("pid", None)], workers=1, limits=limits)
+    assert again[0].value == pids[3]  # kept for the next call with the same function and limits
 
 
 def test_an_aborting_worker_costs_only_its_job() -> None:
@@ -168,6 +186,18 @@ def test_every_hostile_file_gets_one_file_level_finding(hostile_dir: tuple[Path,
     assert one.report.stats["files"] == len(expected) + 2
     assert one.report.stats["files_valid"] == 2
     assert _sha(base / "bad") == before  # sources byte-identical afterwards
+
+
+def test_a_file_over_the_time_limit_gets_file_too_complex(hostile_dir: tuple[Path, dict[str, str], list[str]]) -> None:
+    """10^6 rows take far more than 0.1 s to parse: the worker is killed, the next file is read by a fresh one."""
+    base, _expected, good = hostile_dir
+    slow = str(base / "bad" / "shared_strings_1e6.xlsx")
+    start = time.monotonic()
+    report = validate([slow, good[0]], limits=Limits(memory_mb=4096, seconds=0.1))
+    assert time.monotonic() - start < 20
+    assert [(f.file, f.code, f.message("en")) for f in report.findings] == [(slow, "FILE_TOO_COMPLEX", (
+        "This file cannot be read within the limits allowed per file (takes longer than 0.1 s). It is damaged or too "
+        "large. Open it in Excel, remove empty rows and extra sheets, save it as .xlsx and resend."))]
 
 
 def test_hostile_details_name_the_cause(hostile_dir: tuple[Path, dict[str, str], list[str]]) -> None:

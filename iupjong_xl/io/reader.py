@@ -88,7 +88,6 @@ FILE_PROBLEM_CODES: frozenset[str] = frozenset(
      "FILE_XLSB_UNREADABLE", "FILE_TOO_COMPLEX"}
 )
 MAX_ZIP_ENTRIES = 10_000  # a workbook has a few dozen parts; tens of thousands is a zip bomb of the "many entries" kind
-SKIPPED_SHEET_KINDS = {"macro": "Excel 4.0 macro sheet", "dialog": "Excel 5.0 dialog sheet"}
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")

@@ -127,6 +127,7 @@ def _worker(conn: Any, fn: Callable[[Any], Any], memory_mb: int, err_path: str,
         faulthandler.disable()
     if initializer is not None:
         initializer(*initargs)
+    base = _vm_bytes()
     _cap_memory(memory_mb)
     while True:
         try:
@@ -151,10 +152,14 @@ def _worker(conn: Any, fn: Callable[[Any], Any], memory_mb: int, err_path: str,
                      + "\n" + "".join(traceback.format_tb(exc.__traceback__))[-4000:])
         sys.stdout.flush()
         sys.stderr.flush()
+        # a worker whose address space grew by a quarter of the cap retires: the next file gets the whole cap
+        retire = memory_mb > 0 and base > 0 and _vm_bytes() - base > memory_mb * 1024 * 1024 // 4
         try:
-            conn.send((*reply, _read_native(fd) if reply[1] != "ok" else ""))
+            conn.send((*reply, _read_native(fd) if reply[1] != "ok" else "", retire))
         except MemoryError:
-            conn.send((slot, "memory", None, ""))
+            conn.send((slot, "memory", None, "", True))
+        if retire:
+            return
 
 
 class _Worker:
@@ -258,6 +263,8 @@ def _checkin(key: tuple[Any, ...], done: list[_Worker]) -> None:
             if keep and w.slot is None and w.jobs < MAX_JOBS_PER_WORKER and w.proc.is_alive():
                 _IDLE["workers"].append(w)
             else:
+                if w.slot is not None:  # still busy: the batch was interrupted
+                    w.kill()
                 w.close()
 
 
@@ -298,11 +305,18 @@ def run_isolated(fn: Callable[[Any], Any], jobs: Sequence[Any], *, workers: int 
             done(slot, outcome)
 
     def feed(w: _Worker) -> None:
-        if todo:
-            slot = todo.pop()
-            w.give(slot, jobs[slot], limits.seconds)
-        else:
+        """Give w the next job; a worker found dead (e.g. killed while idle) is replaced first."""
+        if not todo:
             w.slot = None
+            return
+        slot = todo.pop()
+        try:
+            w.give(slot, jobs[slot], limits.seconds)
+        except (OSError, ValueError):
+            w.slot = None
+            w.close()
+            pool[pool.index(w)] = fresh = _Worker(ctx, fn, limits, initializer, initargs)
+            fresh.give(slot, jobs[slot], limits.seconds)
 
     key = (fn, limits, initializer, initargs)
     pool.extend(_checkout(key, n))
@@ -324,12 +338,13 @@ def run_isolated(fn: Callable[[Any], Any], jobs: Sequence[Any], *, workers: int 
                 replace = False
                 if w.conn in ready:
                     try:
-                        got_slot, kind, value, native = w.conn.recv()
+                        got_slot, kind, value, native, retire = w.conn.recv()
                     except (EOFError, OSError):
                         w.proc.join(5)
                         outcome, replace = _death(w.proc.exitcode, w.native(), limits), True
                     else:
                         assert got_slot == slot
+                        replace = retire
                         if kind == "ok":
                             outcome = Outcome(True, value=value)
                         elif kind == "memory":
