@@ -462,3 +462,33 @@ def test_consolidate_goes_on_past_a_file_that_kills_the_reader(tmp_path: Path) -
     assert out.is_file()
     codes = [f["code"] for f in data["findings"] if f["file"].endswith("loop.xls")] if "findings" in data else None
     assert codes in (None, ["FILE_TOO_COMPLEX"])
+
+
+def test_in_process_reading_gives_the_same_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """IUPJONG_IN_PROCESS=1 (profiling) reads in the calling process; the findings are the same."""
+    paths = [str(CORPUS / "problems")]
+    isolated = validate(paths)
+    monkeypatch.setenv(pipeline.IN_PROCESS_ENV, "1")
+    assert validate(paths).to_dict() == isolated.to_dict()
+
+
+def test_spawned_workers_as_on_windows_and_macos(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Where fork is not used, workers are spawned: they import the reader and get the rule-book folder from the
+    initializer."""
+    import multiprocessing
+
+    from iupjong_xl.io import sandbox
+
+    good = tmp_path / "club.xlsx"
+    write_template(good, "club", 2009, club_data())
+    loop = tmp_path / "loop.xls"
+    loop.write_bytes(hostile.cfb_directory_loop())
+    forked = validate([str(good), str(loop)], limits=LIMITS)
+    sandbox.shutdown()
+    monkeypatch.setattr(sandbox, "_context", lambda: multiprocessing.get_context("spawn"))
+    try:
+        spawned = validate([str(good), str(loop)], limits=LIMITS)
+    finally:
+        sandbox.shutdown()
+    assert spawned.to_dict() == forked.to_dict()
+    assert [f.code for f in spawned.findings] == ["FILE_TOO_COMPLEX"]
