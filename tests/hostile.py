@@ -13,7 +13,7 @@ import struct
 import zipfile
 from pathlib import Path
 
-from tests._reader_builders import _rec, _wide, cfb, xls_bytes, xlsb_file
+from tests._reader_builders import _rec, _wide, cfb, ods_file, xls_bytes, xlsb_file
 
 ENDOFCHAIN = 0xFFFFFFFE
 BOMB_MIB = 300  # inflated size of the zip bomb's sheet: more than the memory cap the hostile tests use
@@ -164,7 +164,7 @@ def _with_dtd(xml: bytes, dtd: bytes, entity: bytes) -> bytes:
 
 def xml_attacks(report: Path, folder: Path) -> dict[str, str]:
     """Billion laughs and an external entity in each XML part the program parses itself (workbook, its
-    relationships, a sheet)."""
+    relationships, a sheet, an .ods content.xml)."""
     parts = _parts(report)
     expected: dict[str, str] = {}
     targets = {"workbook": "xl/workbook.xml", "rels": "xl/_rels/workbook.xml.rels", "sheet": _sheet_part(parts, "회원사")}
@@ -175,6 +175,21 @@ def xml_attacks(report: Path, folder: Path) -> dict[str, str]:
             name = f"xml_{attack}_{label}.xlsx"
             _write_zip(folder / name, changed)
             expected[name] = "FILE_CORRUPT"
+    # an .ods whose content.xml (read by the program for error cells) declares the entities; its first table is
+    # the template id sheet, so it is read
+    for attack, dtd, entity in (("laughs", _LAUGHS, b"&lol9;"), ("xxe", _XXE, b"&xxe;")):
+        name = f"xml_{attack}_ods_content.ods"
+        rows = ('<table:table-row><table:table-cell office:value-type="string"><text:p>template_id</text:p>'
+                '</table:table-cell><table:table-cell office:value-type="string"><text:p>IUPJONG-CLUB-2009</text:p>'
+                "</table:table-cell></table:table-row>")
+        ods_file(folder / name, [("_서식정보", False, rows)])
+        parts = _parts(folder / name)
+        parts["content.xml"] = _with_dtd(parts["content.xml"], dtd, entity)
+        with zipfile.ZipFile(folder / name, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(zipfile.ZipInfo("mimetype"), parts.pop("mimetype"), compress_type=zipfile.ZIP_STORED)
+            for part, body in parts.items():
+                zf.writestr(part, body)
+        expected[name] = "FILE_CORRUPT"
     return expected
 
 

@@ -176,7 +176,7 @@ def test_every_hostile_file_gets_one_file_level_finding(hostile_dir: tuple[Path,
     before = _sha(base / "bad")
     one = check([str(base)], limits=LIMITS, workers=2, keep=False)
     by = _by_name(one.report)
-    assert len(expected) == 49
+    assert len(expected) == 51
     got = {name: [f.code for f in by[name]] for name in expected}
     assert got == {name: [code] for name, code in expected.items()}
     for name in expected:
