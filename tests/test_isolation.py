@@ -460,8 +460,9 @@ def test_consolidate_goes_on_past_a_file_that_kills_the_reader(tmp_path: Path) -
     data = json.loads(res.stdout)
     assert data["summary"]["rejected"] == 1 and data["summary"]["created"] == 1
     assert out.is_file()
-    codes = [f["code"] for f in data["findings"] if f["file"].endswith("loop.xls")] if "findings" in data else None
-    assert codes in (None, ["FILE_TOO_COMPLEX"])
+    assert [(os.path.basename(f["file"]), f["code"]) for f in data["findings"]] == [("loop.xls", "FILE_TOO_COMPLEX")]
+    assert [(os.path.basename(s["file"]), s["status"]) for s in data["sources"]] == [
+        ("club.xlsx", "created"), ("loop.xls", "rejected")]
 
 
 def test_in_process_reading_gives_the_same_report(monkeypatch: pytest.MonkeyPatch) -> None:
