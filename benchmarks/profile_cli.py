@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
                     "so the default 1 keeps the per-file work visible)")
     a = ap.parse_args(argv)
     os.environ["IUPJONG_WORKERS"] = a.workers
+    if a.workers == "1":
+        os.environ["IUPJONG_IN_PROCESS"] = "1"  # files are read in worker processes otherwise, unseen by cProfile
     info = corpus_mod.ensure_corpus(a.scale, a.corpus_root)
     a.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,4 +2,5 @@
 
 from iupjong_xl.cli import main
 
-main()
+if __name__ == "__main__":  # a spawned worker process (Windows, macOS) imports this module again: no second run
+    main()

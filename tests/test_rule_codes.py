@@ -40,6 +40,7 @@ from iupjong_xl.outputs.templates import Formula, write_template
 from iupjong_xl.validate.findings import Finding, Report
 from iupjong_xl.validate.normalize import make_brn
 from iupjong_xl.validate.pipeline import validate
+from tests import hostile
 
 YEAR = 2009
 BOOK = rulebook.load(YEAR)
@@ -61,6 +62,14 @@ NOT_VALIDATE_CODES = {
     "LEDGER_EDIT_NOT_TAKEN": "ledger",
     "LEDGER_ROW_ADDED": "ledger",
     "LEDGER_ROW_RESTORED": "ledger",
+}
+
+# Codes no real file can trigger on purpose: a worker process that dies of something other than a limit, and a bug
+# of the program itself. tests/test_isolation.py triggers both through the pipeline (with a worker function that
+# aborts or raises) and checks their exact messages.
+ISOLATION_CODES = {
+    "FILE_READ_CRASHED": "tests/test_isolation.py::test_a_worker_that_dies_gives_file_read_crashed",
+    "FILE_INTERNAL_ERROR": "tests/test_isolation.py::test_exit_codes_of_validate",
 }
 
 OUTSIDER = make_brn("123815678")  # valid check digit, not a member of the test club
@@ -982,6 +991,27 @@ def _excel_error_data() -> dict[str, list[dict[str, Any]]]:
     return data
 
 
+def _fc_bytes(name: str, make: Callable[[], bytes]) -> Maker:
+    def write(d: Path, valid: Path) -> tuple[list[str], str]:
+        p = d / name
+        p.write_bytes(make())
+        return [str(p), str(valid)], str(p)
+
+    return write
+
+
+def _fc_xlsb_panic(d: Path, valid: Path) -> tuple[list[str], str]:
+    p = d / "panic.xlsb"
+    hostile.xlsb_panic(p)
+    return [str(p), str(valid)], str(p)
+
+
+def _fc_macro_sheet(d: Path, valid: Path) -> tuple[list[str], str]:
+    p = d / "with_macro.xlsm"
+    hostile.with_extra_sheet(valid, p, "macro")
+    return [str(p), str(valid)], str(p)
+
+
 def _roster_3_rows() -> dict[str, list[dict[str, Any]]]:
     data = federation_data()
     data["roster"].append(dict(data["roster"][1], club_code="SEO-003", club_name="서울새빛교류회"))
@@ -1037,6 +1067,26 @@ FILE_CASES = [
         "Column '메모' in sheet '회원사' is not in the template and is ignored. Use the note column if needed.", row=1)),
     FileCase("too_many_rows", _fc_written("roster_3.xlsx", _roster_3_rows(), "federation"), Exp(
         "FILE_TOO_MANY_ROWS", "교류회 명부", None, None, None), kwargs={"max_rows": 2}, valid_kind="federation"),
+    FileCase("looping_compound_file", _fc_bytes("loop.xls", hostile.cfb_directory_loop), Exp(
+        "FILE_TOO_COMPLEX", None, None, None, None,
+        "이 파일은 한 파일에 허용된 한도 안에서 읽을 수 없습니다 (needs more than 1024 MiB of memory). 파일이 손상되었거나 "
+        "너무 큽니다. 엑셀에서 열어 빈 행·불필요한 시트를 지우고 .xlsx로 다시 저장해 보내 주세요.",
+        "This file cannot be read within the limits allowed per file (needs more than 1024 MiB of memory). It is "
+        "damaged or too large. Open it in Excel, remove empty rows and extra sheets, save it as .xlsx and resend.")),
+    FileCase("xor_obfuscated_xls", _fc_bytes("xor.xls", hostile.xor_obfuscated_xls), Exp("FILE_ENCRYPTED", None, None, None, None)),
+    FileCase("excel4_xls", _fc_bytes("excel4.xls", hostile.biff4_xls), Exp(
+        "FILE_OLD_FORMAT", None, None, None, None,
+        "아주 오래된 엑셀 형식입니다 (Excel 4.0 (BIFF4) file). 엑셀에서 열어 [다른 이름으로 저장]에서 'Excel 통합 문서(*.xlsx)'로 "
+        "저장한 뒤 보내 주세요.")),
+    FileCase("excel95_xls", _fc_bytes("excel95.xls", hostile.biff5_xls), Exp("FILE_OLD_FORMAT", None, None, None, None)),
+    FileCase("reader_panics_on_xlsb", _fc_xlsb_panic, Exp(
+        "FILE_XLSB_UNREADABLE", None, None, None, None,
+        "엑셀 바이너리 통합 문서(.xlsb)를 읽을 수 없습니다 (cannot be parsed: range end index 132 out of range for slice "
+        "of length 26). 엑셀에서 열어 'Excel 통합 문서(*.xlsx)'로 저장한 뒤 보내 주세요.")),
+    FileCase("macro_sheet", _fc_macro_sheet, Exp(
+        "FILE_SHEET_SKIPPED", "매크로1", None, None, None,
+        "'매크로1' 시트는 엑셀 4.0 매크로 시트라서 읽지 않고 건너뜁니다. 보고서 내용이 있다면 일반 워크시트로 옮겨 주세요.",
+        "Sheet '매크로1' is an Excel 4.0 macro sheet and is skipped. Move any report data to an ordinary worksheet.")),
     FileCase("excel_error", _fc_written("div0.xlsx", _excel_error_data()), Exp(
         "CELL_EXCEL_ERROR", "회원사", "E2", "종업원수", "#DIV/0!",
         "'종업원수' 칸에 엑셀 오류값 #DIV/0!이(가) 있습니다. 수식을 고치거나 값을 직접 입력하세요.",
@@ -1148,7 +1198,7 @@ def _exercised(b: Batch, runs: dict[str, FileRun]) -> set[str]:
 
 def test_every_code_has_a_trigger_case() -> None:
     declared = {e.code for c in BATCH_CASES for e in c.expect} | {fc.exp.code for fc in FILE_CASES}
-    wanted = set(ALL_CODES) - set(NOT_VALIDATE_CODES)
+    wanted = set(ALL_CODES) - set(NOT_VALIDATE_CODES) - set(ISOLATION_CODES)
     assert sorted(wanted - declared) == [], "rule-book codes without a trigger case in tests/test_rule_codes.py"
     assert sorted(declared - set(ALL_CODES)) == [], "trigger cases for codes the rule book does not define"
 
@@ -1156,8 +1206,9 @@ def test_every_code_has_a_trigger_case() -> None:
 def test_every_code_is_exercised(batch: Batch, file_reports: dict[str, FileRun]) -> None:
     exercised = _exercised(batch, file_reports)
     platform_skipped = {fc.exp.code for fc in FILE_CASES if fc.skip} - exercised
-    assert exercised | platform_skipped | set(NOT_VALIDATE_CODES) == set(ALL_CODES), (
-        f"not exercised: {sorted(set(ALL_CODES) - exercised - platform_skipped - set(NOT_VALIDATE_CODES))}")
+    others = set(NOT_VALIDATE_CODES) | set(ISOLATION_CODES)
+    assert exercised | platform_skipped | others == set(ALL_CODES), (
+        f"not exercised: {sorted(set(ALL_CODES) - exercised - platform_skipped - others)}")
 
 
 def test_non_validate_codes_are_still_defined_and_never_emitted(batch: Batch, file_reports: dict[str, FileRun]) -> None:

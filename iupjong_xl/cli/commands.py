@@ -12,11 +12,41 @@ import click
 from iupjong_xl import __version__
 from iupjong_xl.errors import IupjongError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class _Fail(click.ClickException):
     exit_code = EXIT_USAGE
+
+
+class _Cli(click.Group):
+    """The command group: an unexpected exception is an internal failure (exit 3), never a traceback with exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            _internal_failure(exc)
+
+
+def _internal_failure(exc: BaseException, data: dict[str, Any] | None = None) -> None:
+    """Report a failure of the program itself on stderr (and the JSON of what was done, if any) and exit 3."""
+    import traceback
+
+    if data is not None:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    at = f" ({where[0].filename}:{where[0].lineno})" if where else ""
+    click.echo(f"iupjong: 프로그램 내부 오류입니다 / internal error: {type(exc).__name__}: {exc}{at}", err=True)
+    sys.exit(EXIT_INTERNAL)
+
+
+def _internal_codes() -> frozenset[str]:
+    from iupjong_xl.validate.pipeline import INTERNAL_CODES
+
+    return INTERNAL_CODES
 
 
 def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -31,10 +61,20 @@ def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise _Fail(text) from exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iupjong")
-def cli() -> None:
-    """iupjong-xl: 이업종 교류 실적보고서 검증·취합 도구 (validate and consolidate club reports)."""
+@click.option("--rulebook", "rulebook_dir", type=click.Path(path_type=Path), metavar="DIR",
+              help="read rule books from DIR (laid out like validation/: <year>/rulebook.yaml ...) instead of the "
+                   "packaged ones; also IUPJONG_RULEBOOK")
+def cli(rulebook_dir: Path | None) -> None:
+    """iupjong-xl: 이업종 교류 실적보고서 검증·취합 도구 (validate and consolidate club reports).
+
+    Exit status: 0 = no errors, 1 = errors found in the files, 2 = usage (bad option, missing or broken rule book),
+    3 = internal failure of the program."""
+    from iupjong_xl import rulebook
+
+    if rulebook_dir is not None:
+        _guard(rulebook.use_root, rulebook_dir)
 
 
 @cli.command()
@@ -60,7 +100,8 @@ def template(kind: str, year: int, output: Path) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="no progress bar")
 def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Path | None, lang: str,
              year: int | None, max_rows: int | None, quiet: bool) -> None:
-    """Validate report workbooks (files or folders, recursive). Exit 0 = no errors, 1 = errors, 2 = usage."""
+    """Validate report workbooks (files or folders, recursive). Exit 0 = no errors, 1 = errors, 2 = usage,
+    3 = internal failure (the JSON still lists what was done)."""
     from iupjong_xl.service import validate as run
 
     if fmt == "xlsx" and output is None:
@@ -84,6 +125,8 @@ def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Pa
         _print_summary(data, lang)
     else:
         _print_table(report, lang)
+    if any(f.code in _internal_codes() for f in report.findings):
+        sys.exit(EXIT_INTERNAL)
     sys.exit(EXIT_OK if report.valid else EXIT_FINDINGS)
 
 
@@ -105,7 +148,8 @@ def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | N
                 lang: str, quiet: bool, ledger: Path | None, no_ledger: bool) -> None:
     """Validate and consolidate club/federation reports (files or folders) into one workbook.
 
-    Exit 0 = consolidated, no errors; 1 = consolidated, but some rows or files were rejected; 2 = usage."""
+    Exit 0 = consolidated, no errors; 1 = consolidated, but some rows or files were rejected; 2 = usage;
+    3 = internal failure."""
     from iupjong_xl import service
 
     with _progress(quiet) as tick:
@@ -115,6 +159,8 @@ def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | N
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         _print_consolidation(data, lang)
+    if any(f["code"] in _internal_codes() for f in data["findings"]):
+        sys.exit(EXIT_INTERNAL)
     sys.exit(EXIT_FINDINGS if data["summary"]["errors"] else EXIT_OK)
 
 

@@ -56,7 +56,43 @@ def _unescape(raw: bytes) -> str:
 
 
 class _BrokenPart(Exception):
-    """A sheet part that calamine accepted but which is visibly cut short."""
+    """A part that calamine accepted but which is visibly cut short, or XML no Office file holds (a DTD)."""
+
+
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+MAX_XML_DEPTH = 100  # workbook.xml and its relationships are a few levels deep
+
+
+def _no_dtd(data: bytes, part: str) -> None:
+    """Office files never declare a DTD or entities (Open Packaging Conventions); such a part is an attack
+    (billion laughs, external entities) or damage, and is not parsed."""
+    if _DTD.search(data, 0, 1 << 16):
+        raise _BrokenPart(f"{part} declares a DTD or XML entities, which no Office file does")
+
+
+def _tree(data: bytes, part: str) -> Any:
+    """The parsed root of a small XML part; _BrokenPart when it has a DTD, is nested absurdly deep or is not XML."""
+    import io
+    import xml.etree.ElementTree as ET
+
+    _no_dtd(data, part)
+    depth = 0
+    root = None
+    try:
+        for event, el in ET.iterparse(io.BytesIO(data), events=("start", "end")):
+            if event == "start":
+                depth += 1
+                if root is None:
+                    root = el
+                if depth > MAX_XML_DEPTH:
+                    raise _BrokenPart(f"{part} is nested more than {MAX_XML_DEPTH} levels deep")
+            else:
+                depth -= 1
+    except ET.ParseError as exc:
+        raise _BrokenPart(f"{part} is not well-formed XML ({exc})") from exc
+    if root is None:
+        raise _BrokenPart(f"{part} is empty")
+    return root
 
 
 _XLSX_TAIL = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?worksheet>\s*\Z")
@@ -108,7 +144,6 @@ class _ErrorScan:
         return cache[name]
 
     def _find_part(self, zf: zipfile.ZipFile, name: str, binary: bool) -> str | None:
-        import xml.etree.ElementTree as ET
 
         if not binary and "_sheet_parts" not in self.__dict__:
             self.__dict__["_sheet_parts"] = self._all_parts(zf)
@@ -120,14 +155,14 @@ class _ErrorScan:
         rels_name = "xl/_rels/workbook.bin.rels" if binary else "xl/_rels/workbook.xml.rels"
         rels: dict[str, str] = {}
         if rels_name in members:
-            for el in ET.fromstring(zf.read(members[rels_name])).iter():
+            for el in _tree(zf.read(members[rels_name]), rels_name).iter():
                 if _local(el.tag) == "Relationship":
                     rels[el.get("Id", "")] = el.get("Target", "")
         rel_id: str | None = None
         if binary:
             rel_id = _xlsb_rel_id(zf.read(members[wb_name]), name)
         else:
-            for el in ET.fromstring(zf.read(members[wb_name])).iter():
+            for el in _tree(zf.read(members[wb_name]), wb_name).iter():
                 if _local(el.tag) == "sheet" and el.get("name") == name:
                     rel_id = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
                     break
@@ -135,18 +170,17 @@ class _ErrorScan:
 
     def _all_parts(self, zf: zipfile.ZipFile) -> dict[str, str | None]:
         """Sheet name -> zip member for every sheet of an .xlsx, from one read of workbook.xml and its rels."""
-        import xml.etree.ElementTree as ET
 
         members = {n.lower(): n for n in zf.namelist()}
         if "xl/workbook.xml" not in members:
             return {}
         rels: dict[str, str] = {}
         if "xl/_rels/workbook.xml.rels" in members:
-            for el in ET.fromstring(zf.read(members["xl/_rels/workbook.xml.rels"])).iter():
+            for el in _tree(zf.read(members["xl/_rels/workbook.xml.rels"]), "xl/_rels/workbook.xml.rels").iter():
                 if _local(el.tag) == "Relationship":
                     rels[el.get("Id", "")] = el.get("Target", "")
         out: dict[str, str | None] = {}
-        for el in ET.fromstring(zf.read(members["xl/workbook.xml"])).iter():
+        for el in _tree(zf.read(members["xl/workbook.xml"]), "xl/workbook.xml").iter():
             if _local(el.tag) != "sheet":
                 continue
             rel_id = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
@@ -171,6 +205,7 @@ class _ErrorScan:
         if part is None:
             return {}
         data = zf.read(part)
+        _no_dtd(data, part)
         if not _XLSX_TAIL.search(data[-256:]) and not _well_formed(data):
             # calamine silently returns an empty sheet for some truncated parts
             raise _BrokenPart("broken XML (worksheet part is cut short)")
@@ -285,6 +320,7 @@ class _ErrorScan:
             if member is None:
                 return {}
             data = zf.read(member)
+        _no_dtd(data, member)
         if b'value-type="error"' not in data and b"value-type='error'" not in data:
             return {}
         result: dict[str, dict[tuple[int, int], str]] = {}

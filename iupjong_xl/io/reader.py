@@ -45,8 +45,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
+import re
 import stat
+import struct
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -56,6 +59,7 @@ from typing import cast
 from python_calamine import (
     CalamineWorkbook,
     PasswordError,
+    SheetTypeEnum,
     SheetVisibleEnum,
     WorksheetNotFound,
     XmlError,
@@ -80,8 +84,10 @@ __all__ = [
 WORKBOOK_SUFFIXES: frozenset[str] = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 
 FILE_PROBLEM_CODES: frozenset[str] = frozenset(
-    {"FILE_EMPTY", "FILE_NOT_WORKBOOK", "FILE_CORRUPT", "FILE_ENCRYPTED", "FILE_UNREADABLE"}
+    {"FILE_EMPTY", "FILE_NOT_WORKBOOK", "FILE_CORRUPT", "FILE_ENCRYPTED", "FILE_UNREADABLE", "FILE_OLD_FORMAT",
+     "FILE_XLSB_UNREADABLE", "FILE_TOO_COMPLEX"}
 )
+MAX_ZIP_ENTRIES = 10_000  # a workbook has a few dozen parts; tens of thousands is a zip bomb of the "many entries" kind
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -171,15 +177,22 @@ class Workbook:
     format: str  # "xlsx" (also xlsm), "xls", "xlsb" or "ods": the content, not the extension
     sheet_names: list[str]
     hidden_sheets: set[str]
+    skipped_sheets: list[tuple[str, str]]  # (name, "macro" | "dialog"): sheets that hold no cells to read
 
-    def __init__(self, path: Path, cw: CalamineWorkbook, fmt: str, shown: str | None = None) -> None:
+    def __init__(self, path: Path, cw: CalamineWorkbook, fmt: str, shown: str | None = None,
+                 skipped: Iterable[tuple[str, str]] = ()) -> None:
         self.path = path
         self._shown = str(path) if shown is None else shown
         self.format = fmt
         self._cw: CalamineWorkbook | None = cw
-        self.sheet_names = list(cw.sheet_names)
+        self.skipped_sheets = list(skipped)
+        for m in cw.sheets_metadata:  # the enum is not hashable
+            if m.typ == SheetTypeEnum.MacroSheet or m.typ == SheetTypeEnum.DialogSheet:
+                self.skipped_sheets.append((m.name, "macro" if m.typ == SheetTypeEnum.MacroSheet else "dialog"))
+        gone = {name for name, _ in self.skipped_sheets}
+        self.sheet_names = [n for n in cw.sheet_names if n not in gone]
         self.hidden_sheets = {
-            m.name for m in cw.sheets_metadata if m.visible != SheetVisibleEnum.Visible
+            m.name for m in cw.sheets_metadata if m.visible != SheetVisibleEnum.Visible and m.name not in gone
         }
         self._errors: _ErrorScan | None = None
 
@@ -212,9 +225,8 @@ class Workbook:
                 why = f"broken XML ({_exc_text(exc)})"
             else:
                 why = _exc_text(exc)
-            raise FileProblem(
-                "FILE_CORRUPT", f"sheet {name!r} cannot be read: {why}", self._shown
-            ) from exc
+            code = "FILE_XLSB_UNREADABLE" if self.format == "xlsb" else "FILE_CORRUPT"
+            raise FileProblem(code, f"sheet {name!r} cannot be read: {why}", self._shown) from exc
 
         errors = self._sheet_errors(name)
         if errors:
@@ -332,25 +344,68 @@ def _looks_like_text(head: bytes) -> bool:
     return controls * 100 <= len(sample)
 
 
-def _ole_has_stream(path: Path, *names: str) -> bool | None:
-    """Whether an OLE2 file has one of the named top-level streams; None if unknown."""
-    try:
-        import olefile  # lazy: import time matters
-    except ImportError:
-        return None
+def _biff_globals(stream: bytes) -> tuple[int | None, int | None]:
+    """(BOF version, FILEPASS encryption type) of a BIFF5/BIFF8 workbook stream; None where absent.
+
+    FILEPASS (record 0x002F) in the globals substream means the records that follow are encrypted: type 0 is
+    XOR obfuscation, 1 RC4 / RC4 CryptoAPI (Excel 97-2003 "password to open").  Record headers stay readable."""
+    n = len(stream)
+    if n < 6 or struct.unpack_from("<H", stream, 0)[0] != 0x0809:
+        return None, None
+    size = struct.unpack_from("<H", stream, 2)[0]
+    version = struct.unpack_from("<H", stream, 4)[0] if size >= 2 else None
+    pos = 4 + size
+    while pos + 4 <= n:
+        typ, size = struct.unpack_from("<HH", stream, pos)
+        if typ == 0x002F:
+            kind = struct.unpack_from("<H", stream, pos + 4)[0] if size >= 2 and pos + 6 <= n else 1
+            return version, kind
+        if typ in (0x000A, 0x0809):  # EOF of the globals substream (or a damaged one)
+            break
+        pos += 4 + size
+    return version, None
+
+
+def _ole_workbook_problem(path: Path) -> tuple[str, str] | None:
+    """(code, detail) for an OLE2 workbook that is encrypted (EncryptionInfo stream, or a FILEPASS record: XOR/RC4)
+    or a BIFF5 (Excel 5.0/95) workbook; None when it looks like an ordinary BIFF8 .xls or cannot be told."""
+    import olefile  # lazy: import time matters
+
     try:
         with olefile.OleFileIO(str(path)) as ole:
-            return any(ole.exists(n) for n in names)
+            if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):
+                return "FILE_ENCRYPTED", "workbook is password-protected (encrypted)"
+            name = "Workbook" if ole.exists("Workbook") else "Book" if ole.exists("Book") else None
+            if name is None:
+                return None
+            version, filepass = _biff_globals(ole.openstream(name).read())
     except Exception:
+        needle = "EncryptionInfo".encode("utf-16-le")
+        if _file_contains(path, needle):
+            return "FILE_ENCRYPTED", "workbook is password-protected (encrypted)"
         return None
+    if filepass is not None:
+        how = "XOR obfuscation" if filepass == 0 else "RC4 encryption"
+        return "FILE_ENCRYPTED", f"workbook is password-protected ({how})"
+    if name == "Book" or (version is not None and version < 0x0600):
+        return "FILE_OLD_FORMAT", "Excel 5.0/95 workbook (BIFF5)"
+    return None
 
 
-def _ole_encrypted(path: Path) -> bool:
-    found = _ole_has_stream(path, "EncryptionInfo", "EncryptedPackage")
-    if found is not None:
-        return found
-    needle = "EncryptionInfo".encode("utf-16-le")
-    return _file_contains(path, needle)
+_OLD_BIFF_BOF = {0x0009: "Excel 2.x (BIFF2)", 0x0209: "Excel 3.0 (BIFF3)", 0x0409: "Excel 4.0 (BIFF4)"}
+
+
+def _old_biff(head: bytes) -> str | None:
+    """A description when the bytes start like an Excel 2.x-4.0 file (a bare BIFF2-4 BOF record, no OLE2)."""
+    if len(head) < 8:
+        return None
+    typ, size = struct.unpack_from("<HH", head)
+    if typ not in _OLD_BIFF_BOF or not 4 <= size <= 16:
+        return None
+    dt = struct.unpack_from("<H", head, 6)[0]
+    if dt not in (0x0010, 0x0020, 0x0040, 0x0100):  # worksheet, chart, macro sheet, workbook (BIFF4W)
+        return None
+    return _OLD_BIFF_BOF[typ]
 
 
 def _file_contains(path: Path, needle: bytes) -> bool:
@@ -441,9 +496,16 @@ def open_workbook(path: str | os.PathLike[str]) -> Workbook:
     kind, desc = _sniff(head)
     if kind == "not":
         raise FileProblem("FILE_NOT_WORKBOOK", f"{desc}, not a workbook", shown)
-    if kind == "ole" and _ole_encrypted(p):
-        raise FileProblem("FILE_ENCRYPTED", "workbook is password-protected (encrypted)", shown)
+    old = _old_biff(head) if kind == "unknown" else None
+    if old is not None:
+        raise FileProblem("FILE_OLD_FORMAT", f"{old} file", shown)
+    if kind == "ole":
+        verdict = _ole_workbook_problem(p)
+        if verdict is not None:
+            raise FileProblem(verdict[0], verdict[1], shown)
 
+    if kind == "zip":
+        _zip_guard(p, shown)
     by_suffix = _SUFFIX_FORMAT[suffix]
     # calamine picks its reader from the extension, case-sensitively
     by_path = p.suffix in WORKBOOK_SUFFIXES
@@ -463,7 +525,12 @@ def open_workbook(path: str | os.PathLike[str]) -> Workbook:
                         raise
                     real = _zip_real_format(p, exc, shown)
                     if real == by_suffix:
-                        raise
+                        stripped = _without_macro_sheets(p) if real == "xlsx" else None
+                        if stripped is None:
+                            raise
+                        data, names = stripped
+                        return Workbook(p, CalamineWorkbook.from_filelike(io.BytesIO(data)), real, shown,
+                                        skipped=[(n, "macro") for n in names])
             else:
                 real = _zip_real_format(p, None, shown)
             # e.g. an .xlsx renamed .xls / .ods: let calamine sniff the content
@@ -486,13 +553,82 @@ def open_workbook(path: str | os.PathLike[str]) -> Workbook:
             verdict = _classify_ole(p)
             if verdict is not None:
                 raise FileProblem(verdict[0], verdict[1], shown) from exc
-        raise FileProblem("FILE_CORRUPT", f"cannot be parsed: {_exc_text(exc)}", shown) from exc
+        code = "FILE_XLSB_UNREADABLE" if kind == "zip" and _zip_is_xlsb(p) else "FILE_CORRUPT"
+        raise FileProblem(code, f"cannot be parsed: {_exc_text(exc)}", shown) from exc
+
+
+def _zip_is_xlsb(p: Path) -> bool:
+    try:
+        with zipfile.ZipFile(p) as zf:
+            return _zip_format(zf.namelist())[0] == "xlsb"
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
 
 
 def _from_content(p: Path) -> CalamineWorkbook:
     """Let calamine detect the format from the bytes (it reads the whole file)."""
     with open(p, "rb") as f:
         return CalamineWorkbook.from_filelike(f)
+
+
+_SHEET_EL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet\s[^>]*?/>")
+_ATTR = re.compile(rb"([\w.:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def _without_macro_sheets(p: Path) -> tuple[bytes, list[str]] | None:
+    """An in-memory copy of an .xlsx/.xlsm without its Excel 4.0 macro sheets (which python-calamine refuses to
+    open at all), and their names; None when the workbook has none.  The file itself is not changed."""
+    try:
+        with zipfile.ZipFile(p) as zf:
+            members = {n.lower(): n for n in zf.namelist()}
+            rels_name = members.get("xl/_rels/workbook.xml.rels")
+            wb_name = members.get("xl/workbook.xml")
+            if rels_name is None or wb_name is None:
+                return None
+            macro_ids: set[bytes] = set()
+            for el in re.findall(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\s[^>]*>", zf.read(rels_name)):
+                attrs = {m.group(1): m.group(2) or m.group(3) or b"" for m in _ATTR.finditer(el)}
+                if attrs.get(b"Type", b"").lower().endswith(b"macrosheet"):
+                    macro_ids.add(attrs.get(b"Id", b""))
+            if not macro_ids:
+                return None
+            names: list[str] = []
+
+            def drop(m: re.Match[bytes]) -> bytes:
+                attrs = {k.split(b":")[-1]: v or w for k, v, w in _ATTR.findall(m.group(0))}
+                if attrs.get(b"id") in macro_ids:
+                    names.append(_xml_text(attrs.get(b"name", b"")))
+                    return b""
+                return m.group(0)
+
+            workbook_xml = _SHEET_EL.sub(drop, zf.read(wb_name))
+            if not names:
+                return None
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+                for info in zf.infolist():
+                    out.writestr(info, workbook_xml if info.filename == wb_name else zf.read(info))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError):
+        return None
+    return buf.getvalue(), names
+
+
+def _xml_text(raw: bytes) -> str:
+    import html
+
+    return html.unescape(raw.decode("utf-8", "replace"))
+
+
+def _zip_guard(p: Path, shown: str) -> None:
+    """FILE_TOO_COMPLEX for a ZIP container with absurdly many entries (a damaged one is left to the reader)."""
+    try:
+        with zipfile.ZipFile(p) as zf:
+            n = len(zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return
+    if n > MAX_ZIP_ENTRIES:
+        raise FileProblem("FILE_TOO_COMPLEX", f"ZIP container with {n:,} parts (a workbook has far fewer than "
+                          f"{MAX_ZIP_ENTRIES:,})", shown)
 
 
 def _zip_real_format(p: Path, cause: BaseException | None, shown: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from iupjong_xl import rulebook
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.reader import FileProblem, Found, Workbook, discover, open_workbook
+from iupjong_xl.io.sandbox import INTERNAL, Limits, Outcome, run_isolated
 from iupjong_xl.rulebook import CONSOLIDATED_META, META_SHEET
 from iupjong_xl.validate.findings import FileResult, Finding, FindingFactory, Report
 from iupjong_xl.validate.layout import Problem, SheetData, match_sheet, read_form, read_meta, read_table
@@ -50,9 +50,10 @@ class Checked:
 
 
 def validate(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
-             progress: Progress | None = None, workers: int | None = None) -> Report:
+             progress: Progress | None = None, workers: int | None = None, limits: Limits | None = None) -> Report:
     """Validate files and folders; every problem becomes a finding, nothing raises for bad input."""
-    return check(paths, year=year, max_rows=max_rows, progress=progress, workers=workers, keep=False).report
+    return check(paths, year=year, max_rows=max_rows, progress=progress, workers=workers, keep=False,
+                 limits=limits).report
 
 
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
@@ -97,6 +98,50 @@ def _read_file(job: tuple[int, Found, int | None, int | None]) -> ParsedFile:
     return pf
 
 
+INTERNAL_CODES = frozenset({INTERNAL})  # findings that mean the program failed, not the file
+IN_PROCESS_ENV = "IUPJONG_IN_PROCESS"  # "1": read files in this process, without isolation (profiling only)
+
+
+def _limits(book: rulebook.RuleBook, given: Limits | None) -> Limits:
+    """The per-file limits: given, else the rule book's `limits` (file_memory_mb, file_seconds), else the defaults."""
+    if given is not None:
+        return given
+    default = Limits()
+    return Limits(memory_mb=int(book.limits.get("file_memory_mb", default.memory_mb)),
+                  seconds=float(book.limits.get("file_seconds", default.seconds)))
+
+
+def _read_all(jobs: list[tuple[int, Found, int | None, int | None]], n: int, limits: Limits,
+              progress: Progress | None) -> list[ParsedFile]:
+    """_read_file for every job, in worker processes under limits (or in this process when IUPJONG_IN_PROCESS=1)."""
+    if os.environ.get(IN_PROCESS_ENV) == "1":
+        out = []
+        for job in jobs:
+            out.append(_attach(_read_file(job)))
+            if progress:
+                progress(job[1].display)
+        return out
+
+    def done(i: int, outcome: Outcome) -> None:
+        if progress:
+            progress(jobs[i][1].display)
+
+    outcomes = run_isolated(_read_file, jobs, workers=n, limits=limits, done=done,
+                            initializer=rulebook.use_root, initargs=(rulebook.default_root(),))
+    return [_attach(o.value) if o.ok else _failed(job, o) for job, o in zip(jobs, outcomes, strict=True)]
+
+
+def _failed(job: tuple[int, Found, int | None, int | None], outcome: Outcome) -> ParsedFile:
+    """The ParsedFile of a file whose worker died, hit a limit or raised: one file-level finding."""
+    index, found, year, _max_rows = job
+    years = rulebook.available_years()
+    ff0 = _factory(year if year is not None else years[-1])
+    pf = ParsedFile(index, found, FileResult(found.display, str(found.path)))
+    code = outcome.code or INTERNAL
+    pf.findings.append(ff0.make(code, found.display, detail=outcome.detail))
+    return pf
+
+
 def _attach(pf: ParsedFile) -> ParsedFile:
     if pf.result.year is not None and pf.kind not in (None, "consolidated"):
         pf.book = rulebook.load(pf.result.year)
@@ -104,9 +149,12 @@ def _attach(pf: ParsedFile) -> ParsedFile:
 
 
 def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
-          progress: Progress | None = None, workers: int | None = None, keep: bool = True) -> Checked:
-    """Validate and keep the typed rows (keep=False: findings only, less memory). Files are read (and coerced) in `workers` processes when that pays;
-    the result does not depend on the number of workers."""
+          progress: Progress | None = None, workers: int | None = None, keep: bool = True,
+          limits: Limits | None = None) -> Checked:
+    """Validate and keep the typed rows (keep=False: findings only, less memory). Every file is read (and coerced)
+    in a worker process under `limits` (default: the rule book's, else 1 GiB and 60 s per file): a file that kills
+    or exhausts its worker gets FILE_READ_CRASHED / FILE_TOO_COMPLEX and the batch goes on. `workers` processes
+    are used when that pays; the result does not depend on the number of workers."""
     years = rulebook.available_years()
     if not years:
         raise UsageError("no rule book found in validation/")
@@ -123,22 +171,7 @@ def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None
             todo.append(found)
     jobs = [(i, found, year, max_rows) for i, found in enumerate(todo)]
     n = _workers(workers, len(jobs))
-    parsed: list[ParsedFile] = []
-    if n > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-        with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-            for pf in pool.map(_read_file, jobs, chunksize=max(1, min(32, len(jobs) // (n * 8) or 1))):
-                parsed.append(_attach(pf))
-                if progress:
-                    progress(pf.found.display)
-    else:
-        for job in jobs:
-            parsed.append(_attach(_read_file(job)))
-            if progress:
-                progress(job[1].display)
+    parsed = _read_all(jobs, n, _limits(default_book, limits), progress)
     frames, records, more = _check_groups(parsed, keep)
     findings = loose + [f for pf in parsed for f in pf.findings] + more
     order = {pf.found.display: pf.index for pf in parsed}
@@ -161,10 +194,18 @@ def _parse(pf: ParsedFile, year: int | None, years: list[int], max_rows: int | N
             pf.findings.append(ff0.make(exc.code, disp, detail=exc.detail))
 
 
+_SKIPPED_SHEET = {
+    "macro": {"ko": {"detail": "엑셀 4.0 매크로 시트"}, "en": {"detail": "an Excel 4.0 macro sheet"}},
+    "dialog": {"ko": {"detail": "엑셀 5.0 대화 상자 시트"}, "en": {"detail": "an Excel 5.0 dialog sheet"}},
+}
+
+
 def _parse_open(pf: ParsedFile, wb: Workbook, year: int | None, years: list[int], max_rows: int | None,
                 ff0: FindingFactory) -> None:
     disp = pf.found.display
     pf.result.readable = True
+    for skipped, what in wb.skipped_sheets:
+        pf.findings.append(ff0.make("FILE_SHEET_SKIPPED", disp, sheet=skipped, i18n=_SKIPPED_SHEET[what]))
     names = list(wb.sheet_names)
     if CONSOLIDATED_META in names:
         pf.kind = "consolidated"  # a workbook `iupjong consolidate` wrote: read by consolidation, not a report
