@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             full.append(convert([stripped], tmp / f"f{i}", profile))
         out = tmp / f"f{args.repeat - 1}" / "full_report.xlsx"
         got = openpyxl.load_workbook(out, data_only=True)[livecheck.CHECK_SHEET]
-        totals = [r for r in got.iter_rows(values_only=True) if r[0] == "합계"][0][1:3]
+        totals = next(r for r in got.iter_rows(values_only=True) if r[0] == "합계")[1:3]
         formulas = sum(1 for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f")
         result = {
             "report": {"members": len(data["member"]), "activities": len(data["activity"]),

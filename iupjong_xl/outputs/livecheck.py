@@ -524,7 +524,7 @@ def _in_members(p: Plan, sp: SheetPlan, rule: Rule, a: dict[str, Any]) -> Built:
 @_rule("min_rows")
 def _min_rows(p: Plan, sp: SheetPlan, rule: Rule, a: dict[str, Any]) -> Built:
     name = _pname(p, rule, a["min"], f"{sp.sheet.name} 최소 행 수")
-    return None, f"--({sp.rows_name()}<{name})", {"min": f'{name}&""'}, f"{sp.sheet.name} 시트에 {a['min']}건 이상 있는지"
+    return None, f"IF({sp.rows_name()}<{name},1,0)", {"min": f'{name}&""'}, f"{sp.sheet.name} 시트에 {a['min']}건 이상 있는지"
 
 
 @_rule("distinct_min")
@@ -535,7 +535,7 @@ def _distinct_min(p: Plan, sp: SheetPlan, rule: Rule, a: dict[str, Any]) -> Buil
     t = sp.rng(sp.t_col[col.key])
     cond = f'({sp.r_range()}<>"")*({t}<>"")*({t}<>"?")*({t}<>"#")'
     one = f"LOOKUP(2,1/({cond}),{t})"
-    digit = f"IFERROR(IF(SUMPRODUCT({cond})=0,0,--(SUMPRODUCT({cond}*({t}<>{one}))=0)),0)"
+    digit = f"IFERROR(IF(SUMPRODUCT({cond})=0,0,IF(SUMPRODUCT({cond}*({t}<>{one}))=0,1,0)),0)"
     return None, digit, {"value": f'IFERROR({one},"")'}, f"{col.header}이(가) 두 가지 이상인지 (이업종)"
 
 

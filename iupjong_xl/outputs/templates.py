@@ -36,17 +36,20 @@ def template_filename(kind: str, year: int) -> str:
 
 
 def write_template(path: str | os.PathLike[str], kind: str, year: int,
-                   data: dict[str, list[dict[str, Any]]] | None = None, *, lang: str = "ko") -> Path:
-    """Write the standard workbook of a report kind and year, optionally filled with records; atomic."""
+                   data: dict[str, list[dict[str, Any]]] | None = None, *, lang: str = "ko", live: bool = True) -> Path:
+    """Write the standard workbook of a report kind and year, optionally filled with records; atomic.
+
+    live=False leaves out the live checks (점검 column, block and sheet, hidden parameter sheet): the bulk sample
+    corpus is written that way, small and fast; templates, problem workbooks and test reports carry them."""
     book = rulebook.load(year)
     if kind not in book.reports:
         raise UsageError(f"unknown report kind {kind!r} (choose: {', '.join(book.reports)})")
     with atomic_path(path) as tmp:
-        _write(tmp, book, kind, data or {})
+        _write(tmp, book, kind, data or {}, live)
     return Path(path)
 
 
-def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str, Any]]]) -> None:
+def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str, Any]]], live: bool = True) -> None:
     import xlsxwriter
 
     rep = book.reports[kind]
@@ -64,32 +67,37 @@ def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str,
     wb.set_custom_property("iupjong_year", str(book.year))
     wb.set_custom_property("iupjong_version", book.version)
     fmt = _Formats(wb)
-    live_fmt = livecheck.formats(wb)
+    live_fmt = livecheck.formats(wb) if live else None
     sheets = book.report_sheets(kind)
     blank = not any(data.values())
     rows = {s.key: CHECK_ROWS if blank else len(data.get(s.key, [])) + CHECK_SPARE for s in sheets}
     extras = {s.key: len(_extra_columns(data.get(s.key, []))) for s in sheets}
-    live = livecheck.plan(book, kind, rows, extras)
-    _instructions(wb, fmt, book, kind, sheets)
-    check_ws = livecheck.fast_formulas(wb.add_worksheet(livecheck.CHECK_SHEET))
+    checks = livecheck.plan(book, kind, rows, extras) if live else None
+    _instructions(wb, fmt, book, kind, sheets, live)
+    check_ws = livecheck.fast_formulas(wb.add_worksheet(livecheck.CHECK_SHEET)) if checks else None
     list_refs = _lists(wb, book, sheets)
     for sheet in sheets:
         records = data.get(sheet.key, [])
         if sheet.layout == "form":
             ws = _form_sheet(wb, fmt, book, sheet, records[0] if records else {}, list_refs)
-            livecheck.write_form(ws, live.sheets[sheet.key], live_fmt)
+            if checks and live_fmt:
+                livecheck.write_form(ws, checks.sheets[sheet.key], live_fmt)
         else:
-            ws = _table_sheet(wb, fmt, book, sheet, records, list_refs, live.sheets[sheet.key].check_col)
-            livecheck.write_table(ws, live.sheets[sheet.key], live_fmt)
-    livecheck.write_check_sheet(wb, check_ws, live, live_fmt, f"{book.year}년 {rep.title_ko} 점검", fmt.title,
-                                fmt.header)
+            last = checks.sheets[sheet.key].check_col if checks else len(sheet.columns) - 1
+            ws = _table_sheet(wb, fmt, book, sheet, records, list_refs, last)
+            if checks and live_fmt:
+                livecheck.write_table(ws, checks.sheets[sheet.key], live_fmt)
+    if checks and live_fmt:
+        livecheck.write_check_sheet(wb, check_ws, checks, live_fmt, f"{book.year}년 {rep.title_ko} 점검", fmt.title,
+                                    fmt.header)
     meta = wb.add_worksheet(META_SHEET)
     for r, (k, v) in enumerate([("template_id", rep.template_id), ("kind", kind), ("year", str(book.year)),
                                  ("version", book.version), ("generator", f"iupjong-xl {__version__}")]):
         meta.write_string(r, 0, k)
         meta.write_string(r, 1, v)
     meta.hide()
-    livecheck.write_params(wb, wb.add_worksheet(livecheck.PARAM_SHEET), live)
+    if checks:
+        livecheck.write_params(wb, wb.add_worksheet(livecheck.PARAM_SHEET), checks)
     wb.close()
 
 
@@ -134,7 +142,7 @@ def _type_text(col: Column, lang: str = "ko") -> str:
     return names[col.type][0 if lang == "ko" else 1]
 
 
-def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: list[Sheet]) -> None:
+def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: list[Sheet], live: bool = True) -> None:
     rep = book.reports[kind]
     ws = wb.add_worksheet(INSTRUCTIONS_SHEET)
     ws.set_column(0, 0, 22)
@@ -150,10 +158,15 @@ def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: lis
         "2. 주황색 제목은 필수 항목입니다. 칸을 고르면 입력 안내가 나타나고, 목록이 있는 칸은 드롭다운에서 고르세요.",
         "3. 금액은 원 단위 정수로, 날짜는 2009-03-01 / 2009.3.1 / 2009년 3월 1일 처럼 입력합니다.",
         "4. 사업자등록번호는 10자리(예: 116-82-00276)이며 마지막 검증번호까지 확인합니다.",
-        "5. 입력하는 동안 서식이 바로 점검합니다: 빨간 칸은 오류, 노란 칸은 경고이고, 각 표 오른쪽 '점검' 열에 이유가 나옵니다.",
-        "6. 보내기 전에 두 번째 '점검' 시트를 보세요. 오류가 0건이 될 때까지 고친 뒤 연합회에 보내세요 (경고는 확인만).",
-        "7. 서식에서 못 하는 검사(코드·전화번호 형식 등)는 'iupjong validate 파일' 또는 엑셀의 [이업종 > 검증] 단추가 합니다.",
     ]
+    if live:
+        lines += [
+            "5. 입력하는 동안 서식이 바로 점검합니다: 빨간 칸은 오류, 노란 칸은 경고이고, 각 표 오른쪽 '점검' 열에 이유가 나옵니다.",
+            "6. 보내기 전에 두 번째 '점검' 시트를 보세요. 오류가 0건이 될 때까지 고친 뒤 연합회에 보내세요 (경고는 확인만).",
+            "7. 서식에서 못 하는 검사(코드·전화번호 형식 등)는 'iupjong validate 파일' 또는 엑셀의 [이업종 > 검증] 단추가 합니다.",
+        ]
+    else:
+        lines.append("5. 다 쓴 뒤 'iupjong validate 파일' 또는 엑셀의 [이업종 > 검증] 단추로 검사하고, 지적된 칸을 고쳐서 연합회에 보내세요.")
     for i, line in enumerate(lines, start=2):
         ws.write_string(i, 0, line)
     r = len(lines) + 3
