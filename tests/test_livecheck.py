@@ -236,6 +236,8 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Pa
     for i, (kind, data, _cases) in enumerate(merged_column_cases()):
         originals[f"col_{i:02d}"] = write_template(root / f"col_{i:02d}.xlsx", kind, 2009, data)
     originals["filled_by_openpyxl"] = fill_blank_template(root / "filled.xlsx", mistakes())
+    for p in sorted((REPO / "templates").glob("*.xlsx")):
+        originals["template_" + p.stem] = p
     converted = soffice_csv(list(originals.values()), root / "lo", root / "lo_profile")
     return {name: (originals[name], conv) for name, conv in zip(originals, converted, strict=True)}
 
@@ -354,3 +356,21 @@ def test_template_filled_by_openpyxl_agrees_with_the_validator(recalculated: dic
     got, _want = _compare(*recalculated["filled_by_openpyxl"])
     assert got.flagged == {("회원사", 5), ("회원사", 6), ("활동", 3), ("협력과제", 2)}
     assert (got.errors, got.warnings) == (3, 2)
+
+
+FORMULA_ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (REPO / "templates").glob("*.xlsx")))
+def test_templates_open_without_formula_errors(recalculated: dict[str, tuple[Path, Path]], name: str) -> None:
+    """Every cell of every sheet of the checked-in templates, as LibreOffice computes it: no #NAME?, no Err:."""
+    original, stem = recalculated["template_" + name]
+    sheets = openpyxl.load_workbook(original, read_only=True).sheetnames
+    for sheet in sheets:
+        with stem.with_name(f"{stem.name}-{sheet}.csv").open(encoding="utf-8", newline="") as fh:
+            bad = [v for row in csv.reader(fh) for v in row if v.startswith(FORMULA_ERRORS)]
+        assert not bad, (sheet, bad[:5])
+    got = read_live(stem)
+    if name.endswith("2009"):  # the blank report: only the empty required fields and the empty tables
+        _compare(original, stem)
+    assert got.errors > 0 and got.warnings == 0
