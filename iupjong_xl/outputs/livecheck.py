@@ -133,6 +133,7 @@ class SheetPlan:
     form_row: dict[str, int] = field(default_factory=dict)  # form: column key -> 0-based row
     checks: list[Check] = field(default_factory=list)  # row level, in the order of the R digits
     sheet_checks: list[Check] = field(default_factory=list)
+    formulas: list[tuple[int, str]] = field(default_factory=list)  # one table row's formulas, once computed
 
     @property
     def form(self) -> bool:
@@ -186,6 +187,7 @@ class Plan:
     sheets: dict[str, SheetPlan]
     params: list[tuple[str, Any, str]]  # defined name, value, Korean description
     lists: dict[str, list[str]]  # defined name -> values (hidden parameter sheet)
+    lines: list[Any] = field(default_factory=list)  # the 점검 sheet's lines, once computed
 
     def param(self, name: str, value: Any, what: str) -> str:
         if not any(n == name for n, _, _ in self.params):
@@ -196,7 +198,24 @@ class Plan:
 # ------------------------------------------------------------------------------------------------------ plan
 
 
+_PLANS: dict[tuple[int, str, tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]], tuple[RuleBook, Plan]] = {}
+
+
 def plan(book: RuleBook, kind: str, rows: dict[str, int], extras: dict[str, int]) -> Plan:
+    """The live checks of a report kind for these table sizes; computed once per shape (a plan is not changed by
+    the writers, so workbooks of the same shape share it and its formula texts)."""
+    key = (id(book), kind, tuple(sorted(rows.items())), tuple(sorted(extras.items())))
+    hit = _PLANS.get(key)
+    if hit is not None and hit[0] is book:
+        return hit[1]
+    if len(_PLANS) > 256:
+        _PLANS.clear()
+    made = _plan(book, kind, rows, extras)
+    _PLANS[key] = (book, made)
+    return made
+
+
+def _plan(book: RuleBook, kind: str, rows: dict[str, int], extras: dict[str, int]) -> Plan:
     """Lay out the helper columns of every report sheet and generate every live check of the rule book."""
     sheets: dict[str, SheetPlan] = {}
     for sheet in book.report_sheets(kind):
@@ -737,16 +756,13 @@ def _write_down(ws: Any, r0: int, r1: int, c: int, formula: str, cell_format: An
         put_formula(ws, r, c, formula, cell_format)
 
 
-def write_table(ws: Any, sp: SheetPlan, fmt: Formats) -> None:
-    """The 점검 column, the hidden helpers and the conditional formats of a table sheet."""
-    ws.write_string(0, sp.check_col, CHECK_HEADER, fmt.head)
-    ws.set_column(sp.check_col, sp.check_col, 48, fmt.cell)
-    helpers = [sp.r_col, *sp.t_col.values(), *sp.f_col.values(), *sp.u_col.values(), *sp.v_col.values()]
-    ws.set_column(min(helpers), max(helpers), 6, None, {"hidden": True})
+def _row_formulas(sp: SheetPlan) -> list[tuple[int, str]]:
+    """(column, formula) of one table row: helpers, R digits, the 점검 message (computed once per plan)."""
+    if sp.formulas:
+        return sp.formulas
     letters = [col_letter(c) for c in sp.data.values()]
     row_cells = f"INDEX(${letters[0]}:${letters[-1]},ROW(),0)"
     blank = f'IFERROR(SUMPRODUCT(LEN(TRIM({row_cells}&"")))=0,FALSE)'
-    r = sp.ref(sp.r_col)
     f_cells = []
     formulas: list[tuple[int, str]] = []
     for col in sp.sheet.columns:
@@ -759,10 +775,20 @@ def write_table(ws: Any, sp: SheetPlan, fmt: Formats) -> None:
         formulas.append((sp.f_col[col.key], '=""&' + "&".join(f"({c.digit})" for c in mine) if mine else '=""'))
         f_cells.append(sp.ref(sp.f_col[col.key]))
     formulas.append((sp.r_col, f'=IF({blank},"",{"&".join(f_cells)})'))
-    formulas.append((sp.check_col, _first_problem(r, sp.checks)))
+    formulas.append((sp.check_col, _first_problem(sp.ref(sp.r_col), sp.checks)))
     for c, text in formulas:
         _checked(text, f"{sp.sheet.name}!{col_letter(c)}")
-    for c, text in formulas:
+    sp.formulas = formulas
+    return formulas
+
+
+def write_table(ws: Any, sp: SheetPlan, fmt: Formats) -> None:
+    """The 점검 column, the hidden helpers and the conditional formats of a table sheet."""
+    ws.write_string(0, sp.check_col, CHECK_HEADER, fmt.head)
+    ws.set_column(sp.check_col, sp.check_col, 48, fmt.cell)
+    helpers = [sp.r_col, *sp.t_col.values(), *sp.f_col.values(), *sp.u_col.values(), *sp.v_col.values()]
+    ws.set_column(min(helpers), max(helpers), 6, None, {"hidden": True})
+    for c, text in _row_formulas(sp):
         _write_down(ws, 1, sp.rows, c, text, fmt.cell if c == sp.check_col else None)
     ws.data_validation(1, sp.check_col, sp.rows, sp.check_col, fmt.guard)
     r_cell = f"${col_letter(sp.r_col)}2"
@@ -842,27 +868,16 @@ def write_params(wb: Any, ws: Any, p: Plan) -> None:
     ws.hide()
 
 
-def write_check_sheet(wb: Any, ws: Any, p: Plan, fmt: Formats, title: str, bold: Any, header: Any) -> None:
-    """The 점검 sheet: errors and warnings per sheet, the totals (CHECK_ERRORS, CHECK_WARNINGS), a line per rule."""
+Line = tuple[str, str, str, str, str, str, str | None, str | None]
+
+
+def _check_lines(p: Plan) -> list[Line]:
+    """The 점검 sheet's line per rule: code, severity, sheet, column, what / why not, how, count formula, message."""
     book = p.book
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 2, 9)
-    ws.set_column(3, 3, 12)
-    ws.set_column(4, 4, 18)
-    ws.set_column(5, 5, 56)
-    ws.set_column(6, 6, 8)
-    ws.set_column(7, 7, 60)
-    ws.write_string(0, 0, title, bold)
-    ws.write_string(1, 0, "입력하는 동안 자동으로 계산됩니다. 보내기 전에 오류가 0건인지 확인하세요. "
-                          "빨간 칸은 오류, 노란 칸은 경고이며 각 표의 '점검' 열에 이유가 나옵니다.")
-    put_formula(ws, 2, 0, STATUS_FORMULA, bold)
-    ws.write_string(3, 0, "아래 '검증 프로그램에서만' 항목은 연합회의 iupjong validate가 검사합니다.")
-    for c, h in enumerate(["시트", "오류", "경고"]):
-        ws.write_string(5, c, h, header)
     sheets = list(p.sheets.values())
-    total_row = 6 + len(sheets)
-    first_line = total_row + 4
-    lines: list[tuple[str, str, str, str, str, str, str | None, str | None]] = []
+    if p.lines:
+        return p.lines
+    lines: list[Line] = []
     for sp in sheets:
         seen: dict[str, list[tuple[int, Check]]] = {}
         for k, ch in _positions(sp.checks):
@@ -886,6 +901,30 @@ def write_check_sheet(wb: Any, ws: Any, p: Plan, fmt: Formats, title: str, bold:
             lines.append((ERROR_CODE, "error", sp.sheet.name, "(모든 칸)", CHECK_WHAT[ERROR_CODE], "서식에서 바로",
                           "+".join(_count(sp, k, ch) for k, ch in errs), None))
         assert not seen, f"live checks without a line: {sorted(seen)}"
+    p.lines = lines
+    return lines
+
+
+def write_check_sheet(wb: Any, ws: Any, p: Plan, fmt: Formats, title: str, bold: Any, header: Any) -> None:
+    """The 점검 sheet: errors and warnings per sheet, the totals (CHECK_ERRORS, CHECK_WARNINGS), a line per rule."""
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 2, 9)
+    ws.set_column(3, 3, 12)
+    ws.set_column(4, 4, 18)
+    ws.set_column(5, 5, 56)
+    ws.set_column(6, 6, 8)
+    ws.set_column(7, 7, 60)
+    ws.write_string(0, 0, title, bold)
+    ws.write_string(1, 0, "입력하는 동안 자동으로 계산됩니다. 보내기 전에 오류가 0건인지 확인하세요. "
+                          "빨간 칸은 오류, 노란 칸은 경고이며 각 표의 '점검' 열에 이유가 나옵니다.")
+    put_formula(ws, 2, 0, STATUS_FORMULA, bold)
+    ws.write_string(3, 0, "아래 '검증 프로그램에서만' 항목은 연합회의 iupjong validate가 검사합니다.")
+    for c, h in enumerate(["시트", "오류", "경고"]):
+        ws.write_string(5, c, h, header)
+    sheets = list(p.sheets.values())
+    total_row = 6 + len(sheets)
+    first_line = total_row + 4
+    lines = _check_lines(p)
     last_line = first_line + len(lines) - 1
     for c, h in enumerate(["코드", "구분", "시트", "항목", "점검 내용 / 서식에서 못 하는 이유", "점검", "건수", "메시지"]):
         ws.write_string(first_line - 1, c, h, header)
