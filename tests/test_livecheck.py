@@ -265,7 +265,7 @@ def mistakes() -> dict[str, list[dict[str, Any]]]:
 def fill_blank_template(path: Path, data: dict[str, list[dict[str, Any]]]) -> Path:
     """The blank template with the values written by openpyxl, which keeps the formulas and stores no results."""
     saved = templates.CHECK_ROWS
-    templates.CHECK_ROWS = 12  # the checked-in template has 300 rows of formulas; 12 are enough here (and fast)
+    templates.CHECK_ROWS = 12  # the checked-in template has 200 rows of formulas; 12 are enough here (and fast)
     try:
         blank = write_template(path.with_name("blank.xlsx"), "club", 2009)
     finally:

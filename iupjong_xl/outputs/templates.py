@@ -18,7 +18,7 @@ from iupjong_xl.rulebook import META_SHEET, Column, RuleBook, Sheet
 LIST_SHEET = "_목록"
 INSTRUCTIONS_SHEET = "작성안내"
 TEMPLATE_ROWS = 1000  # table rows that carry drop-downs and input hints
-CHECK_ROWS = 300  # table rows of a blank template that carry the live-check formulas
+CHECK_ROWS = 200  # table rows of a blank template that carry the live-check formulas (clubs have 8-40 members)
 CHECK_SPARE = 5  # a filled-in workbook: its rows plus these carry them
 FIXED_CREATED = datetime.datetime(2009, 1, 1)  # reproducible files: no wall-clock time inside
 
