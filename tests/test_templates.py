@@ -42,9 +42,10 @@ def test_generation_is_byte_reproducible(tmp_path: Path) -> None:
 def test_template_structure(kind: str) -> None:
     wb = openpyxl.load_workbook(REPO / "templates" / template_filename(kind, 2009))
     sheets = BOOK.report_sheets(kind)
-    assert wb.sheetnames == ["작성안내", LIST_SHEET, *[s.name for s in sheets], rulebook.META_SHEET]
+    assert wb.sheetnames == ["작성안내", "점검", LIST_SHEET, *[s.name for s in sheets], rulebook.META_SHEET, "_점검기준"]
     assert wb[LIST_SHEET].sheet_state == "hidden"
     assert wb[rulebook.META_SHEET].sheet_state == "hidden"
+    assert wb["_점검기준"].sheet_state == "hidden"
     assert wb.active.title == "작성안내"
     meta = {r[0].value: r[1].value for r in wb[rulebook.META_SHEET].iter_rows()}
     assert meta["template_id"] == BOOK.reports[kind].template_id
@@ -53,7 +54,8 @@ def test_template_structure(kind: str) -> None:
         ws = wb[sheet.name]
         assert ws.freeze_panes == "A2"
         if sheet.layout == "table":
-            assert [c.value for c in ws[1]] == [c.header for c in sheet.columns]
+            assert [c.value for c in ws[1]][:len(sheet.columns) + 1] == [c.header for c in sheet.columns] + ["점검"]
+            assert all(c.value is None for c in ws[1][len(sheet.columns) + 1:])  # hidden helper columns
             for i, _col in enumerate(sheet.columns):
                 letter = openpyxl.utils.get_column_letter(i + 1)
                 assert ws.column_dimensions[letter].width >= 8
@@ -111,3 +113,71 @@ def test_codes_markdown_is_current(year: int) -> None:
     text = (REPO / "validation" / str(year) / "CODES.md").read_text(encoding="utf-8")
     assert text.rstrip("\n") == rulebook.codes_markdown(book), f"run: iupjong codes --year {year} --format markdown"
     assert text.count("\n| `") == len(book.all_codes())
+
+
+def test_readme_lists_every_code_live_or_not() -> None:
+    from iupjong_xl.outputs.livecheck import readme_table
+
+    table = readme_table(BOOK)
+    assert table in (REPO / "README.md").read_text(encoding="utf-8"), "README live-check table is stale"
+    assert table.count("\n| `") == len(BOOK.all_codes())
+    assert "| `CONSORTIUM_SINGLE_INDUSTRY` | warning | 협력과제 · 주관기업 사업자등록번호 | checked by the validator only |" in table
+    assert "| `MEMBER_BRN_CHECKSUM` | error | 회원사 · 사업자등록번호 | checked live in the template |" in table
+
+
+def test_instructions_send_the_secretary_to_the_check_sheet() -> None:
+    wb = openpyxl.load_workbook(REPO / "templates" / "club_2009.xlsx")
+    text = [c.value for row in wb["작성안내"].iter_rows() for c in row if c.value]
+    assert "6. 보내기 전에 두 번째 '점검' 시트를 보세요. 오류가 0건이 될 때까지 고친 뒤 연합회에 보내세요 (경고는 확인만)." in text
+    assert wb.sheetnames[1] == "점검"
+
+
+def test_check_names_and_parameter_cells_come_from_the_rule_book() -> None:
+    wb = openpyxl.load_workbook(REPO / "templates" / "club_2009.xlsx")
+    dest = {n: list(wb.defined_names[n].destinations) for n in ("CHECK_ERRORS", "CHECK_WARNINGS")}
+    assert dest == {"CHECK_ERRORS": [("점검", "$B$12")], "CHECK_WARNINGS": [("점검", "$C$12")]}
+    assert wb["점검"]["A12"].value == "합계"
+
+    def param(name: str) -> object:
+        [(sheet, cell)] = list(wb.defined_names[name].destinations)
+        assert sheet == "_점검기준"
+        return wb[sheet][cell.replace("$", "")].value
+
+    funding = BOOK.parameters["funding"]
+    assert param("LC_YEAR") == 2009
+    assert param("LC_CONSORTIUM_TOTAL_CAP") == funding["max_total_won"] == 20_000_000
+    assert param("LC_CONSORTIUM_GOV_SHARE_MAX") == funding["gov_share_max"] == 0.75
+    assert param("LC_CONSORTIUM_COMPANY_SHARE_MIN") == funding["company_share_min"] == 0.25
+    assert param("LC_MEMBER_EMPLOYEES_MAX") == 100000 and param("LC_CLUB_FOUNDED_YEAR_MAX") == 2009
+    assert wb["_점검기준"].sheet_state == "hidden"
+    ws = wb["회원사"]
+    assert ws["J1"].value == "점검" and ws["J2"].value.startswith("=IF(")
+    assert ws.column_dimensions["K"].hidden
+    guard = [dv for dv in ws.data_validations.dataValidation if "J2" in str(dv.sqref)]
+    assert guard and guard[0].type == "custom" and guard[0].errorStyle in (None, "stop")
+    fills = {r.dxf.fill.bgColor.rgb for cf in ws.conditional_formatting for r in cf.rules}
+    assert fills == {"FFFFC7CE", "FFFFEB9C"}
+    assert wb["점검"]["A1"].value == "2009년 단위교류회 실적보고서 점검"
+
+
+def test_validator_ignores_the_check_column_and_sheet(tmp_path: Path) -> None:
+    """Messages in the 점검 column, a broken formula there, or no 점검 column and sheet at all: same findings."""
+    from conftest import club_data
+
+    data = club_data()
+    data["member"][1]["employees"] = "많음"
+    path = write_template(tmp_path / "r.xlsx", "club", 2009, data)
+    want = [f.to_dict() for f in validate([str(path)]).findings]
+    assert [f["code"] for f in want] == ["MEMBER_EMPLOYEES_TYPE"]
+    wb = openpyxl.load_workbook(path)
+    wb["회원사"]["J3"] = "[오류] 종업원수 ..."  # what a spreadsheet shows after recalculation
+    wb["회원사"]["J4"] = "=1/0"
+    wb["교류회"]["D2"] = "#REF!"
+    wb.save(broken := tmp_path / "broken.xlsx")
+    wb["회원사"].delete_cols(10, 40)
+    wb["활동"].delete_cols(5, 40)
+    del wb["점검"]
+    wb.save(deleted := tmp_path / "deleted.xlsx")
+    for p in (broken, deleted):
+        got = [{**f.to_dict(), "file": None} for f in validate([str(p)]).findings]
+        assert got == [{**f, "file": None} for f in want]

@@ -12,11 +12,14 @@ from iupjong_xl import __version__, rulebook
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.atomic import atomic_path
 from iupjong_xl.io.reader import col_letter
+from iupjong_xl.outputs import livecheck
 from iupjong_xl.rulebook import META_SHEET, Column, RuleBook, Sheet
 
 LIST_SHEET = "_목록"
 INSTRUCTIONS_SHEET = "작성안내"
 TEMPLATE_ROWS = 1000  # table rows that carry drop-downs and input hints
+CHECK_ROWS = 200  # table rows of a blank template that carry the live-check formulas (clubs have 8-40 members)
+CHECK_SPARE = 5  # a filled-in workbook: its rows plus these carry them
 FIXED_CREATED = datetime.datetime(2009, 1, 1)  # reproducible files: no wall-clock time inside
 
 
@@ -33,18 +36,21 @@ def template_filename(kind: str, year: int) -> str:
 
 
 def write_template(path: str | os.PathLike[str], kind: str, year: int,
-                   data: dict[str, list[dict[str, Any]]] | None = None, *, lang: str = "ko") -> Path:
-    """Write the standard workbook of a report kind and year, optionally filled with records; atomic."""
+                   data: dict[str, list[dict[str, Any]]] | None = None, *, lang: str = "ko", live: bool = True) -> Path:
+    """Write the standard workbook of a report kind and year, optionally filled with records; atomic.
+
+    live=False leaves out the live checks (점검 column, block and sheet, hidden parameter sheet): the bulk sample
+    corpus is written that way, small and fast; templates, problem workbooks and test reports carry them."""
     book = rulebook.load(year)
     if kind not in book.reports:
         raise UsageError(f"보고서 종류 {kind!r}이(가) 없습니다 (있는 종류: {', '.join(book.reports)}).",
                          f"unknown report kind {kind!r} (choose: {', '.join(book.reports)})")
     with atomic_path(path) as tmp:
-        _write(tmp, book, kind, data or {})
+        _write(tmp, book, kind, data or {}, live)
     return Path(path)
 
 
-def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str, Any]]]) -> None:
+def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str, Any]]], live: bool = True) -> None:
     import xlsxwriter
 
     rep = book.reports[kind]
@@ -62,21 +68,37 @@ def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str,
     wb.set_custom_property("iupjong_year", str(book.year))
     wb.set_custom_property("iupjong_version", book.version)
     fmt = _Formats(wb)
+    live_fmt = livecheck.formats(wb) if live else None
     sheets = book.report_sheets(kind)
-    _instructions(wb, fmt, book, kind, sheets)
+    blank = not any(data.values())
+    rows = {s.key: CHECK_ROWS if blank else len(data.get(s.key, [])) + CHECK_SPARE for s in sheets}
+    extras = {s.key: len(_extra_columns(data.get(s.key, []))) for s in sheets}
+    checks = livecheck.plan(book, kind, rows, extras) if live else None
+    _instructions(wb, fmt, book, kind, sheets, live)
+    check_ws = livecheck.fast_formulas(wb.add_worksheet(livecheck.CHECK_SHEET)) if checks else None
     list_refs = _lists(wb, book, sheets)
     for sheet in sheets:
         records = data.get(sheet.key, [])
         if sheet.layout == "form":
-            _form_sheet(wb, fmt, book, sheet, records[0] if records else {}, list_refs)
+            ws = _form_sheet(wb, fmt, book, sheet, records[0] if records else {}, list_refs)
+            if checks and live_fmt:
+                livecheck.write_form(ws, checks.sheets[sheet.key], live_fmt)
         else:
-            _table_sheet(wb, fmt, book, sheet, records, list_refs)
+            last = checks.sheets[sheet.key].check_col if checks else len(sheet.columns) - 1
+            ws = _table_sheet(wb, fmt, book, sheet, records, list_refs, last)
+            if checks and live_fmt:
+                livecheck.write_table(ws, checks.sheets[sheet.key], live_fmt)
+    if checks and live_fmt:
+        livecheck.write_check_sheet(wb, check_ws, checks, live_fmt, f"{book.year}년 {rep.title_ko} 점검", fmt.title,
+                                    fmt.header)
     meta = wb.add_worksheet(META_SHEET)
     for r, (k, v) in enumerate([("template_id", rep.template_id), ("kind", kind), ("year", str(book.year)),
                                  ("version", book.version), ("generator", f"iupjong-xl {__version__}")]):
         meta.write_string(r, 0, k)
         meta.write_string(r, 1, v)
     meta.hide()
+    if checks:
+        livecheck.write_params(wb, wb.add_worksheet(livecheck.PARAM_SHEET), checks)
     wb.close()
 
 
@@ -121,7 +143,7 @@ def _type_text(col: Column, lang: str = "ko") -> str:
     return names[col.type][0 if lang == "ko" else 1]
 
 
-def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: list[Sheet]) -> None:
+def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: list[Sheet], live: bool = True) -> None:
     rep = book.reports[kind]
     ws = wb.add_worksheet(INSTRUCTIONS_SHEET)
     ws.set_column(0, 0, 22)
@@ -137,8 +159,15 @@ def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: lis
         "2. 주황색 제목은 필수 항목입니다. 칸을 고르면 입력 안내가 나타나고, 목록이 있는 칸은 드롭다운에서 고르세요.",
         "3. 금액은 원 단위 정수로, 날짜는 2009-03-01 / 2009.3.1 / 2009년 3월 1일 처럼 입력합니다.",
         "4. 사업자등록번호는 10자리(예: 116-82-00276)이며 마지막 검증번호까지 확인합니다.",
-        "5. 다 쓴 뒤 'iupjong validate 파일' 또는 엑셀의 [이업종 > 검증] 단추로 검사하고, 지적된 칸을 고쳐서 연합회에 보내세요.",
     ]
+    if live:
+        lines += [
+            "5. 입력하는 동안 서식이 바로 점검합니다: 빨간 칸은 오류, 노란 칸은 경고이고, 각 표 오른쪽 '점검' 열에 이유가 나옵니다.",
+            "6. 보내기 전에 두 번째 '점검' 시트를 보세요. 오류가 0건이 될 때까지 고친 뒤 연합회에 보내세요 (경고는 확인만).",
+            "7. 서식에서 못 하는 검사(코드·전화번호 형식 등)는 'iupjong validate 파일' 또는 엑셀의 [이업종 > 검증] 단추가 합니다.",
+        ]
+    else:
+        lines.append("5. 다 쓴 뒤 'iupjong validate 파일' 또는 엑셀의 [이업종 > 검증] 단추로 검사하고, 지적된 칸을 고쳐서 연합회에 보내세요.")
     for i, line in enumerate(lines, start=2):
         ws.write_string(i, 0, line)
     r = len(lines) + 3
@@ -217,8 +246,8 @@ def _validation(book: RuleBook, col: Column, list_refs: dict[str, str]) -> dict[
 
 
 def _form_sheet(wb: Any, fmt: _Formats, book: RuleBook, sheet: Sheet, record: dict[str, Any],
-                list_refs: dict[str, str]) -> None:
-    ws = wb.add_worksheet(sheet.name)
+                list_refs: dict[str, str]) -> Any:
+    ws = livecheck.fast_formulas(wb.add_worksheet(sheet.name))
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 30)
     ws.set_column(2, 2, 50)
@@ -231,11 +260,17 @@ def _form_sheet(wb: Any, fmt: _Formats, book: RuleBook, sheet: Sheet, record: di
         _write_value(ws, r, 1, record.get(col.key), cell_fmt, blank_format=cell_fmt)
         ws.data_validation(r, 1, r, 1, _validation(book, col, list_refs))
     ws.freeze_panes(1, 0)
+    return ws
+
+
+def _extra_columns(records: list[dict[str, Any]]) -> list[str]:
+    """"+<header>" keys of the records: columns that are not in the template (test and sample files)."""
+    return list(dict.fromkeys(k for rec in records for k in rec if k.startswith("+")))
 
 
 def _table_sheet(wb: Any, fmt: _Formats, book: RuleBook, sheet: Sheet, records: list[dict[str, Any]],
-                 list_refs: dict[str, str]) -> None:
-    ws = wb.add_worksheet(sheet.name)
+                 list_refs: dict[str, str], check_col: int) -> Any:
+    ws = livecheck.fast_formulas(wb.add_worksheet(sheet.name))
     ws.set_row(0, 32)
     for c, col in enumerate(sheet.columns):
         ws.set_column(c, c, col.width or max(10, len(col.header) * 2 + 2), fmt.number(_column_format(col)))
@@ -243,8 +278,8 @@ def _table_sheet(wb: Any, fmt: _Formats, book: RuleBook, sheet: Sheet, records: 
         last = max(TEMPLATE_ROWS, len(records))
         ws.data_validation(1, c, last, c, _validation(book, col, list_refs))
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(len(records), 1), len(sheet.columns) - 1)
-    extra = list(dict.fromkeys(k for rec in records for k in rec if k.startswith("+")))  # "+<header>": extra columns
+    ws.autofilter(0, 0, max(len(records), 1), check_col)
+    extra = _extra_columns(records)
     for i, k in enumerate(extra):
         ws.write_string(0, len(sheet.columns) + i, k[1:], fmt.header)
     for r, rec in enumerate(records, start=1):
@@ -252,6 +287,7 @@ def _table_sheet(wb: Any, fmt: _Formats, book: RuleBook, sheet: Sheet, records: 
             _write_value(ws, r, c, rec.get(col.key), fmt.number(_column_format(col)))
         for i, k in enumerate(extra):
             _write_value(ws, r, len(sheet.columns) + i, rec.get(k), None)
+    return ws
 
 
 def _write_value(ws: Any, r: int, c: int, v: Any, cell_fmt: Any, blank_format: Any = None) -> None:

@@ -10,6 +10,8 @@ from iupjong_xl.rulebook import RuleBook, Sheet
 from iupjong_xl.validate.normalize import is_blank, normalize_header
 
 META_KEYS = ("template_id", "kind", "year", "version")
+CHECK_HEADER = "점검"  # the live-check column of a table sheet (and block of a form sheet): formulas, not data
+CHECK_SHEET = "점검"  # the live-check summary sheet: not a report sheet, never read
 
 
 @dataclass
@@ -98,6 +100,7 @@ def match_sheet(sheet: Sheet, names: list[str]) -> str | None:
     return None
 
 
+_CHECK_KEY = normalize_header(CHECK_HEADER)
 _HEADER_INDEX: dict[int, tuple[Sheet, dict[str, str]]] = {}  # id -> (the sheet itself, kept alive; its index)
 
 
@@ -129,7 +132,7 @@ def read_table(sheet: Sheet, grid: Grid, book: RuleBook) -> tuple[SheetData, lis
     if best_row is not None:
         for c in range(len(grid.rows[best_row])):
             raw = grid.value(best_row, c)
-            if is_blank(raw):
+            if is_blank(raw) or normalize_header(raw) == _CHECK_KEY:
                 continue
             key = idx.get(normalize_header(raw))
             if key is None or key in data.columns:
