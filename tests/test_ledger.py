@@ -429,3 +429,18 @@ def test_a_new_file_claiming_a_reused_unit_is_judged_against_it(national: Path, 
     assert data(res)["summary"]["conflicts"] == 2
     assert sorted(f["file"] for f in data(res)["findings"] if f["code"] == "CONSOLIDATE_CONFLICT") == \
         sorted([str(SAMPLES / "제주" / "제주_JJU-001_2009.xlsx"), str(src)])
+
+
+def test_the_analyses_read_the_ledger_when_it_is_there(national: Path, tmp_path: Path) -> None:
+    from iupjong_xl.analyses.directory import build_directory
+
+    head, rows = sheet_rows(national, "회원사")
+    brn, name = rows[0][head.index("사업자등록번호")], rows[0][head.index("회사명")]
+    _edit(national, lambda wb: setattr(wb["회원사"].cell(2, head.index("회사명") + 1), "value", "고친 이름(미반영)"))
+    alone = tmp_path / "alone" / "national.xlsx"  # the same workbook without its ledger: read as it is
+    alone.parent.mkdir()
+    shutil.copy(national, alone)
+    assert build_directory(national).company(brn).name == name  # the record, until a run takes the edit in
+    assert build_directory(alone).company(brn).name == "고친 이름(미반영)"
+    assert consolidate(national, "제주", "울산").exit_code == 0  # the run records the correction ...
+    assert build_directory(national).company(brn).name == "고친 이름(미반영)"  # ... and now the ledger has it

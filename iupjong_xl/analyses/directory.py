@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iupjong_xl.consolidate.readback import open_checked
+from iupjong_xl.consolidate.record import consolidation_from_ledger
 from iupjong_xl.io.reader import col_letter as _col
 from iupjong_xl.io.xlsx import Formats, column_chart, drop_empty, finish, meta_sheet, nothing_here, table, xlsx
 from iupjong_xl.rulebook import RuleBook
@@ -60,7 +61,8 @@ def open_consolidated(path: str | os.PathLike[str]) -> Opened:
     """Open a national (or federation) workbook written by consolidation; NotConsolidatedError or
     UnsupportedVersionError (typed, Korean and English) for anything else."""
     p, cons, version = open_checked(path)
-    return Opened(p, cons, version)
+    recorded = consolidation_from_ledger(p)  # the record of the program, when the workbook has a ledger beside it
+    return Opened(p, recorded if recorded is not None else cons, version)
 
 
 # ------------------------------------------------------------------------------------------ the directory

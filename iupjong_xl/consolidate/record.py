@@ -248,3 +248,18 @@ def record_view(conn: sqlite3.Connection, run_id: int, workbook: str, sha: str, 
                 derived: Any = None) -> None:
     conn.execute("INSERT INTO views (workbook, run_id, sha256, written, state) VALUES (?, ?, ?, ?, ?)",
                  (workbook, run_id, sha, now(), dumps(view_state(cons, derived))))
+
+
+def consolidation_from_ledger(workbook: str | os.PathLike[str],
+                              ledger: str | os.PathLike[str] | None = None) -> Consolidation | None:
+    """The workbook's consolidation as its ledger holds it (the ledger beside it unless named), or None when there is
+    no ledger or it has never written this workbook: the analyses then read the workbook itself."""
+    from iupjong_xl.consolidate.ledger import default_path, open_ledger
+    from iupjong_xl.consolidate.readback import as_consolidation
+
+    db = Path(ledger) if ledger is not None else default_path(workbook)
+    if not db.is_file():
+        return None
+    with open_ledger(db, create=False) as led:
+        previous = load_previous(led.conn, workbook_key(db, workbook), Path(workbook))
+    return None if previous is None else as_consolidation(previous)

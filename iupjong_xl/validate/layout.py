@@ -67,7 +67,7 @@ class SheetData:
 
 
 @dataclass
-class Problem:
+class LayoutProblem:
     """A layout problem before any value is looked at; becomes a FILE_* finding."""
 
     code: str
@@ -117,7 +117,7 @@ def _header_index(sheet: Sheet) -> dict[str, str]:
     return idx
 
 
-def read_table(sheet: Sheet, grid: Grid, book: RuleBook) -> tuple[SheetData, list[Problem]]:
+def read_table(sheet: Sheet, grid: Grid, book: RuleBook) -> tuple[SheetData, list[LayoutProblem]]:
     """Locate the header row (the best-matching of the first rows), map columns, collect non-blank records."""
     idx = _header_index(sheet)
     search = book.limits.get("header_search_rows", 10)
@@ -127,7 +127,7 @@ def read_table(sheet: Sheet, grid: Grid, book: RuleBook) -> tuple[SheetData, lis
         if hits > best_hits:
             best_row, best_hits = r, hits
     data = SheetData(sheet.key, grid.name, "table", header_row=best_row if best_row is not None else 0)
-    problems: list[Problem] = []
+    problems: list[LayoutProblem] = []
     hr = data.header_row or 0
     if best_row is not None:
         for c in range(len(grid.rows[best_row])):
@@ -136,12 +136,12 @@ def read_table(sheet: Sheet, grid: Grid, book: RuleBook) -> tuple[SheetData, lis
                 continue
             key = idx.get(normalize_header(raw))
             if key is None or key in data.columns:
-                problems.append(Problem("FILE_COLUMN_EXTRA", grid.name, a1(best_row, c), best_row + 1, None, str(raw).strip()))
+                problems.append(LayoutProblem("FILE_COLUMN_EXTRA", grid.name, a1(best_row, c), best_row + 1, None, str(raw).strip()))
             else:
                 data.columns[key] = c
     for col in sheet.columns:
         if col.required and col.key not in data.columns:
-            problems.append(Problem("FILE_COLUMN_MISSING", grid.name, a1(hr, 0), hr + 1, col.header))
+            problems.append(LayoutProblem("FILE_COLUMN_MISSING", grid.name, a1(hr, 0), hr + 1, col.header))
     if not data.columns:
         return data, problems
     cols = list(data.columns.items())
@@ -155,11 +155,11 @@ def read_table(sheet: Sheet, grid: Grid, book: RuleBook) -> tuple[SheetData, lis
     return data, problems
 
 
-def read_form(sheet: Sheet, grid: Grid) -> tuple[SheetData, list[Problem]]:
+def read_form(sheet: Sheet, grid: Grid) -> tuple[SheetData, list[LayoutProblem]]:
     """A profile sheet: a label per row (column A, or the first labelled column) and its value to the right."""
     idx = _header_index(sheet)
     data = SheetData(sheet.key, grid.name, "form")
-    problems: list[Problem] = []
+    problems: list[LayoutProblem] = []
     for r in range(grid.n_rows):
         row = grid.rows[r]
         for c in range(min(len(row), 3)):
@@ -173,5 +173,5 @@ def read_form(sheet: Sheet, grid: Grid) -> tuple[SheetData, list[Problem]]:
     data.rows.append(0)
     for col in sheet.columns:
         if col.required and col.key not in data.form_cells:
-            problems.append(Problem("FILE_COLUMN_MISSING", grid.name, None, None, col.header))
+            problems.append(LayoutProblem("FILE_COLUMN_MISSING", grid.name, None, None, col.header))
     return data, problems

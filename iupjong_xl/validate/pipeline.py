@@ -13,7 +13,7 @@ from iupjong_xl.io.reader import FileProblem, Found, Workbook, discover, open_wo
 from iupjong_xl.io.sandbox import INTERNAL, Limits, Outcome, run_isolated
 from iupjong_xl.rulebook import CONSOLIDATED_META, META_SHEET
 from iupjong_xl.validate.findings import FileResult, Finding, FindingFactory, Report
-from iupjong_xl.validate.layout import Problem, SheetData, match_sheet, read_form, read_meta, read_table
+from iupjong_xl.validate.layout import LayoutProblem, SheetData, match_sheet, read_form, read_meta, read_table
 from iupjong_xl.validate.normalize import CoerceError, coerce_int
 from iupjong_xl.validate.rules import FileRecords, check_rules
 from iupjong_xl.validate.schemas import SheetInput, TypedColumns, coerce_records, duplicates, run_schema, stack_frame
@@ -247,7 +247,7 @@ def _parse_open(pf: ParsedFile, wb: Workbook, year: int | None, years: list[int]
                 data.records.clear()
                 data.rows.clear()
                 data.skipped = True
-                problems = [Problem("FILE_TOO_MANY_ROWS", name, None, None, None, None, {"rows": rows, "limit": limit})]
+                problems = [LayoutProblem("FILE_TOO_MANY_ROWS", name, None, None, None, None, {"rows": rows, "limit": limit})]
         for p in problems:
             pf.findings.append(ff.make(p.code, disp, sheet=p.sheet, cell=p.cell, row=p.row, column=p.column,
                                        value=p.value, **p.params))
