@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from iupjong_xl.consolidate.readback import open_checked
 from iupjong_xl.consolidate.record import consolidation_from_ledger
+from iupjong_xl.consolidate.sheets import _int, _text  # the one lenient reading of a consolidated value
 from iupjong_xl.io.reader import col_letter as _col
 from iupjong_xl.io.xlsx import Formats, column_chart, drop_empty, finish, meta_sheet, nothing_here, table, xlsx
 from iupjong_xl.rulebook import RuleBook
-from iupjong_xl.validate.normalize import lenient
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -241,12 +241,6 @@ class Directory:
         }
 
 
-def _int(v: Any) -> int | None:
-    return lenient("int", v)
-
-
-def _text(v: Any) -> str | None:
-    return lenient("text", v)
 
 
 def split_products(text: str | None) -> list[str]:

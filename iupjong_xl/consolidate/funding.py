@@ -43,10 +43,10 @@ class Request:
         return out
 
     def reason_text(self, book: RuleBook, lang: str = "ko") -> str:
-        return "; ".join(_text(book, code, params, lang) for code, params in self.reasons)
+        return "; ".join(_reason_text(book, code, params, lang) for code, params in self.reasons)
 
     def note_text(self, book: RuleBook, lang: str = "ko") -> str:
-        return "" if self.note is None else _text(book, *self.note, lang)
+        return "" if self.note is None else _reason_text(book, *self.note, lang)
 
     @property
     def gov_awarded(self) -> int:
@@ -57,7 +57,7 @@ class Request:
         return int(self.company_won or 0) if self.selected else 0
 
 
-def _text(book: RuleBook, code: str, params: dict[str, Any], lang: str) -> str:
+def _reason_text(book: RuleBook, code: str, params: dict[str, Any], lang: str) -> str:
     """The rule book's text for a reason code; the bare code (and its values) if the rule book lacks it."""
     texts = book.funding_reasons.get(code)
     if texts is None:

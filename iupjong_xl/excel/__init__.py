@@ -170,7 +170,7 @@ def meta(book: Any) -> dict[str, str]:
     for name in (CONSOLIDATED_META, META_SHEET):
         if name in sheet_names(book):
             _r, _c, grid = values(book.sheets[name])
-            out = {str(r[0]).strip(): _text(r[1]) for r in grid if len(r) > 1 and r[0] not in (None, "")}
+            out = {str(r[0]).strip(): _shown(r[1]) for r in grid if len(r) > 1 and r[0] not in (None, "")}
             return {"sheet": name, **out}
     return {}
 
@@ -199,7 +199,7 @@ def saved_path(book: Any) -> Path | None:
     return Path(full) if os.path.isabs(full) and Path(full).exists() else None
 
 
-def _text(v: Any) -> str:
+def _shown(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return "" if v is None else str(v).strip()
@@ -259,7 +259,7 @@ def _hex(color: tuple[int, int, int] | None) -> str:
 
 
 def _rgb(text: Any) -> tuple[int, int, int] | None:
-    text = _text(text)
+    text = _shown(text)
     if not re.fullmatch(r"#[0-9A-Fa-f]{6}", text):
         return None
     return int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16)
@@ -273,7 +273,7 @@ def unmark(book: Any) -> None:
     _r, _c, grid = values(book.sheets[S_FINDINGS])
     for row in reversed(grid[1:]):
         row = list(row) + [None] * (len(FINDING_HEADERS) - len(row))
-        sheet, cell = _text(row[0]), _text(row[8])
+        sheet, cell = _shown(row[0]), _shown(row[8])
         if sheet not in names or not cell:
             continue
         rng = book.sheets[sheet].range(cell)
@@ -472,7 +472,7 @@ def new_template(book: Any, kind: str | None = None, year: int | None = None) ->
             return None
     years = rulebook.available_years()
     if year is None:
-        own = _text(meta(book).get("year"))
+        own = _shown(meta(book).get("year"))
         year = int(own) if own.isdigit() and int(own) in years else years[-1]
     path = saved_path(book)
     folder = path.parent if path else Path.home()

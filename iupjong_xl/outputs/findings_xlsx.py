@@ -100,7 +100,7 @@ def _labels(lang: str) -> dict[str, Any]:
     return _LABELS["en" if lang == "en" else "ko"]
 
 
-def _text(value: object) -> str:
+def _cell_text(value: object) -> str:
     text = "" if value is None else str(value)
     return text[:MAX_TEXT]
 
@@ -127,7 +127,7 @@ class _Writer:
         self.ws = ws
 
     def text(self, row: int, col: int, value: object, fmt: Any = None) -> int:
-        text = _text(value)
+        text = _cell_text(value)
         if text == "":
             if fmt is not None:
                 self.ws.write_blank(row, col, None, fmt)
@@ -138,7 +138,7 @@ class _Writer:
     def link(self, row: int, col: int, file_part: str, location: str | None, shown: str, tip: str,
              fmt: Any = None) -> int:
         url = "external:" + _escape(file_part) + ("#" + location if location else "")
-        shown = _text(shown)
+        shown = _cell_text(shown)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
