@@ -12,6 +12,7 @@ from iupjong_xl import __version__, rulebook
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.atomic import atomic_path
 from iupjong_xl.io.reader import col_letter
+from iupjong_xl.io.xlsx import display_width
 from iupjong_xl.outputs import livecheck
 from iupjong_xl.rulebook import META_SHEET, Column, RuleBook, Sheet
 
@@ -149,25 +150,34 @@ def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: lis
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 16)
     ws.set_column(2, 2, 10)
-    ws.set_column(3, 3, 14)
+    examples = [str(c.example) for s in sheets for c in s.columns if c.example not in (None, "")]
+    ws.set_column(3, 3, min(30, max(14, *(display_width(e) + 2 for e in examples))) if examples else 14)
     ws.set_column(4, 4, 60)
     ws.write_string(0, 0, f"{book.year}년 {rep.title_ko} 작성안내", fmt.title)
     lines = [
-        f"서식: {rep.template_id}  버전: {book.version}  ({rep.title_en})",
+        f"서식: {rep.template_id}  버전: {book.version}",
         f"파일 이름: {rep.file_hint}",
         "1. 시트 이름과 제목 행을 바꾸거나 지우지 마세요. 열 순서는 바꿔도 되지만 제목은 그대로 두세요.",
         "2. 주황색 제목은 필수 항목입니다. 칸을 고르면 입력 안내가 나타나고, 목록이 있는 칸은 드롭다운에서 고르세요.",
-        "3. 금액은 원 단위 정수로, 날짜는 2009-03-01 / 2009.3.1 / 2009년 3월 1일 처럼 입력합니다.",
-        "4. 사업자등록번호는 10자리(예: 116-82-00276)이며 마지막 검증번호까지 확인합니다.",
     ]
+    types = {c.type for s in sheets for c in s.columns}
+    money = any(c.key.endswith("_won") for s in sheets for c in s.columns)
+    if money or "date" in types:  # only what this form has
+        lines.append(f"{len(lines) - 1}. " + " ".join(
+            ([("금액은 원 단위 정수로 적습니다.")] if money else [])
+            + (["날짜는 2009-03-01 / 2009.3.1 / 2009년 3월 1일 처럼 입력합니다."] if "date" in types else [])))
+    if types & {"brn", "brn_list"}:
+        lines.append(f"{len(lines) - 1}. 사업자등록번호는 10자리(예: 116-82-00276)이며 마지막 검증번호까지 확인합니다.")
+    to = "이업종중앙회" if kind == "federation" else "연합회"  # a federation sends its report on to the center
+    n = len(lines) - 1
     if live:
         lines += [
-            "5. 입력하는 동안 서식이 바로 점검합니다: 빨간 칸은 오류, 노란 칸은 경고이고, 각 표 오른쪽 '점검' 열에 이유가 나옵니다.",
-            "6. 보내기 전에 두 번째 '점검' 시트를 보세요. 오류가 0건이 될 때까지 고친 뒤 연합회에 보내세요 (경고는 확인만).",
-            "7. 서식에서 못 하는 검사(코드·전화번호 형식 등)는 'iupjong validate 파일' 또는 엑셀의 [이업종 > 검증] 단추가 합니다.",
+            f"{n}. 입력하는 동안 서식이 바로 점검합니다: 빨간 칸은 오류, 노란 칸은 경고이고, 각 표 오른쪽 '점검' 열에 이유가 나옵니다.",
+            f"{n + 1}. 보내기 전에 두 번째 '점검' 시트를 보세요. 오류가 0건이 될 때까지 고친 뒤 {to}에 보내세요 (경고는 확인만).",
+            f"{n + 2}. 서식에서 못 하는 검사(코드·전화번호 형식 등)는 'iupjong validate 파일' 또는 엑셀의 [이업종 > 검증] 단추가 합니다.",
         ]
     else:
-        lines.append("5. 다 쓴 뒤 'iupjong validate 파일' 또는 엑셀의 [이업종 > 검증] 단추로 검사하고, 지적된 칸을 고쳐서 연합회에 보내세요.")
+        lines.append(f"{n}. 다 쓴 뒤 'iupjong validate 파일' 또는 엑셀의 [이업종 > 검증] 단추로 검사하고, 지적된 칸을 고쳐서 {to}에 보내세요.")
     for i, line in enumerate(lines, start=2):
         ws.write_string(i, 0, line)
     r = len(lines) + 3
@@ -182,7 +192,7 @@ def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: lis
             ws.write_string(r, 0, col.header)
             ws.write_string(r, 1, _type_text(col))
             ws.write_string(r, 2, "필수" if col.required else "")
-            ws.write_string(r, 3, "" if col.example in (None, "") else str(col.example))
+            ws.write_string(r, 3, "" if col.example in (None, "") else str(col.example), fmt.wrap)
             extra = ""
             if col.choices:
                 extra = " — " + ", ".join(col.choices)
@@ -191,17 +201,20 @@ def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: lis
             elif col.ref:
                 extra = f" — '{LIST_SHEET}' 목록 ({len(book.references[col.ref].rows)}개) 중 선택"
             if col.min is not None or col.max is not None:
-                extra += f" (범위 {_fmt_bound(col.min)}~{_fmt_bound(col.max)})"
+                extra += f" (범위 {_fmt_bound(col.min, col)}~{_fmt_bound(col.max, col)})"
             ws.write_string(r, 4, col.hint_ko + extra, fmt.wrap)
             r += 1
         r += 1
     ws.activate()
 
 
-def _fmt_bound(v: float | None) -> str:
+def _fmt_bound(v: float | None, col: Column | None = None) -> str:
+    """A limit as people read it: amounts with thousands separators, years without (1989~2009, not 1,989~2,009)."""
     if v is None:
         return ""
-    return f"{int(v):,}" if float(v).is_integer() and v < 1e15 else str(v)
+    if not (float(v).is_integer() and v < 1e15):
+        return str(v)
+    return str(int(v)) if col is not None and col.key.endswith("year") else f"{int(v):,}"
 
 
 def _lists(wb: Any, book: RuleBook, sheets: list[Sheet]) -> dict[str, str]:
@@ -239,7 +252,7 @@ def _validation(book: RuleBook, col: Column, list_refs: dict[str, str]) -> dict[
     elif col.type == "int" and col.min is not None and col.max is not None:
         spec.update({"validate": "integer", "criteria": "between", "minimum": int(col.min), "maximum": int(col.max),
                      "error_type": "warning", "error_title": "범위 확인",
-                     "error_message": f"{col.header}: {_fmt_bound(col.min)}~{_fmt_bound(col.max)} 사이의 정수"})
+                     "error_message": f"{col.header}: {_fmt_bound(col.min, col)}~{_fmt_bound(col.max, col)} 사이의 정수"})
     else:
         spec["validate"] = "any"
     return spec
