@@ -1010,6 +1010,8 @@ def readme_table(book: RuleBook) -> str:
             live, why, where = True, CHECK_WHAT[ERROR_CODE], "every input cell"
         elif code.startswith("CONSOLIDATE_"):
             live, why, where = False, "여러 보고서를 함께 보는 취합 단계의 검사", "(consolidation)"
+        elif code.startswith("LEDGER_"):
+            live, why, where = False, "취합 문서를 원장(iupjong.db)과 비교하는 취합 단계의 검사", "(ledger)"
         else:
             live, why, where = False, "파일 자체(형식, 시트, 제목 행, 크기)에 대한 검사: 파일을 여는 프로그램이 필요", "(file)"
         checked = "checked live in the template" if live else "checked by the validator only"
