@@ -173,6 +173,22 @@ def _budgets(books: Sequence[RuleBook]) -> tuple[list[dict[str, Any]], list[dict
             sorted(totals, key=lambda t: (t["to"], t["from"])))
 
 
+def ledger_years(ledger: str | os.PathLike[str], level: str = "national") -> list[Opened]:
+    """The consolidated workbooks of every year a ledger holds, at one level (national by default; a federation
+    ledger holds its federation's workbooks), as the ledger records them."""
+    from iupjong_xl.consolidate.record import recorded_workbooks
+
+    found = [Opened(path, cons, cons.book.version) for path, cons in recorded_workbooks(ledger)]
+    levels = {o.cons.level for o in found}
+    if level not in levels and len(levels) == 1:
+        level = levels.pop()  # e.g. a federation's ledger: its own workbooks
+    chosen = [o for o in found if o.cons.level == level]
+    if not chosen:
+        raise UsageError(f"원장 {ledger}에 취합 기록이 없습니다.", f"the ledger {ledger} holds no consolidation",
+                         file=str(ledger))
+    return chosen
+
+
 def build_trends(sources: Sequence[str | os.PathLike[str] | Opened]) -> Trends:
     """Compare consolidated workbooks of different years (same level) on the indicators their rule books share."""
     opened = [s if isinstance(s, Opened) else open_consolidated(s) for s in sources]

@@ -297,15 +297,20 @@ def partners(national: Path, lead: str, need: str, top: int, same_federation: bo
 
 
 @cli.command()
-@click.argument("nationals", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("nationals", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="the trends workbook to write")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def trends(nationals: tuple[Path, ...], output: Path, fmt: str) -> None:
+@click.option("--ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="every year this ledger holds (instead of naming the workbooks)")
+def trends(nationals: tuple[Path, ...], output: Path, fmt: str, ledger: Path | None) -> None:
     """Indicators of consolidated workbooks of several years side by side, with changes and the support budget."""
-    from iupjong_xl.analyses.trends import build_trends, write_trends
+    from iupjong_xl.analyses.trends import build_trends, ledger_years, write_trends
 
-    _build_write_show(build_trends, list(nationals), write_trends, output, fmt, _print_trends)
+    if not nationals and ledger is None:
+        raise click.UsageError("name the consolidated workbooks of two or more years, or --ledger iupjong.db")
+    sources: list[Any] = list(nationals) if ledger is None else _guard(ledger_years, ledger)
+    _build_write_show(build_trends, sources, write_trends, output, fmt, _print_trends)
 
 @cli.group()
 def addin() -> None:

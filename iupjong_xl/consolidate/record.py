@@ -263,3 +263,20 @@ def consolidation_from_ledger(workbook: str | os.PathLike[str],
     with open_ledger(db, create=False) as led:
         previous = load_previous(led.conn, workbook_key(db, workbook), Path(workbook))
     return None if previous is None else as_consolidation(previous)
+
+
+def recorded_workbooks(ledger: str | os.PathLike[str]) -> list[tuple[Path, Consolidation]]:
+    """Every workbook a ledger has written, with its consolidation as the ledger holds it (by workbook name)."""
+    from iupjong_xl.consolidate.ledger import open_ledger
+    from iupjong_xl.consolidate.readback import as_consolidation
+
+    db = Path(ledger)
+    out = []
+    with open_ledger(db, create=False) as led:
+        keys = [k for (k,) in led.conn.execute("SELECT DISTINCT workbook FROM views ORDER BY workbook")]
+        for key in keys:
+            path = Path(key) if Path(key).is_absolute() else db.resolve().parent / key
+            previous = load_previous(led.conn, key, path)
+            if previous is not None:
+                out.append((path, as_consolidation(previous)))
+    return out

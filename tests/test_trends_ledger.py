@@ -1,0 +1,57 @@
+"""Years in one ledger: `iupjong trends --ledger iupjong.db` shows every year the ledger holds, with the same
+figures as `iupjong trends` over the per-year workbooks (sample_workbooks/2008 + 2009 consolidated into one folder)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from iupjong_xl.cli import cli
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_workbooks"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("years")
+    for year in (2008, 2009):
+        res = CliRunner().invoke(cli, ["consolidate", str(SAMPLES / str(year)), "-o", str(out / f"national_{year}.xlsx"),
+                                       "--year", str(year), "-q"])
+        assert res.exit_code == 0, res.output
+    return out
+
+
+def _trends(*args: str) -> dict:
+    res = CliRunner().invoke(cli, ["trends", *args, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.output)
+
+
+def _without_paths(v: object) -> object:
+    """The JSON without where the workbooks lie (the workbook paths themselves)."""
+    if isinstance(v, dict):
+        return {k: _without_paths(x) for k, x in v.items() if k not in ("path", "paths", "output", "source", "sources")}
+    if isinstance(v, list):
+        return [_without_paths(x) for x in v]
+    return v
+
+
+def test_trends_from_the_ledger_equal_trends_from_the_workbooks(folder: Path) -> None:
+    a = _trends(str(folder / "national_2008.xlsx"), str(folder / "national_2009.xlsx"), "-o", str(folder / "a.xlsx"))
+    b = _trends("--ledger", str(folder / "iupjong.db"), "-o", str(folder / "b.xlsx"))
+    assert b["years"] == [2008, 2009]
+    assert _without_paths(a) == _without_paths(b)
+    assert json.dumps(a).count("national_2009.xlsx") == json.dumps(b).count("national_2009.xlsx") > 0
+
+
+def test_a_ledger_without_consolidations_is_a_clear_error(tmp_path: Path) -> None:
+    from iupjong_xl.consolidate.ledger import open_ledger
+
+    open_ledger(tmp_path / "iupjong.db").close()
+    res = CliRunner().invoke(cli, ["trends", "--ledger", str(tmp_path / "iupjong.db"), "-o", str(tmp_path / "t.xlsx")])
+    assert res.exit_code == 2 and "취합 기록이 없습니다" in res.output
+    res = CliRunner().invoke(cli, ["trends", "-o", str(tmp_path / "t.xlsx")])
+    assert res.exit_code == 2
