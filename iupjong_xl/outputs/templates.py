@@ -12,7 +12,7 @@ from iupjong_xl import __version__, rulebook
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.atomic import atomic_path
 from iupjong_xl.io.reader import col_letter
-from iupjong_xl.io.xlsx import display_width
+from iupjong_xl.io.xlsx import cell, display_width
 from iupjong_xl.outputs import livecheck
 from iupjong_xl.rulebook import META_SHEET, Column, RuleBook, Sheet
 
@@ -311,15 +311,9 @@ def _write_value(ws: Any, r: int, c: int, v: Any, cell_fmt: Any, blank_format: A
     if isinstance(v, Formula):
         ws.write_formula(r, c, v.formula, cell_fmt, v.value)
     elif isinstance(v, bool):
-        ws.write_boolean(r, c, v, cell_fmt)
-    elif isinstance(v, (int, float)):
-        ws.write_number(r, c, v, cell_fmt)
-    elif isinstance(v, datetime.datetime):
-        ws.write_datetime(r, c, v, cell_fmt)
-    elif isinstance(v, datetime.date):
-        ws.write_datetime(r, c, datetime.datetime(v.year, v.month, v.day), cell_fmt)
+        ws.write_boolean(r, c, v, cell_fmt)  # a true yes/no cell in a report (the kit writes 예/아니오 for people)
     else:
-        ws.write_string(r, c, str(v), cell_fmt)
+        cell(ws, r, c, v, cell_fmt)
 
 
 def generate_all(out_dir: str | os.PathLike[str], years: list[int] | None = None) -> list[Path]:
