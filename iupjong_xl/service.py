@@ -62,8 +62,8 @@ def consolidate(inputs: Iterable[str | os.PathLike[str]], output: str | os.PathL
     out = Path(output)
     paths = [str(p) for p in inputs]
 
-    def build(previous: Any) -> Consolidation:
-        return merge(paths, year=year, level=level, output=out, progress=progress, previous=previous)
+    def build(previous: Any, prior: Any = None) -> Consolidation:
+        return merge(paths, year=year, level=level, output=out, progress=progress, previous=previous, prior=prior)
 
     return _run(out, ledger, build, lang=lang, dry_run=dry_run, use_ledger=use_ledger, command="consolidate",
                 inputs=paths, level=level, year=year)
@@ -77,7 +77,7 @@ def refresh(path: str | os.PathLike[str], *, lang: str = "ko", ledger: str | os.
 
     out = Path(path)
 
-    def build(previous: Any) -> Consolidation:
+    def build(previous: Any, prior: Any = None) -> Consolidation:
         from iupjong_xl.consolidate.merge import READ_OUTPUT
 
         if previous is READ_OUTPUT or previous is None:
@@ -88,7 +88,7 @@ def refresh(path: str | os.PathLike[str], *, lang: str = "ko", ledger: str | os.
                 level=None, year=None)
 
 
-def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[[Any], Consolidation], *, lang: str,
+def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., Consolidation], *, lang: str,
          dry_run: bool, use_ledger: bool, command: str, inputs: list[str], level: str | None,
          year: int | None) -> Run:
     from iupjong_xl.consolidate import record
@@ -123,7 +123,7 @@ def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[[Any]
                     stale.unlink()
             run_id = record.start_run(conn, command=command, inputs=inputs, workbook=key, level=level, year=year)
             previous, extra_findings, backup, counts = _previous_state(conn, run_id, key, out)
-            cons = build(previous)
+            cons = build(previous, record.prior_years(conn, db))  # last year's figures: year-over-year rules
             cons.findings.extend(extra_findings)
             status = _statuses(cons)
             record.record_run(conn, run_id, key, cons, previous, status)
@@ -302,11 +302,17 @@ def derive_copy(source: str | os.PathLike[str], target: str | os.PathLike[str]) 
 
 
 def validate(paths: Iterable[str | os.PathLike[str]], *, year: int | None = None, max_rows: int | None = None,
-             progress: Progress | None = None) -> Report:
-    """Validate report files or folders: every finding with file, sheet, cell, code and message."""
+             progress: Progress | None = None, ledger: str | os.PathLike[str] | None = None) -> Report:
+    """Validate report files or folders: every finding with file, sheet, cell, code and message. With a ledger,
+    reports are also compared with the previous year it holds (year-over-year plausibility)."""
     from iupjong_xl.validate.pipeline import validate as run
 
-    return run([str(p) for p in paths], year=year, max_rows=max_rows, progress=progress)
+    prior = None
+    if ledger is not None:
+        from iupjong_xl.consolidate.record import prior_years_of
+
+        prior = prior_years_of(ledger)
+    return run([str(p) for p in paths], year=year, max_rows=max_rows, progress=progress, prior=prior)
 
 
 @dataclass

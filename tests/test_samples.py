@@ -97,10 +97,11 @@ def test_corpus_layout(corpus: Corpus, earlier: Corpus) -> None:
     feds_2008 = [f"{EARLIER_DIR}/{f}/{f}_연합회_2008.xlsx" for f in FEDERATIONS]
     clubs_2008 = [_club_file(c.federation, c.code, 2008) for c in earlier.reporting_clubs()]
     problems = [f"{PROBLEMS_DIR}/{p.file}" for p in PROBLEMS] + [f"{PROBLEMS_DIR}/README.md"]
-    assert sorted(files) == sorted(feds + clubs + feds_2008 + clubs_2008 + problems)
+    jumps = [f"{EARLIER_DIR}/README.md"]  # the year-over-year jumps planted in the earlier year
+    assert sorted(files) == sorted(feds + clubs + feds_2008 + clubs_2008 + problems + jumps)
     assert (len(feds), len(clubs), len(feds_2008), len(clubs_2008)) == (13, 195, 13, 179)
     assert sorted(p.name for p in (SAMPLES / YEAR_DIR).iterdir()) == sorted(FEDERATIONS)
-    assert sorted(p.name for p in (SAMPLES / EARLIER_DIR).iterdir()) == sorted(FEDERATIONS)
+    assert sorted(p.name for p in (SAMPLES / EARLIER_DIR).iterdir()) == sorted([*FEDERATIONS, "README.md"])
 
 
 def test_rerun_replaces_own_files_only(tmp_path: Path) -> None:

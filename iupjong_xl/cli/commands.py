@@ -98,8 +98,10 @@ def template(kind: str, year: int, output: Path) -> None:
 @click.option("--year", type=int, help="expect this report year (default: the template's own)")
 @click.option("--max-rows", type=click.IntRange(min=1), help="data rows allowed per sheet")
 @click.option("-q", "--quiet", is_flag=True, help="no progress bar")
+@click.option("--ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="compare with the previous year this ledger holds (year-over-year plausibility)")
 def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Path | None, lang: str,
-             year: int | None, max_rows: int | None, quiet: bool) -> None:
+             year: int | None, max_rows: int | None, quiet: bool, ledger: Path | None) -> None:
     """Validate report workbooks (files or folders, recursive). Exit 0 = no errors, 1 = errors, 2 = usage,
     3 = internal failure (the JSON still lists what was done)."""
     from iupjong_xl.service import validate as run
@@ -107,7 +109,7 @@ def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Pa
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs -o FILE")
     with _progress(quiet) as tick:
-        report = _guard(run, paths, year=year, max_rows=max_rows, progress=tick)
+        report = _guard(run, paths, year=year, max_rows=max_rows, progress=tick, ledger=ledger)
     copies: dict[str, Any] | None = None
     if annotate is not None:
         from iupjong_xl.outputs.annotate import annotate_files, copy_names

@@ -17,6 +17,7 @@ from iupjong_xl.errors import UsageError
 from iupjong_xl.io.reader import discover, sha256_file
 from iupjong_xl.validate.findings import Finding, FindingFactory
 from iupjong_xl.validate.pipeline import Checked, ParsedFile, check
+from iupjong_xl.validate.rules import PriorYear
 
 if TYPE_CHECKING:
     pass
@@ -29,7 +30,8 @@ READ_OUTPUT: Any = object()  # previous state: read it from the output workbook 
 
 def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = "national",
                 output: str | os.PathLike[str] | None = None, progress: Progress | None = None,
-                previous: Previous | Any | None = READ_OUTPUT) -> Consolidation:
+                previous: Previous | Any | None = READ_OUTPUT,
+                prior: dict[int, PriorYear] | None = None) -> Consolidation:
     """Validate the inputs, then merge them by natural key into the previous state: the ledger's (`previous`, None
     for a workbook the ledger has never written) or, without a ledger, what the output workbook holds."""
     if level not in ("federation", "national"):
@@ -56,7 +58,7 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
     reuse, order = _reusable(paths, previous if from_ledger else None, out_path)
     if reuse:
         paths = [d for d in order if d not in reuse]
-    checked = check(paths, year=year or (previous.year if previous else None), progress=progress)
+    checked = check(paths, year=year or (previous.year if previous else None), progress=progress, prior=prior)
     years = sorted({pf.book.year for pf in checked.files if pf.book is not None})
     run_year = year or (previous.year if previous else None) or (years[-1] if years else rulebook.available_years()[-1])
     book = rulebook.load(run_year)
@@ -98,7 +100,7 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
         keys = {(u.kind, u.key) for u, _ in candidates} | {("sha", u.sha256) for u, _ in candidates}
         again = [d for d, (s, sha) in reuse.items() if _unit_key(s, run_year) in keys or ("sha", sha) in keys]
         if again:
-            second = check(again, year=run_year, progress=progress)
+            second = check(again, year=run_year, progress=progress, prior=prior)
             findings += second.report.findings
             take(second, second.files, {pf.index: sha256_file(pf.found.path) for pf in second.files
                                         if pf.result.readable})

@@ -15,6 +15,7 @@ from iupjong_xl.consolidate.ledger import dumps, loads, now, os_user, program_ve
 from iupjong_xl.consolidate.model import Consolidation, Previous, SourceFile, Unit
 from iupjong_xl.consolidate.sheets import UID
 from iupjong_xl.validate.findings import Finding
+from iupjong_xl.validate.rules import PriorYear
 
 
 def workbook_key(ledger_path: Path, workbook: str | os.PathLike[str]) -> str:
@@ -280,3 +281,38 @@ def recorded_workbooks(ledger: str | os.PathLike[str]) -> list[tuple[Path, Conso
             if previous is not None:
                 out.append((path, as_consolidation(previous)))
     return out
+
+
+def prior_years(conn: sqlite3.Connection, db: Path) -> dict[int, PriorYear]:
+    """Per year the ledger holds, what its consolidation (the national one when there is one) said of each member
+    company and club: for the year-over-year plausibility rules of the following year."""
+    out: dict[int, PriorYear] = {}
+    keys = [k for (k,) in conn.execute("SELECT DISTINCT workbook FROM views ORDER BY workbook")]
+    chosen: dict[int, tuple[int, Previous]] = {}
+    for key in keys:
+        path = Path(key) if Path(key).is_absolute() else db.resolve().parent / key
+        previous = load_previous(conn, key, path)
+        if previous is None:
+            continue
+        rank = 0 if previous.level == "national" else 1
+        if previous.year not in chosen or rank < chosen[previous.year][0]:
+            chosen[previous.year] = (rank, previous)
+    for year, (_rank, previous) in chosen.items():
+        members: dict[str, tuple[int | None, int | None]] = {}
+        clubs: dict[str, set[str]] = {}
+        for unit in previous.units.values():
+            for r in unit.rows.get("member", []):
+                brn = r.get("brn")
+                if isinstance(brn, str):
+                    members[brn] = (r.get("employees"), r.get("sales_mwon"))
+                    clubs.setdefault(str(r.get("club_code")), set()).add(brn)
+        out[year] = PriorYear(year, members, {k: frozenset(v) for k, v in clubs.items()})
+    return out
+
+
+def prior_years_of(ledger: str | os.PathLike[str]) -> dict[int, PriorYear]:
+    from iupjong_xl.consolidate.ledger import open_ledger
+
+    db = Path(ledger)
+    with open_ledger(db, create=False) as led:
+        return prior_years(led.conn, db)

@@ -46,6 +46,8 @@ NOT_LIVE_WHY = {
     "PATTERN": "정규식 형식 검사는 일반 수식으로 쓸 수 없음 (REGEXMATCH는 Google 시트·최신 Excel 전용)",
     "LIST_BRN": "한 칸에 여러 번호를 쓰는 목록의 번호별 형식·검증번호는 수식이 너무 길어짐",
     "consortium_divisions": "협력체 기업마다 회원사 시트의 업종을 찾아 세어야 해 일반 수식으로는 과도함",
+    **dict.fromkeys(("yoy_factor", "yoy_member_share", "yoy_no_overlap"),
+                    "작년 자료(원장)와 비교하는 검사: 서식에는 작년 자료가 없음"),
 }
 LIVE_RULE_KINDS = {"equals_param", "in_members", "min_rows", "distinct_min", "role_matches", "max_member_count",
                    "date_in_year", "sum_equals", "max_param", "share_max", "share_min", "code_prefix"}

@@ -285,12 +285,29 @@ class Federation:
     clubs: list[Club]
 
 
+class YearJump(NamedTuple):
+    """A value planted in the earlier year so that the later year's report jumps against it (as a unit mistake would):
+    the year-over-year rule must find exactly these."""
+
+    federation: str
+    club: str
+    brn: str
+    column: str  # employees | sales_mwon
+    earlier: int
+    later: int
+
+
+# (federation, column, earlier value from the later one): one tenth, or ten times
+JUMP_SPECS = (("서울", "employees", "tenth"), ("부산", "sales_mwon", "tenth"), ("대구경북", "employees", "tenfold"))
+
+
 @dataclass(slots=True)
 class Corpus:
     spec: CorpusSpec
     seed: int
     federations: list[Federation]
     plants: list[PartnerPlant] = field(default_factory=list)  # partner-matching cases planted in this corpus
+    jumps: list[YearJump] = field(default_factory=list)  # year-over-year jumps planted in this (earlier) year
 
     def reporting_clubs(self) -> list[Club]:
         return [c for f in self.federations for c in f.clubs if c.reporting]
@@ -683,7 +700,24 @@ def plan_earlier(later: Corpus) -> Corpus:
     corpus = Corpus(spec, later.seed, feds)
     _deal(rng, corpus.reporting_clubs(), e.targets, spec, Fraction(str(book.parameters["attendance_threshold"])))
     _score(rng, corpus.reporting_clubs(), int(book.parameters["funding"]["max_consortia"]))
+    corpus.jumps = _plant_jumps(corpus, later)
     return corpus
+
+
+def _plant_jumps(earlier: Corpus, later: Corpus) -> list[YearJump]:
+    """Plant JUMP_SPECS (no random draws: the rest of the corpus stays as it was): in each named federation, the
+    first reporting club of both years and its first member of both years with a two-digit value or more gets
+    one tenth (or ten times) of its later value in the earlier year."""
+    now = {c.code: {m.brn: m for m in c.members} for c in later.reporting_clubs()}
+    out = []
+    for fed, column, how in JUMP_SPECS:
+        club = next(c for c in earlier.reporting_clubs() if c.federation == fed and c.code in now)
+        member = next(m for m in club.members if m.brn in now[club.code] and getattr(now[club.code][m.brn], column) >= 20)
+        value = getattr(now[club.code][member.brn], column)
+        planted = max(1, value // 10) if how == "tenth" else value * 10
+        setattr(member, column, planted)
+        out.append(YearJump(fed, club.code, member.brn, column, planted, value))
+    return out
 
 
 def _earlier_club(rng: random.Random, club: Club, year: int, cut: dt.date, size: tuple[int, int],

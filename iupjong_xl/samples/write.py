@@ -35,6 +35,8 @@ def write_corpus(out_dir: str | Path, seed: int = 2009, spec: CorpusSpec = NATIO
     written = []
     for c in (corpus, *earlier):
         written += _write_year(c, out)
+    for c in earlier:
+        written.append(_write_jumps(c, out))
     return written + write_problems(corpus, out / PROBLEMS_DIR)
 
 
@@ -50,3 +52,21 @@ def _write_year(corpus: Corpus, out: Path) -> list[Path]:
         written += [write_template(folder / f"{fed.name}_{c.code}_{year}.xlsx", "club", year, club_data(c, year),
                                    live=False) for c in fed.clubs if c.reporting]
     return written
+
+
+def _write_jumps(earlier: Corpus, out: Path) -> Path:
+    """<earlier year>/README.md: the year-over-year jumps planted in that year (what `iupjong validate --ledger`
+    must find in the later year, and nothing else)."""
+    year = earlier.spec.year
+    lines = [f"# {year}년 예제: 심어 둔 전년 대비 급변 (planted year-over-year jumps)", "",
+             f"`{year}` 취합본을 원장에 넣은 뒤 {year + 1}년 보고서를 `iupjong validate --ledger`로 검사하면 다음 경고가"
+             " 나와야 하고, 그 밖의 전년 대비 경고는 없어야 합니다 (tests/test_year_over_year.py).", "",
+             "| 연합회 | 교류회 | 사업자등록번호 | 항목 | " + f"{year}년 | {year + 1}년 | 코드 |", "|---|---|---|---|---:|---:|---|"]
+    for j in earlier.jumps:
+        what, code = ("종업원수", "MEMBER_EMPLOYEES_YOY") if j.column == "employees" else \
+            ("매출액(백만원)", "MEMBER_SALES_YOY")
+        lines.append(f"| {j.federation} | {j.club} | {j.brn} | {what} | {j.earlier:,} | {j.later:,} | `{code}` |")
+    path = out / corpus_folder(year) / "README.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+

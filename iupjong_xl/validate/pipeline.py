@@ -15,7 +15,7 @@ from iupjong_xl.rulebook import CONSOLIDATED_META, META_SHEET
 from iupjong_xl.validate.findings import FileResult, Finding, FindingFactory, Report
 from iupjong_xl.validate.layout import LayoutProblem, SheetData, match_sheet, read_form, read_meta, read_table
 from iupjong_xl.validate.normalize import CoerceError, coerce_int
-from iupjong_xl.validate.rules import FileRecords, check_rules
+from iupjong_xl.validate.rules import FileRecords, PriorYear, check_rules
 from iupjong_xl.validate.schemas import SheetInput, TypedColumns, coerce_records, duplicates, run_schema, stack_frame
 
 if TYPE_CHECKING:
@@ -50,10 +50,12 @@ class Checked:
 
 
 def validate(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
+             prior: dict[int, PriorYear] | None = None,
              progress: Progress | None = None, workers: int | None = None, limits: Limits | None = None) -> Report:
-    """Validate files and folders; every problem becomes a finding, nothing raises for bad input."""
+    """Validate files and folders; every problem becomes a finding, nothing raises for bad input. `prior`: last
+    year's consolidation per year (from a ledger), for the year-over-year rules; without it they are silent."""
     return check(paths, year=year, max_rows=max_rows, progress=progress, workers=workers, keep=False,
-                 limits=limits).report
+                 limits=limits, prior=prior).report
 
 
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
@@ -150,7 +152,7 @@ def _attach(pf: ParsedFile) -> ParsedFile:
 
 def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
           progress: Progress | None = None, workers: int | None = None, keep: bool = True,
-          limits: Limits | None = None) -> Checked:
+          limits: Limits | None = None, prior: dict[int, PriorYear] | None = None) -> Checked:
     """Validate and keep the typed rows (keep=False: findings only, less memory). Every file is read (and coerced)
     in a worker process under `limits` (default: the rule book's, else 1 GiB and 60 s per file): a file that kills
     or exhausts its worker gets FILE_READ_CRASHED / FILE_TOO_COMPLEX and the batch goes on. `workers` processes
@@ -172,7 +174,7 @@ def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None
     jobs = [(i, found, year, max_rows) for i, found in enumerate(todo)]
     n = _workers(workers, len(jobs))
     parsed = _read_all(jobs, n, _limits(default_book, limits), progress)
-    frames, records, more = _check_groups(parsed, keep)
+    frames, records, more = _check_groups(parsed, keep, prior)
     findings = loose + [f for pf in parsed for f in pf.findings] + more
     order = {pf.found.display: pf.index for pf in parsed}
     sheet_order = {n: i for i, s in enumerate(default_book.sheets.values()) for n in (s.name, *s.aliases)}
@@ -284,7 +286,7 @@ def _identify(meta: dict[str, str], wb: Workbook, names: list[str], year: int | 
     return None, None
 
 
-def _check_groups(parsed: list[ParsedFile], keep: bool = True) -> tuple[dict[tuple[int, str, str], Any],
+def _check_groups(parsed: list[ParsedFile], keep: bool = True, prior: dict[int, PriorYear] | None = None) -> tuple[dict[tuple[int, str, str], Any],
                                                     dict[int, dict[str, list[dict[str, Any]]]], list[Finding]]:
     """Coerce and check each sheet kind over all files of the same year and kind at once, then run rules per file."""
     groups: dict[tuple[int, str], list[ParsedFile]] = {}
@@ -319,7 +321,7 @@ def _check_groups(parsed: list[ParsedFile], keep: bool = True) -> tuple[dict[tup
             for rec in _records(df):
                 per_file[rec["_f"]].records[sheet.key].append(rec)
         for index, fr in per_file.items():
-            out.extend(check_rules(book, fr, ff))
+            out.extend(check_rules(book, fr, ff, prior))
             if keep:
                 records[index] = fr.records
     return frames, records, out

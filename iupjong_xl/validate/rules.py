@@ -21,12 +21,23 @@ class FileRecords:
     inputs: dict[str, SheetInput]  # sheet key -> where the records are
 
 
+@dataclass(frozen=True)
+class PriorYear:
+    """What last year's consolidation said, for the year-over-year plausibility rules: per member company (BRN) its
+    employees and sales, per club the member companies it listed."""
+
+    year: int
+    members: dict[str, tuple[int | None, int | None]]  # BRN -> (employees, sales in million won)
+    clubs: dict[str, frozenset[str]]  # club code -> member BRNs
+
+
 @dataclass
 class Ctx:
     book: RuleBook
     rule: Rule
     fr: FileRecords
     ff: FindingFactory
+    prior: PriorYear | None = None  # the report year's previous year, when a ledger holds it
 
     def arg(self, name: str, default: Any = None) -> Any:
         return self.book.param(self.rule.args.get(name, default))
@@ -237,16 +248,65 @@ def _code_prefix(c: Ctx) -> Iterator[Finding]:
             yield c.emit(rec, col, v, expected=prefix)
 
 
-def check_rules(book: RuleBook, fr: FileRecords, ff: FindingFactory) -> list[Finding]:
-    """Run every rule whose sheet this file has."""
+def check_rules(book: RuleBook, fr: FileRecords, ff: FindingFactory,
+                prior: dict[int, PriorYear] | None = None) -> list[Finding]:
+    """Run every rule whose sheet this file has (the year-over-year rules only when last year is known)."""
     out: list[Finding] = []
+    last = (prior or {}).get(book.year - 1)
     for rule in book.rules:
-        if rule.sheet not in fr.records:
+        if rule.sheet not in fr.records or (rule.kind.startswith("yoy_") and last is None):
             continue
         fn = KINDS.get(rule.kind)
         if fn is None:
             from iupjong_xl.errors import RuleBookError
 
             raise RuleBookError(f"rule {rule.code}: unknown kind {rule.kind!r}")
-        out.extend(fn(Ctx(book, rule, fr, ff)))
+        out.extend(fn(Ctx(book, rule, fr, ff, last)))
     return out
+
+
+# ------------------------------------------------------------------------------------------ year over year
+
+
+@kind("yoy_factor")
+def _yoy_factor(c: Ctx) -> Iterator[Finding]:
+    """A member company's value changed by more than the factor since last year (×factor or ÷factor)."""
+    col, factor = c.arg("column"), float(c.arg("param"))
+    which = 0 if col == "employees" else 1
+    assert c.prior is not None
+    for rec in c.rows():
+        before = c.prior.members.get(str(rec.get("brn") or ""))
+        v, last = _num(rec.get(col)), None if before is None else before[which]
+        if v is None or last is None or v <= 0 or last <= 0:
+            continue
+        if max(v / last, last / v) > factor:
+            yield c.emit(rec, col, v, last=last, factor=factor)
+
+
+def _club(c: Ctx) -> tuple[dict[str, Any] | None, str | None]:
+    club = c.rows("club")[0] if c.rows("club") else None
+    return club, (str(club.get("club_code")) if club and club.get("club_code") else None)
+
+
+@kind("yoy_member_share")
+def _yoy_member_share(c: Ctx) -> Iterator[Finding]:
+    """The club lists many more or fewer member companies than last year (by more than the share)."""
+    assert c.prior is not None
+    club, code = _club(c)
+    before = c.prior.clubs.get(code or "")
+    n, share = len([r for r in c.rows("member") if r.get("brn")]), float(c.arg("param"))
+    if club is None or not before or not n:
+        return
+    if abs(n - len(before)) / len(before) > share:
+        yield c.emit(club, "club_code", code, last=len(before), count=n)
+
+
+@kind("yoy_no_overlap")
+def _yoy_no_overlap(c: Ctx) -> Iterator[Finding]:
+    """A club that reported last year lists none of last year's member companies (another club's list?)."""
+    assert c.prior is not None
+    club, code = _club(c)
+    before = c.prior.clubs.get(code or "")
+    now = {str(r["brn"]) for r in c.rows("member") if r.get("brn")}
+    if club is not None and before and now and not (now & before):
+        yield c.emit(club, "club_code", code, last=len(before))
