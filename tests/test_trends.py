@@ -126,7 +126,8 @@ def test_support_budget_by_year(trends: Trends) -> None:
 def test_json_is_plain_data(trends: Trends) -> None:
     data = trends.to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
-    assert list(data) == ["years", "level", "sources", "indicators", "not_comparable", "national", "federations", "budget"]
+    assert list(data) == ["years", "level", "sources", "indicators", "not_comparable", "national", "federations", "budget",
+                          "members"]  # member companies followed by BRN across the years
     assert [s["version"] for s in data["sources"]] == ["2008.1", "2009.1"]
     assert [i["key"] for i in data["indicators"] if i["headline"]] == [k for k in COMPARABLE if k in HEADLINE]
     assert next(i for i in data["indicators"] if i["key"] == "reporting_rate")["change_unit"] == "%p"

@@ -55,3 +55,25 @@ def test_a_ledger_without_consolidations_is_a_clear_error(tmp_path: Path) -> Non
     assert res.exit_code == 2 and "취합 기록이 없습니다" in res.output
     res = CliRunner().invoke(cli, ["trends", "-o", str(tmp_path / "t.xlsx")])
     assert res.exit_code == 2
+
+
+def test_member_companies_are_followed_across_years_by_brn(folder: Path) -> None:
+    from iupjong_xl.samples.corpus import NATIONAL, plan_corpus, plan_earlier
+
+    later = plan_corpus(NATIONAL, 2009)
+    earlier = plan_earlier(later)
+
+    def clubs(c: object) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for club in c.reporting_clubs():  # type: ignore[attr-defined]
+            for m in club.members:
+                out.setdefault(m.brn, set()).add(club.code)
+        return out
+
+    a, b = clubs(earlier), clubs(later)
+    moved = {x for x in set(a) & set(b) if a[x] != b[x]}
+    (flow,) = _trends("--ledger", str(folder / "iupjong.db"), "-o", str(folder / "c.xlsx"))["members"]
+    assert (flow["from"], flow["to"]) == (2008, 2009)
+    assert (flow["joined"], flow["left"], flow["moved"], flow["stayed"]) == \
+        (len(set(b) - set(a)), len(set(a) - set(b)), len(moved), len(set(a) & set(b)) - len(moved))
+    assert flow["joined"] > 0 and flow["left"] > 0

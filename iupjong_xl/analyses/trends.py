@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ class Trends:
     rows: dict[str, dict[str, dict[str, Any]]]  # "전국" or federation -> indicator key -> row (values, changes)
     budget: list[dict[str, Any]]
     budget_totals: list[dict[str, Any]]
+    members: list[dict[str, Any]] = field(default_factory=list)  # member companies followed by BRN, year to year
 
     def row(self, key: str, federation: str = NATIONAL) -> dict[str, Any]:
         return self.rows[federation][key]
@@ -75,7 +76,33 @@ class Trends:
             "national": self.rows[NATIONAL],
             "federations": {f: self.rows[f] for f in self.federations},
             "budget": {"by_year": self.budget, "cumulative": self.budget_totals},
+            "members": self.members,
         }
+
+
+def member_flow(opened: Sequence[Opened]) -> list[dict[str, Any]]:
+    """Member companies followed across years by their registration number: per pair of consecutive years, how many
+    joined (new BRN), left (BRN gone), moved to another club, and stayed; with the first few of each."""
+    clubs: list[dict[str, set[str]]] = []
+    for o in opened:
+        by_brn: dict[str, set[str]] = {}
+        for r in o.frames["member"].to_dict("records"):
+            if isinstance(r.get("brn"), str):
+                by_brn.setdefault(r["brn"], set()).add(str(r.get("club_code")))
+        clubs.append(by_brn)
+    out = []
+    years = [o.year for o in opened]
+    for i in range(1, len(opened)):
+        a, b, before, after = years[i - 1], years[i], clubs[i - 1], clubs[i]
+        joined = sorted(set(after) - set(before))
+        left = sorted(set(before) - set(after))
+        moved = sorted(brn for brn in set(after) & set(before) if after[brn] != before[brn])
+        stayed = len(set(after) & set(before)) - len(moved)
+        out.append({"from": a, "to": b, "joined": len(joined), "left": len(left), "moved": len(moved),
+                    "stayed": stayed, "examples": {"joined": joined[:5], "left": left[:5],
+                                                   "moved": [{"brn": m, "from": sorted(before[m]), "to": sorted(after[m])}
+                                                             for m in moved[:5]]}})
+    return out
 
 
 def _change_unit(ind: Indicator) -> str:
@@ -224,7 +251,7 @@ def build_trends(sources: Sequence[str | os.PathLike[str] | Opened]) -> Trends:
         rows[fed] = {i.key: _row(i, years, [_value(i, d.table, None if fed == NATIONAL else fed) for d in data])
                      for i in indicators}
     budget, totals = _budgets(books)
-    return Trends(years, data, indicators, not_comparable, feds, rows, budget, totals)
+    return Trends(years, data, indicators, not_comparable, feds, rows, budget, totals, member_flow(opened))
 
 
 # ------------------------------------------------------------------------------------------ writing

@@ -546,6 +546,9 @@ def _print_trends(data: dict[str, Any], output: Path) -> None:
     budget = ", ".join(f"{b['year']}년 {b['million_won']:,}" for b in data["budget"]["by_year"] if b["million_won"] is not None)
     totals = ", ".join(f"{b['from']}~{b['to']} {b['million_won']:,}" for b in data["budget"]["cumulative"])
     console.print(f"지원예산(백만원): {budget}" + (f"; 누계 {totals}" if totals else ""))
+    for m in data.get("members", []):
+        console.print(f"회원사 {m['from']}→{m['to']} (사업자등록번호로 추적): 새로 가입 {m['joined']:,}곳, 탈퇴 {m['left']:,}곳, "
+                      f"교류회 이동 {m['moved']:,}곳, 계속 {m['stayed']:,}곳")
 
 
 def _print_consolidation(data: dict[str, Any], lang: str) -> None:
