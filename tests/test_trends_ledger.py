@@ -77,3 +77,21 @@ def test_member_companies_are_followed_across_years_by_brn(folder: Path) -> None
     assert (flow["joined"], flow["left"], flow["moved"], flow["stayed"]) == \
         (len(set(b) - set(a)), len(set(a) - set(b)), len(moved), len(set(a) & set(b)) - len(moved))
     assert flow["joined"] > 0 and flow["left"] > 0
+
+
+def test_the_directory_shows_since_when_a_company_is_a_member(folder: Path) -> None:
+    import openpyxl
+
+    from iupjong_xl.analyses.directory import build_directory, write_directory
+
+    trends = _trends("--ledger", str(folder / "iupjong.db"), "-o", str(folder / "d.xlsx"))["members"][0]
+    d = build_directory(folder / "national_2009.xlsx")
+    since = {c.brn: c.member_since for c in d.companies}
+    assert set(since.values()) == {2008, 2009}
+    assert sum(1 for v in since.values() if v == 2009) == trends["joined"]
+    assert build_directory(folder / "national_2008.xlsx").companies[0].member_since == 2008
+    out = write_directory(d, folder / "directory.xlsx")
+    ws = openpyxl.load_workbook(out)["회원사 명부"]
+    head = [c.value for c in ws[3]]
+    col = head.index("회원 연도(원장 기준)") + 1
+    assert {ws.cell(r, col).number_format for r in range(4, 10)} == {"0"}

@@ -11,8 +11,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from iupjong_xl.consolidate.ledger import default_path
 from iupjong_xl.consolidate.readback import open_checked
-from iupjong_xl.consolidate.record import consolidation_from_ledger
+from iupjong_xl.consolidate.record import consolidation_from_ledger, prior_years_of
 from iupjong_xl.consolidate.sheets import _int, _text  # the one lenient reading of a consolidated value
 from iupjong_xl.io.reader import col_letter as _col
 from iupjong_xl.io.xlsx import Formats, column_chart, drop_empty, finish, meta_sheet, nothing_here, table, xlsx
@@ -39,6 +40,7 @@ class Opened:
     path: Path
     cons: Consolidation
     version: str
+    since: dict[str, int] = field(default_factory=dict)  # BRN -> first year the ledger holds it (with a ledger)
 
     @property
     def book(self) -> RuleBook:
@@ -62,7 +64,12 @@ def open_consolidated(path: str | os.PathLike[str]) -> Opened:
     UnsupportedVersionError (typed, Korean and English) for anything else."""
     p, cons, version = open_checked(path)
     recorded = consolidation_from_ledger(p)  # the record of the program, when the workbook has a ledger beside it
-    return Opened(p, recorded if recorded is not None else cons, version)
+    since: dict[str, int] = {}
+    if recorded is not None:
+        for year, prior in sorted(prior_years_of(default_path(p)).items(), reverse=True):
+            if year <= recorded.year:
+                since.update(dict.fromkeys(prior.members, year))  # older years overwrite: the first year wins
+    return Opened(p, recorded if recorded is not None else cons, version, since)
 
 
 # ------------------------------------------------------------------------------------------ the directory
@@ -116,6 +123,7 @@ class Company:
     differs: list[str] = field(default_factory=list)  # columns whose value differs between the company's clubs
     employee_band: str = UNKNOWN
     sales_band: str = UNKNOWN
+    member_since: int | None = None  # first year the ledger holds this company (None: no ledger)
 
     @property
     def clubs(self) -> list[str]:
@@ -135,7 +143,8 @@ class Company:
                 "ksic_division_name": self.division_name, "employees": self.employees,
                 "employee_band": self.employee_band, "sales_mwon": self.sales_mwon, "sales_band": self.sales_band,
                 "clubs": [m.to_dict() for m in self.memberships], "federations": self.federations,
-                "roles": self.roles, "products": self.products, "differs": self.differs}
+                "roles": self.roles, "products": self.products, "differs": self.differs,
+                "member_since": self.member_since}
 
 
 @dataclass
@@ -289,7 +298,7 @@ def build_directory(source: str | os.PathLike[str] | Opened) -> Directory:
         companies.append(Company(brn, _text(first.get("company_name")) or "", _text(first.get("ceo")), section,
                                  (section_ref.row(section) or {}).get("name_ko") if section else None, division,
                                  row.get("name_ko") if row else None, employees, sales, products, memberships, differs,
-                                 band(employees, employee_bands), band(sales, sales_bands)))
+                                 band(employees, employee_bands), band(sales, sales_bands), opened.since.get(brn)))
     companies.sort(key=lambda c: (c.division or "99", c.name, c.brn))
     clubs = []
     for (fed, code), rows in per_club.items():
@@ -320,7 +329,7 @@ def build_directory(source: str | os.PathLike[str] | Opened) -> Directory:
 S_DIRECTORY, S_SECTIONS, S_SIZE, S_CLUBS = "회원사 명부", "업종×연합회", "규모별", "교류회 업종 다양성"
 DIRECTORY_HEADS = ["사업자등록번호", "회사명", "대표자", "대분류", "대분류명", "중분류(KSIC)", "중분류명", "종업원수", "종업원 규모",
                    "매출액(백만원)", "매출 규모", "소속 교류회", "교류회명", "소속 연합회", "역할", "교류회 수", "주요 제품·기술",
-                   "교류회별로 다른 값"]
+                   "교류회별로 다른 값", "회원 연도(원장 기준)"]
 
 
 def write_directory(directory: Directory, out_path: str | os.PathLike[str]) -> Path:
@@ -334,9 +343,11 @@ def write_directory(directory: Directory, out_path: str | os.PathLike[str]) -> P
                  c.employee_band, c.sales_mwon, c.sales_band, ", ".join(c.clubs),
                  ", ".join(m.club_name for m in c.memberships), ", ".join(c.federations),
                  ", ".join(f"{m.club_code} {m.role}" for m in c.memberships if m.role), len(c.memberships),
-                 ", ".join(c.products), ", ".join(c.differs)] for c in d.companies]
-        heads, rows = drop_empty(DIRECTORY_HEADS, rows, keep=range(len(DIRECTORY_HEADS) - 1))
+                 ", ".join(c.products), ", ".join(c.differs), c.member_since] for c in d.companies]
+        heads, rows = drop_empty(DIRECTORY_HEADS, rows, keep=range(len(DIRECTORY_HEADS) - 2))
         fmts = {heads.index(h): f.int for h in ("종업원수", "매출액(백만원)")} | {heads.index("교류회 수"): f.count}
+        if "회원 연도(원장 기준)" in heads:
+            fmts[heads.index("회원 연도(원장 기준)")] = f.year
         table(ws, 2, heads, rows, fmts)
         if not rows:
             nothing_here(ws, f, 4, "회원사가 없습니다.")
