@@ -172,6 +172,29 @@ def test_history_of_the_whole_workbook_and_by_year(replaced: tuple[Path, Path, d
     assert en["units"][0]["versions"][0]["status_label"] == "created" and en["units"][0]["kind_label"] == "federation"
 
 
+def test_files_received_again_or_in_conflict_are_listed(replaced: tuple[Path, Path, dict[str, Any]],
+                                                         tmp_path: Path) -> None:
+    out, _src, _data = replaced
+    jju2 = SAMPLES / "제주" / "제주_JJU-002_2009.xlsx"
+    other = tmp_path / "other" / "JJU-002_다시.xlsx"
+    other.parent.mkdir()
+    shutil.copy(jju2, other)
+    wb = openpyxl.load_workbook(other)
+    wb["활동"].cell(3, 4).value = 5
+    wb.save(other)
+    res = run("consolidate", str(SAMPLES / "제주" / "제주_JJU-003_2009.xlsx"), str(jju2), str(other), "-o", str(out),
+              "-q", "--format", "json")
+    assert json.loads(res.output)["summary"]["conflicts"] == 2
+    units = {u["unit"]: u for u in history(out)["units"]}
+    assert [v["unchanged_in_runs"] for v in units["JJU-003"]["versions"]] == [[3]]
+    assert [v["unchanged_in_runs"] for v in units["JJU-001"]["versions"]] == [[], []]
+    assert [(r["run"], r["file"], r["sha256"], r["status"], r["status_label"]) for r in units["JJU-002"]["not_taken"]] == [
+        (3, other.name, sha(other), "conflict", "충돌"), (3, jju2.name, sha(jju2), "conflict", "충돌")]
+    assert len(units["JJU-002"]["versions"]) == 1 and units["JJU-002"]["versions"][0]["current"]
+    table = run("history", str(out), "JJU-002").output
+    assert table.count("반영 안 함") == 2 and "충돌" in table
+
+
 def test_diff_shows_exactly_the_changed_cells(replaced: tuple[Path, Path, dict[str, Any]]) -> None:
     out, _src, _data = replaced
     (unit,) = history(out, "JJU-001", "--diff")["units"]

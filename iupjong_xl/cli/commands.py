@@ -593,8 +593,14 @@ def _print_history(data: dict[str, Any], lang: str, diff: bool) -> None:
         for v in u["versions"]:
             now = ("현재" if ko else "current") if v["current"] else (
                 f"{v['replaced_in_run']}번 실행에서 교체" if ko else f"replaced in run {v['replaced_in_run']}")
+            if v["unchanged_in_runs"]:
+                runs = ", ".join(map(str, v["unchanged_in_runs"]))
+                now += f"; {runs}번 실행에서 변경 없이 다시 받음" if ko else f"; received again unchanged in run {runs}"
             t.add_row(str(v["version"]), str(v["run"]), v["received"] or "", escape(v["file"] or ""),
                       (v["sha256"] or "")[:16], escape(v["user"] or ""), v["status_label"], now)
+        for r in u["not_taken"]:
+            t.add_row("-", str(r["run"]), r["received"] or "", escape(r["file"] or ""), (r["sha256"] or "")[:16],
+                      escape(r["user"] or ""), r["status_label"], "반영 안 함" if ko else "not taken")
         console.print(t)
         for d in u.get("diffs", []) if diff else []:
             n = f"+{d['added']} −{d['removed']} ~{d['changed']}"

@@ -259,13 +259,31 @@ class Version:
     replaced_in: int | None  # the run that replaced it
     rulebook: str | None
     via: str | None = None
+    again: list[int] = field(default_factory=list)  # later runs that received the same file again (unchanged)
 
     def to_dict(self, lang: str = "ko") -> dict[str, Any]:
         return {"version": self.id, "run": self.run, "received": self.received, "user": self.user, "file": self.file,
                 "source": self.source, "sha256": self.sha256, "status": self.status,
                 "status_label": self.status if lang == "en" else SOURCE_STATUS_KO.get(self.status, self.status),
                 "current": self.current, "replaced_in_run": self.replaced_in, "rulebook": self.rulebook,
-                "via": self.via}
+                "via": self.via, "unchanged_in_runs": self.again}
+
+
+@dataclass
+class Receipt:
+    """A file received for a unit that did not become a version: a conflict, a duplicate, or rejected whole."""
+
+    run: int
+    received: str | None
+    user: str | None
+    file: str | None
+    sha256: str | None
+    status: str  # conflict | duplicate | rejected
+
+    def to_dict(self, lang: str = "ko") -> dict[str, Any]:
+        return {"run": self.run, "received": self.received, "user": self.user, "file": self.file,
+                "sha256": self.sha256, "status": self.status,
+                "status_label": self.status if lang == "en" else SOURCE_STATUS_KO.get(self.status, self.status)}
 
 
 @dataclass
@@ -276,11 +294,13 @@ class UnitHistory:
     federation: str
     versions: list[Version]
     diffs: list[UnitDiff] = field(default_factory=list)
+    others: list[Receipt] = field(default_factory=list)
 
     def to_dict(self, lang: str = "ko", diff: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {"kind": self.kind, "kind_label": self.kind if lang == "en" else KIND_KO.get(self.kind),
                              "year": self.year, "unit": self.unit, "federation": self.federation,
-                             "versions": [v.to_dict(lang) for v in self.versions]}
+                             "versions": [v.to_dict(lang) for v in self.versions],
+                             "not_taken": [r.to_dict(lang) for r in self.others]}
         if diff:
             book = rulebook.load(self.year)
             d["diffs"] = [x.to_dict(book, lang) for x in self.diffs]
@@ -332,6 +352,7 @@ def history(conn: sqlite3.Connection, workbook: str, *, ledger: str, club: str |
         u = units.setdefault((kind, int(yr), key), UnitHistory(kind, int(yr), key, fed or "", []))
         u.versions.append(Version(vid, run_from, started, user, names.get((sha, source)) or _name(source), source,
                                   sha, status, run_until is None, run_until, rb, via))
+    _add_receipts(conn, workbook, units, names)
     out = [units[k] for k in sorted(units, key=lambda k: (k[1], k[0] != "club", k[2]))]
     if diff:
         for u in out:
@@ -340,6 +361,37 @@ def history(conn: sqlite3.Connection, workbook: str, *, ledger: str, club: str |
                 u.diffs.append(UnitDiff(u.kind, u.year, u.unit, u.federation, a.file, b.file, changes, not_compared,
                                         a.id, b.id, (a.rulebook, b.rulebook)))
     return History(workbook, ledger, out, diff)
+
+
+def _add_receipts(conn: sqlite3.Connection, workbook: str, units: dict[tuple[str, int, str], UnitHistory],
+                  names: dict[tuple[str, str], str]) -> None:
+    """What each consolidation's view listed for the units besides new versions: the same file again (unchanged),
+    conflicts, duplicates and files rejected whole."""
+    seen: set[tuple[int, str | None, str | None, str]] = set()
+    for run_id, state, started, user in conn.execute(
+            "SELECT v.run_id, v.state, r.started, r.os_user FROM views v JOIN runs r ON r.id = v.run_id"
+            " WHERE v.workbook = ? AND r.command = 'consolidate' ORDER BY v.id", (workbook,)):
+        st = loads(state)
+        for src in st.get("sources", []):
+            status, kind = src.get("status"), src.get("kind")
+            key = src.get("club_code") if kind == "club" else src.get("federation") if kind == "federation" else None
+            u = units.get((str(kind), int(st.get("year") or 0), str(key)))
+            if u is None or status not in ("unchanged", "conflict", "duplicate", "rejected"):
+                continue
+            sha = src.get("sha256")
+            if (run_id, sha, src.get("path"), status) in seen:
+                continue
+            seen.add((run_id, sha, src.get("path"), status))
+            if status == "unchanged":
+                for v in u.versions:
+                    if v.sha256 == sha and v.run < run_id and (v.replaced_in is None or run_id < v.replaced_in) \
+                            and run_id not in v.again:
+                        v.again.append(run_id)
+                continue
+            u.others.append(Receipt(run_id, started, user, names.get((sha, src.get("file"))) or _name(src.get("path")),
+                                    sha, status))
+    for u in units.values():
+        u.others.sort(key=lambda r: (r.run, r.file or "", r.sha256 or ""))
 
 
 def _file_names(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
