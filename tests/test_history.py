@@ -288,7 +288,9 @@ def test_extract_gives_back_the_bytes_as_received(replaced: tuple[Path, Path, di
      "the ledger {db} holds no 2008 record of national.xlsx (years held: 2009)"),
     (("--extract", "0" * 64, "-o", "x.xlsx"), f"SHA-256 {'0' * 64}인 파일이 원장에 없습니다 ({{db}}).",
      "is not in the ledger"),
-    (("--extract", "89", "-o", "x.xlsx"), "SHA-256 89인 파일이 원장에 없습니다", "is not in the ledger"),
+    (("--extract", "893a", "-o", "x.xlsx"), "SHA-256 893a은(는) 파일의 SHA-256(16진수 64자, 또는 앞 8자 이상)이 아닙니다.",
+     "893a is not a file's sha256 (64 hex digits, or the first 8 or more of them)"),
+    (("--extract", "제주_JJU-001_2009", "-o", "x.xlsx"), "SHA-256 제주_JJU-001_2009은(는) 파일의 SHA-256", "is not a file's sha256"),
 ])
 def test_unknown_club_year_or_sha256_is_exit_2(replaced: tuple[Path, Path, dict[str, Any]], args: tuple[str, ...],
                                                ko: str, en: str) -> None:
@@ -298,6 +300,20 @@ def test_unknown_club_year_or_sha256_is_exit_2(replaced: tuple[Path, Path, dict[
     assert res.exit_code == 2 and ko.format(db=db) in res.output and en.format(db=db) in res.output, res.output
     res = run("history", str(out), *args, "--lang", "en")
     assert res.exit_code == 2 and en.format(db=db) in res.output and ko.format(db=db) not in res.output
+
+
+def test_a_prefix_of_several_files_is_exit_2(replaced: tuple[Path, Path, dict[str, Any]], tmp_path: Path) -> None:
+    out, _src, _data = replaced
+    conn = sqlite3.connect(out.parent / "iupjong.db")
+    twin = sha(ORIGINAL)[:10] + "0" * 54  # a second stored file whose sha256 starts the same way
+    conn.execute("INSERT INTO blobs (sha256, size, data) VALUES (?, 1, x'00')", (twin,))
+    conn.commit()
+    conn.close()
+    target = tmp_path / "x.xlsx"
+    res = run("history", str(out), "--extract", sha(ORIGINAL)[:10], "-o", str(target))
+    assert res.exit_code == 2 and "여럿과 맞습니다. 더 길게 적으세요" in res.output and not target.exists()
+    res = run("history", str(out), "--extract", sha(ORIGINAL)[:11], "-o", str(target))
+    assert res.exit_code == 0 and target.read_bytes() == ORIGINAL.read_bytes()
 
 
 def test_no_ledger_or_a_workbook_it_does_not_know_is_exit_2(replaced: tuple[Path, Path, dict[str, Any]],

@@ -222,6 +222,8 @@ def run_changes(previous: Previous | None, cons: Consolidation,
 def correction_rows(cons: Consolidation) -> list[dict[str, Any]]:
     """The hand corrections the ledger recorded for this workbook, as rows of the 변경 내역 sheet."""
     by_uid: dict[str, tuple[Unit, str, dict[str, Any]]] = {}
+    if not any(e.get("kind") == "correction" for e in cons.edit_log):
+        return []
     for unit in cons.units.values():
         for sheet, rows in unit.rows.items():
             for r in rows:
@@ -409,8 +411,11 @@ def stored_file(conn: sqlite3.Connection, sha: str, *, ledger: str) -> tuple[str
     """The bytes of a received file by its sha256 (or a unique prefix of at least 8 characters): (sha256, bytes,
     the name it was received under)."""
     want = sha.strip().lower()
-    found = conn.execute("SELECT sha256 FROM blobs WHERE sha256 LIKE ? ORDER BY sha256",
-                         (want + "%",)).fetchall() if len(want) >= 8 and want.isalnum() else []
+    if len(want) < 8 or len(want) > 64 or any(c not in "0123456789abcdef" for c in want):
+        raise HistoryError(f"SHA-256 {sha}은(는) 파일의 SHA-256(16진수 64자, 또는 앞 8자 이상)이 아닙니다.",
+                           f"{sha} is not a file's sha256 (64 hex digits, or the first 8 or more of them)",
+                           file=ledger)
+    found = conn.execute("SELECT sha256 FROM blobs WHERE sha256 LIKE ? ORDER BY sha256", (want + "%",)).fetchall()
     if len(found) != 1:
         why_ko = "여럿과 맞습니다. 더 길게 적으세요" if found else "원장에 없습니다"
         why_en = "matches several files; give more of it" if found else "is not in the ledger"
