@@ -107,7 +107,7 @@ def test_the_changes_sheet_lists_the_cells_of_this_run(replaced: tuple[Path, Pat
     wb = openpyxl.load_workbook(out, read_only=True)
     assert wb.sheetnames.index("변경 내역") == wb.sheetnames.index("수정 이력") + 1
     head, rows = sheet_rows(out, "변경 내역")
-    assert head == ["구분", "연합회", "교류회코드", "시트", "키", "항목", "이전 값", "새 값", "파일", "일시", "작업자", "행 ID"]
+    assert head == ["구분", "연합회", "보고서", "시트", "키", "항목", "이전 값", "새 값", "파일", "일시", "작업자", "행 ID"]
     assert [r[:9] for r in rows] == [
         ["행 삭제", "제주", "JJU-001", "회원사", REMOVED_BRN, None, None, None, NAME],
         ["값 변경", "제주", "JJU-001", "회원사", "616-81-05401", "종업원수", 24, 25, NAME],
@@ -134,8 +134,8 @@ def test_a_hand_correction_is_listed_on_the_changes_sheet(replaced: tuple[Path, 
     chead, rows = sheet_rows(out, "변경 내역")
     (fix,) = rows
     got = dict(zip(chead, fix, strict=True))
-    assert {k: got[k] for k in ("구분", "연합회", "교류회코드", "시트", "키", "항목", "이전 값", "새 값", "작업자", "행 ID")} == {
-        "구분": "손 수정", "연합회": "제주", "교류회코드": "JJU-001", "시트": "회원사", "키": "616-86-31734", "항목": "종업원수",
+    assert {k: got[k] for k in ("구분", "연합회", "보고서", "시트", "키", "항목", "이전 값", "새 값", "작업자", "행 ID")} == {
+        "구분": "손 수정", "연합회": "제주", "보고서": "JJU-001", "시트": "회원사", "키": "616-86-31734", "항목": "종업원수",
         "이전 값": 7, "새 값": 8, "작업자": ledger_mod.os_user(), "행 ID": uid}
     assert got["일시"]
 
@@ -219,6 +219,29 @@ def test_diff_table(replaced: tuple[Path, Path, dict[str, Any]]) -> None:
                      ["값 변경", "회원사", "616-81-05401", "종업원수", "24", "25"],
                      ["값 변경", "회원사", "616-88-59788", "매출액(백만원)", "8120", "9000"]]
     assert "2번 실행에서 교체" in res.output and "현재" in res.output
+
+
+def test_a_corrected_roster_is_diffed_by_club_code(replaced: tuple[Path, Path, dict[str, Any]], tmp_path: Path) -> None:
+    out, _src, _data = replaced
+    fed = tmp_path / "fed" / "제주_연합회_2009.xlsx"
+    fed.parent.mkdir()
+    shutil.copy(SAMPLES / "제주" / fed.name, fed)
+    wb = openpyxl.load_workbook(fed)
+    ws = wb["교류회 명부"]
+    assert [c.value for c in ws[2]][:3] == ["JJU-001", "제주한길교류회", 17]
+    ws.cell(2, 3).value = 16  # one member fewer, as the corrected club report says
+    wb.save(fed)
+    res = run("consolidate", str(fed), "-o", str(out), "-q", "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["changes"] == [{
+        "kind": "federation", "year": 2009, "unit": "제주", "federation": "제주", "old_file": fed.name,
+        "new_file": fed.name, "added": 0, "removed": 0, "changed": 1, "cells": 1}]
+    (unit,) = history(out, "제주", "--diff")["units"]
+    assert [v["status"] for v in unit["versions"]] == ["created", "replaced"]
+    assert [(c["sheet"], c["key"], c["column"], c["old"], c["new"]) for c in unit["diffs"][0]["changes"]] == [
+        ("교류회 명부", "JJU-001", "회원사 수", 17, 16)]
+    assert [r[:8] for r in sheet_rows(out, "변경 내역")[1]] == [
+        ["값 변경", "제주", "제주 연합회", "교류회 명부", "JJU-001", "회원사 수", 17, 16]]
 
 
 def test_versions_under_different_rule_books_compare_the_shared_columns(

@@ -183,16 +183,22 @@ class UnitDiff:
 
     def rows(self, book: rulebook.RuleBook) -> list[dict[str, Any]]:
         """The cell-level rows of the 변경 내역 sheet (Korean)."""
-        out = [{"change": CHANGE_KO[c.change], "federation": self.federation, "unit": self.unit,
+        label = _unit_label(self.kind, self.unit)
+        out = [{"change": CHANGE_KO[c.change], "federation": self.federation, "unit": label,
                 "sheet": sheet_name(book, c.sheet), "key": c.key, "column": column_header(book, c.sheet, c.column),
                 "old": c.old, "new": c.new, "file": self.new_file, "at": None, "user": None, "uid": None}
                for c in self.changes]
         if self.not_compared:
             cols = ", ".join(f"{sheet_name(book, s)} {column_header(book, s, c)}" for s, c in self.not_compared)
-            out.append({"change": "비교 못 함", "federation": self.federation, "unit": self.unit, "sheet": None,
+            out.append({"change": "비교 못 함", "federation": self.federation, "unit": label, "sheet": None,
                         "key": None, "column": cols, "old": None, "new": None, "file": self.new_file, "at": None,
                         "user": None, "uid": None})
         return out
+
+
+def _unit_label(kind: str, unit: str) -> str:
+    """How the 변경 내역 sheet names a report: the club code, or '<federation> 연합회' for a federation report."""
+    return unit if kind == "club" else f"{unit} 연합회"
 
 
 def _name(path: str | None) -> str | None:
@@ -235,7 +241,7 @@ def correction_rows(cons: Consolidation) -> list[dict[str, Any]]:
             continue
         found = by_uid.get(str(e.get("uid")))
         out.append({"change": CHANGE_KO["correction"], "federation": found[0].federation if found else None,
-                    "unit": found[0].key[1] if found else None, "sheet": e.get("sheet"),
+                    "unit": _unit_label(found[0].kind, found[0].key[1]) if found else None, "sheet": e.get("sheet"),
                     "key": row_key(found[1], found[2]) if found else None, "column": e.get("column"),
                     "old": e.get("old"), "new": e.get("new"), "file": None, "at": e.get("at"), "user": e.get("user"),
                     "uid": e.get("uid")})

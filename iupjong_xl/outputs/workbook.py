@@ -416,7 +416,7 @@ def _edit_log(wb: Any, f: Formats, cons: Consolidation) -> None:
     finish(ws, f, header=0, caps={6: 30, 7: 30, 8: 50})
 
 
-CHANGE_HEADS = ["구분", "연합회", "교류회코드", "시트", "키", "항목", "이전 값", "새 값", "파일", "일시", "작업자", "행 ID"]
+CHANGE_HEADS = ["구분", "연합회", "보고서", "시트", "키", "항목", "이전 값", "새 값", "파일", "일시", "작업자", "행 ID"]
 S_CHANGES = "변경 내역"
 
 
