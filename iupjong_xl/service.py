@@ -39,6 +39,7 @@ class Run:
     run_number: int | None = None  # the run's id in the ledger
     backup: Path | None = None  # the edited workbook, kept beside it when something typed could not stay in it
     edits: dict[str, int] = field(default_factory=dict)
+    changes: list[dict[str, Any]] = field(default_factory=list)  # per replaced report: rows added/removed/changed
 
 
 class _DryRun(Exception):
@@ -91,7 +92,7 @@ def refresh(path: str | os.PathLike[str], *, lang: str = "ko", ledger: str | os.
 def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., Consolidation], *, lang: str,
          dry_run: bool, use_ledger: bool, command: str, inputs: list[str], level: str | None,
          year: int | None) -> Run:
-    from iupjong_xl.consolidate import record
+    from iupjong_xl.consolidate import history, record
     from iupjong_xl.consolidate.derive import derive, describe
     from iupjong_xl.consolidate.ledger import open_ledger, sha256_bytes
     from iupjong_xl.consolidate.merge import READ_OUTPUT
@@ -130,8 +131,11 @@ def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., 
             _fault("recorded")
             cons.extra_columns = record.extra_columns(conn, key)
             cons.edit_log = record.edit_log(conn, key)
+            replaced = history.run_changes(previous, cons, status)
+            cons.changes = [r for d in replaced for r in d.rows(cons.book)] + history.correction_rows(cons)
             derived = derive(cons)
-            result = Run(cons, derived, {}, out, not dry_run, db, run_id, backup, counts)
+            result = Run(cons, derived, {}, out, not dry_run, db, run_id, backup, counts,
+                         [d.summary() for d in replaced])
             if dry_run:
                 raise _DryRun
             fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.resolve().parent)
@@ -179,6 +183,8 @@ def _finish(run: Run, lang: str, dry_run: bool) -> Run:
     run.data["summary"]["ledger"] = str(run.ledger) if run.ledger else None
     if run.edits:
         run.data["edits"] = dict(run.edits, backup=str(run.backup) if run.backup else None)
+    if run.changes:
+        run.data["changes"] = run.changes
     return run
 
 
@@ -399,6 +405,52 @@ def verify(path: str | os.PathLike[str], *, ledger: str | os.PathLike[str] | Non
                                     f"다릅니다: {', '.join(keys)}", f"the {part} recomputed from the ledger differ from "
                                     f"the workbook's: {', '.join(keys)}", detail=", ".join(keys)))
     return diffs
+
+
+def _history_ledger(out: Path, ledger: str | os.PathLike[str] | None) -> Path:
+    from iupjong_xl.consolidate.ledger import LedgerError
+
+    db = ledger_path(out, ledger)
+    if not db.exists():
+        raise LedgerError(f"{out} 옆에 원장({db.name})이 없습니다. 원장 파일을 지정하세요.",
+                          f"there is no ledger ({db.name}) beside {out}; name the ledger file", file=str(db))
+    return db
+
+
+def history(path: str | os.PathLike[str], *, club: str | None = None, year: int | None = None,
+            ledger: str | os.PathLike[str] | None = None, diff: bool = False) -> Any:
+    """Every version of each club report and roster of a workbook as its ledger holds them (when received, file,
+    sha256, who ran it, status, which is current); with diff, what changed between consecutive versions."""
+    from iupjong_xl.consolidate import history as hist
+    from iupjong_xl.consolidate import record
+    from iupjong_xl.consolidate.ledger import open_ledger
+
+    out = Path(path)
+    db = _history_ledger(out, ledger)
+    with open_ledger(db, create=False) as led:
+        return hist.history(led.conn, record.workbook_key(db, out), ledger=str(db), club=club, year=year, diff=diff)
+
+
+def extract(path: str | os.PathLike[str], sha256: str, target: str | os.PathLike[str], *,
+            ledger: str | os.PathLike[str] | None = None) -> tuple[str, Path, str | None]:
+    """Write a received file's stored bytes exactly as received (same sha256) to target; returns (sha256, target,
+    the name it was received under)."""
+    from iupjong_xl.consolidate import history as hist
+    from iupjong_xl.consolidate.ledger import LedgerError, open_ledger, sha256_bytes
+    from iupjong_xl.io.atomic import atomic_path
+
+    out = Path(path)
+    db = _history_ledger(out, ledger)
+    with open_ledger(db, create=False) as led:
+        digest, data, name = hist.stored_file(led.conn, sha256, ledger=str(db))
+    if sha256_bytes(data) != digest:
+        raise LedgerError(f"원장 {db}에 저장된 파일(SHA-256 {digest[:12]}…)의 바이트가 맞지 않습니다 (손상).",
+                          f"the stored bytes of the file with sha256 {digest[:12]}… in the ledger {db} do not match "
+                          "(damaged)", file=str(db))
+    dest = Path(target)
+    with atomic_path(dest) as tmp:
+        tmp.write_bytes(data)
+    return digest, dest, name
 
 
 def _equal(a: Any, b: Any) -> bool:

@@ -28,7 +28,7 @@ from iupjong_xl.outputs.templates import write_template
 
 BOOK = rulebook.load(2009)
 SHEETS = ["요약", "연합회별 지표", "보고현황", "지원금", "교류회", "회원사", "활동", "성과", "협력과제", "연합회", "교류회 명부",
-          "검증결과", "제외", "출처", "수정 이력", "_취합정보"]  # 수정 이력: the ledger's record of hand edits
+          "검증결과", "제외", "출처", "수정 이력", "변경 내역", "_취합정보"]  # 수정 이력: the ledger's record of hand edits
 DATA = {"club": "교류회", "member": "회원사", "activity": "활동", "result": "성과", "consortium": "협력과제",
         "federation": "연합회", "roster": "교류회 명부"}
 PROVENANCE = ["원본 파일", "원본 시트", "원본 행", "SHA-256", "서식 버전", "실행 ID"]
@@ -107,7 +107,7 @@ def header(ws: Any, row: int = 1) -> list[Any]:
 
 def test_sheet_names_and_the_hidden_meta_sheet(wb: Any, national: dict[str, Any]) -> None:
     assert wb.sheetnames == SHEETS
-    assert [ws.sheet_state for ws in wb.worksheets] == ["visible"] * 15 + ["hidden"]
+    assert [ws.sheet_state for ws in wb.worksheets] == ["visible"] * 16 + ["hidden"]
     meta = {r[0]: r[1] for r in wb["_취합정보"].iter_rows(values_only=True)}
     assert meta == {"kind": "consolidated", "level": "national", "year": "2009", "version": BOOK.version,
                     "run_id": national["cons"].run_id, "federation": ""}

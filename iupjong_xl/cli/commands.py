@@ -211,6 +211,44 @@ def verify(workbook: Path, ledger: Path | None, fmt: str, lang: str) -> None:
 
 
 @cli.command()
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("club", required=False, metavar="[CLUB_CODE]")
+@click.option("--year", type=int, help="only this report year")
+@click.option("--ledger", type=click.Path(path_type=Path),
+              help="the ledger (default: iupjong.db in the workbook's folder)")
+@click.option("--diff", is_flag=True, help="what changed between consecutive versions: rows added and removed, every "
+              "cell changed (old -> new)")
+@click.option("--extract", "extract_sha", metavar="SHA256", help="write the stored bytes of this received file (its "
+              "sha256, or a unique prefix of 8+ characters) to -o FILE")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="the file for --extract")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+def history(workbook: Path, club: str | None, year: int | None, ledger: Path | None, diff: bool,
+            extract_sha: str | None, output: Path | None, fmt: str, lang: str) -> None:
+    """Every version of each club report and roster of a consolidated workbook in its ledger: when received, file,
+    sha256, who ran it, status, which is current. --diff: what changed; --extract SHA256 -o FILE: the file as received.
+    Exit 0 = done, 2 = usage (no ledger, unknown club code, year or sha256)."""
+    from iupjong_xl import service
+
+    if extract_sha is not None:
+        if output is None:
+            raise click.UsageError("--extract needs -o FILE")
+        digest, dest, name = _guard(service.extract, workbook, extract_sha, output, ledger=ledger)
+        if fmt == "json":
+            click.echo(json.dumps({"sha256": digest, "file": name, "output": str(dest)}, ensure_ascii=False, indent=2))
+        else:
+            click.echo(f"{dest}: {name or ''} (SHA-256 {digest})" if lang == "en" else
+                       f"{dest}: 원본 {name or ''} (SHA-256 {digest}) 그대로 꺼냈습니다")
+        return
+    hist = _guard(service.history, workbook, club=club, year=year, ledger=ledger, diff=diff)
+    data = hist.to_dict(lang)
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_history(data, lang, diff)
+
+
+@cli.command()
 @click.option("--year", type=int, default=2009, show_default=True)
 @click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
@@ -551,6 +589,57 @@ def _print_trends(data: dict[str, Any], output: Path) -> None:
                       f"교류회 이동 {m['moved']:,}곳, 계속 {m['stayed']:,}곳")
 
 
+def _print_history(data: dict[str, Any], lang: str, diff: bool) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(width=max(140, Console().width))
+    ko = lang != "en"
+    for u in data["units"]:
+        title = f"{u['year']} {u['federation']} {u['unit']} ({u['kind_label']})"
+        t = _rich_table(*(("버전", "실행", "받은 때", "파일", "SHA-256", "실행한 사람", "처리", "현재") if ko else
+                          ("version", "run", "received", "file", "sha256", "run by", "status", "current")),
+                        numeric=(0, 1), title=escape(title), title_justify="left")
+        for v in u["versions"]:
+            now = ("현재" if ko else "current") if v["current"] else (
+                f"{v['replaced_in_run']}번 실행에서 교체" if ko else f"replaced in run {v['replaced_in_run']}")
+            if v["unchanged_in_runs"]:
+                runs = ", ".join(map(str, v["unchanged_in_runs"]))
+                now += f"; {runs}번 실행에서 변경 없이 다시 받음" if ko else f"; received again unchanged in run {runs}"
+            t.add_row(str(v["version"]), str(v["run"]), v["received"] or "", escape(v["file"] or ""),
+                      (v["sha256"] or "")[:16], escape(v["user"] or ""), v["status_label"], now)
+        for r in u["not_taken"]:
+            t.add_row("-", str(r["run"]), r["received"] or "", escape(r["file"] or ""), (r["sha256"] or "")[:16],
+                      escape(r["user"] or ""), r["status_label"], "반영 안 함" if ko else "not taken")
+        console.print(t)
+        for d in u.get("diffs", []) if diff else []:
+            n = f"+{d['added']} −{d['removed']} ~{d['changed']}"
+            console.print((f"  버전 {d['old_version']} → {d['new_version']} ({escape(d['new_file'] or '')}): 행 추가 "
+                           f"{d['added']}, 행 삭제 {d['removed']}, 바뀐 행 {d['changed']} (값 {d['cells']}개)") if ko else
+                          f"  version {d['old_version']} -> {d['new_version']} ({escape(d['new_file'] or '')}): {n}, "
+                          f"{d['cells']} cells")
+            if d["rulebooks"][0] != d["rulebooks"][1]:
+                console.print(f"  규칙집 {d['rulebooks'][0]} → {d['rulebooks'][1]}" if ko else
+                              f"  rule book {d['rulebooks'][0]} -> {d['rulebooks'][1]}")
+            if d["not_compared"]:
+                cols = ", ".join(f"{c['sheet']} {c['column']}" for c in d["not_compared"])
+                console.print(escape(f"  비교하지 못한 열 (한쪽 버전에만 있음): {cols}" if ko else
+                                     f"  columns not compared (in one version only): {cols}"))
+            if not d["changes"]:
+                console.print("  바뀐 내용 없음" if ko else "  no changes")
+                continue
+            c = _rich_table(*(("구분", "시트", "키", "항목", "이전 값", "새 값") if ko else
+                              ("change", "sheet", "key", "column", "old", "new")))
+            for ch in d["changes"]:
+                c.add_row(ch["change_label"], escape(ch["sheet"]), escape(ch["key"]), escape(ch["column"] or ""),
+                          escape(_plain(ch["old"])), escape(_plain(ch["new"])))
+            console.print(c)
+
+
+def _plain(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
 def _print_consolidation(data: dict[str, Any], lang: str) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -590,6 +679,15 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
                    f"{f['max_consortia']}, total {f['selected_total_won']:,} / {f['budget_won']:,} won"))
     console.print((f"오류 {s['errors']}건, 경고 {s['warnings']}건 (검증결과 시트 참조)") if ko else
                   f"{s['errors']} errors, {s['warnings']} warnings (see the findings sheet)")
+    if data.get("changes"):
+        ch = _rich_table(*(("교류회", "연합회", "새 파일", "행 추가", "행 삭제", "바뀐 행", "바뀐 값") if ko else
+                           ("club", "federation", "new file", "added", "removed", "changed", "cells")),
+                         numeric=(3, 4, 5, 6), title="교체된 보고서의 변경 (변경 내역 시트 참조)" if ko else
+                         "changes in replaced reports (see 변경 내역)")
+        for c in data["changes"]:
+            ch.add_row(c["unit"], c["federation"], escape(c["new_file"] or ""), str(c["added"]), str(c["removed"]),
+                       str(c["changed"]), str(c["cells"]))
+        console.print(ch)
 
 
 def _print_table(report: Any, lang: str) -> None:

@@ -81,6 +81,9 @@ class Consolidation:
     # [(header, row id -> value)]) and the log of corrections / restored / added rows shown on 수정 이력.
     extra_columns: dict[str, list[tuple[str, dict[Any, Any]]]] = field(default_factory=dict)
     edit_log: list[dict[str, Any]] = field(default_factory=list)
+    # The cell-level changes of this run shown on 변경 내역: rows added/removed and cells changed in each report this
+    # run replaced (against the version it replaced), and the hand corrections the ledger recorded.
+    changes: list[dict[str, Any]] = field(default_factory=list)
     files_reused: int = 0  # input files the ledger held unchanged: not read again
 
     def rows(self, sheet: str) -> list[dict[str, Any]]:

@@ -68,6 +68,7 @@ def _write(cons: Consolidation, d: Derived, path: Path, out_dir: Path) -> None:
         _rejected(wb, f, cons)
         _sources(wb, f, cons)
         _edit_log(wb, f, cons)
+        _changes(wb, f, cons)
         meta = wb.add_worksheet(CONSOLIDATED_META)
         for r, (k, v) in enumerate([("kind", "consolidated"), ("level", cons.level), ("year", str(cons.year)),
                                      ("version", cons.book.version), ("run_id", cons.run_id),
@@ -413,3 +414,19 @@ def _edit_log(wb: Any, f: Formats, cons: Consolidation) -> None:
     if not rows:
         nothing_here(ws, f, 3, "손으로 고친 내용이 없습니다 (원장이 기록한 수정·복원·추가 행이 여기에 나옵니다).")
     finish(ws, f, header=0, caps={6: 30, 7: 30, 8: 50})
+
+
+CHANGE_HEADS = ["구분", "연합회", "보고서", "시트", "키", "항목", "이전 값", "새 값", "파일", "일시", "작업자", "행 ID"]
+S_CHANGES = "변경 내역"
+
+
+def _changes(wb: Any, f: Formats, cons: Consolidation) -> None:
+    """변경 내역: what this run changed in each report it replaced (rows added and removed, every cell changed, rows
+    matched by natural key) and the hand corrections the ledger recorded."""
+    ws = wb.add_worksheet(S_CHANGES)
+    keys = ["change", "federation", "unit", "sheet", "key", "column", "old", "new", "file", "at", "user", "uid"]
+    rows = [[c.get(k) for k in keys] for c in cons.changes]
+    _table(ws, f, CHANGE_HEADS, rows, {})
+    if not rows:
+        nothing_here(ws, f, 3, "이번 취합에서 바뀐 보고서 내용이 없습니다 (교체된 보고서의 추가·삭제 행과 바뀐 값, 손으로 고친 값이 여기에 나옵니다).")
+    finish(ws, f, header=0, caps={4: 30, 5: 40, 6: 30, 7: 30, 8: 40})
