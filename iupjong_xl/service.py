@@ -116,6 +116,7 @@ def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., 
     led = open_ledger(db)
     result: Run | None = None
     tmp: Path | None = None
+    pending: Path | None = None
     try:
         with led, contextlib.suppress(_DryRun), led.writing() as conn:
             key = record.workbook_key(db, out)
@@ -123,7 +124,7 @@ def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., 
                 with contextlib.suppress(OSError):
                     stale.unlink()
             run_id = record.start_run(conn, command=command, inputs=inputs, workbook=key, level=level, year=year)
-            previous, extra_findings, backup, counts = _previous_state(conn, run_id, key, out)
+            previous, extra_findings, backup, counts = _previous_state(conn, run_id, key, out, db)
             cons = build(previous, record.prior_years(conn, db))  # last year's figures: year-over-year rules
             cons.findings.extend(extra_findings)
             status = _statuses(cons)
@@ -147,10 +148,16 @@ def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., 
             summary = describe(cons, derived, lang)["summary"]
             record.finish_run(conn, run_id, outcome="errors" if summary["errors"] else "ok", counts=summary,
                               rulebook_version=cons.book.version, year=cons.year, run_key=cons.run_id)
-        if tmp is not None and result is not None and not dry_run:
-            _fault("committed")
-            os.replace(tmp, out)  # after the commit: a crash in between leaves the old view, which the ledger knows
+            # the new view replaces the old one while this run still holds the lock (no later run can be overtaken);
+            # its sha256 is noted beside the ledger first: killed before the commit, the workbook is a view the
+            # ledger does not have, and the next run knows it from the note and rewrites it from the ledger
+            pending = _note_pending(db, sha256_bytes(tmp.read_bytes()))
+            os.replace(tmp, out)
             tmp = None
+            _fault("replaced")
+        if pending is not None:  # committed: the ledger knows this view now
+            with contextlib.suppress(OSError):
+                pending.unlink()
     except BaseException:
         if result is not None and result.backup is not None and not dry_run:
             with contextlib.suppress(OSError):
@@ -199,8 +206,8 @@ def _statuses(cons: Consolidation) -> dict[tuple[str, tuple[int, str]], str]:
     return out
 
 
-def _previous_state(conn: sqlite3.Connection, run_id: int, key: str,
-                    out: Path) -> tuple[Previous | None, list[Finding], Path | None, dict[str, int]]:
+def _previous_state(conn: sqlite3.Connection, run_id: int, key: str, out: Path,
+                    db: Path) -> tuple[Previous | None, list[Finding], Path | None, dict[str, int]]:
     """The workbook's state before this run, as the ledger holds it, with the edits people made in the workbook since
     the ledger wrote it (recorded now); a consolidated workbook the ledger has never seen is taken in (bootstrap)."""
     from iupjong_xl import rulebook
@@ -224,6 +231,8 @@ def _previous_state(conn: sqlite3.Connection, run_id: int, key: str,
         return previous, findings, None, {}
     if sha256_bytes(out.read_bytes()) in record.view_shas(conn, key):
         return previous, findings, None, {}  # the view as the ledger wrote it (or an older one after a crash)
+    if sha256_bytes(out.read_bytes()) in _pending(db):
+        return previous, findings, None, {}  # written by a run that was killed before its commit: rewrite it
     book = rulebook.load(previous.year)
     edits = detect(out, previous, book)
     backup = _backup_path(out, run_id) if edits.needs_backup else None
@@ -233,6 +242,29 @@ def _previous_state(conn: sqlite3.Connection, run_id: int, key: str,
     counts = {"corrections": len(edits.corrections), "restored": len(edits.restored), "added": len(edits.added),
               "not_taken": len(edits.not_taken), "extra_columns": sum(len(v) for v in edits.extras.values())}
     return previous, findings, backup, {k: v for k, v in counts.items() if v}
+
+
+def _pending_dir(db: Path) -> Path:
+    return db.with_name(db.name + ".pending")
+
+
+def _note_pending(db: Path, sha: str) -> Path:
+    """Note (durably) the sha256 of a view about to replace its workbook before this run's commit: one empty file
+    per view, removed once the commit has made the view known to the ledger."""
+    folder = _pending_dir(db)
+    folder.mkdir(exist_ok=True)
+    mark = folder / sha
+    fd = os.open(mark, os.O_CREAT | os.O_WRONLY, 0o644)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return mark
+
+
+def _pending(db: Path) -> set[str]:
+    folder = _pending_dir(db)
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
 
 
 def _backup_path(out: Path, run_id: int) -> Path:

@@ -257,6 +257,16 @@ def test_two_runs_at_once_lose_nothing(tmp_path: Path) -> None:
     assert run("verify", str(out)).exit_code == 0
 
 
+def test_two_first_runs_at_once_create_one_ledger(tmp_path: Path) -> None:
+    out = tmp_path / "c.xlsx"  # no workbook and no ledger yet: both runs create them
+    a = _cli("consolidate", str(SAMPLES / "강원"), "-o", str(out), "-q")
+    b = _cli("consolidate", str(SAMPLES / "제주"), "-o", str(out), "-q")
+    assert a.wait(120) == 0 and b.wait(120) == 0, (a.stderr.read() if a.stderr else "", b.stderr.read() if b.stderr else "")
+    head, clubs = sheet_rows(out, "교류회")
+    assert {str(r[head.index("교류회코드")])[:3] for r in clubs} == {"GWN", "JJU"}
+    assert run("verify", str(out)).exit_code == 0
+
+
 def test_a_run_waits_for_the_lock_and_names_who_holds_it(national: Path) -> None:
     db = national.parent / "iupjong.db"
     holder = sqlite3.connect(db, isolation_level=None)
@@ -277,7 +287,7 @@ def test_a_run_waits_for_the_lock_and_names_who_holds_it(national: Path) -> None
 # ------------------------------------------------------------------------------------------ kill -9
 
 
-@pytest.mark.parametrize("point", ["recorded", "view_written", "committed"])
+@pytest.mark.parametrize("point", ["recorded", "view_written", "replaced"])
 def test_kill_9_at_any_point_then_the_next_run_finishes(tmp_path: Path, point: str) -> None:
     out = tmp_path / "n.xlsx"
     assert consolidate(out, "제주").exit_code == 0
@@ -286,11 +296,11 @@ def test_kill_9_at_any_point_then_the_next_run_finishes(tmp_path: Path, point: s
              env={"IUPJONG_FAULT_AT": point})
     assert p.wait(120) == -9
     assert integrity(tmp_path / "iupjong.db") == "ok"
-    assert sha(out) == before  # the old workbook: never half-written
+    assert (sha(out) == before) == (point != "replaced")  # the old workbook or the new one, never half-written
     conn = sqlite3.connect(tmp_path / "iupjong.db")
     runs = conn.execute("SELECT count(*) FROM runs").fetchone()[0]
-    assert runs == (2 if point == "committed" else 1)  # committed: the ledger has the run, the view is the old one
-    assert run("verify", str(out)).exit_code == (1 if point == "committed" else 0)
+    assert runs == 1  # killed before its commit: the ledger is as it was before the run
+    assert run("verify", str(out)).exit_code == (1 if point == "replaced" else 0)  # the new view, not yet recorded
     res = consolidate(out, "제주", "울산")
     assert res.exit_code == 0 and codes(res) == []
     assert run("verify", str(out)).exit_code == 0

@@ -313,15 +313,36 @@ def _prepare(conn: sqlite3.Connection, p: Path) -> int:
                 f"the ledger {p} was written by a newer program (schema {version}; this one reads up to "
                 f"{SCHEMA_VERSION}); upgrade iupjong-xl (the ledger was left as it is)", file=str(p))
     if version < SCHEMA_VERSION:
-        migrate(conn, version, SCHEMA_VERSION)
-    conn.execute("PRAGMA journal_mode = WAL")
+        migrate(conn, version, SCHEMA_VERSION, p)
+    # WAL once, by whoever creates or first migrates the ledger; asking again needs no lock (another run may hold it)
+    if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        conn.execute(f"PRAGMA busy_timeout = {int(_wait_seconds() * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA busy_timeout = 200")
     conn.execute("PRAGMA foreign_keys = ON")
     return SCHEMA_VERSION
 
 
-def migrate(conn: sqlite3.Connection, have: int, want: int) -> None:
-    """Run the forward migrations have+1 .. want in one transaction."""
-    conn.execute("BEGIN IMMEDIATE")
+def _schema(conn: sqlite3.Connection) -> int:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "meta" not in tables:
+        return 0
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: sqlite3.Connection, have: int, want: int, path: Path | None = None) -> None:
+    """Run the forward migrations have+1 .. want in one transaction, under the write lock (waiting for a run that
+    holds it, as a run would); a program that migrated it meanwhile leaves nothing to do."""
+    conn.execute(f"PRAGMA busy_timeout = {int(_wait_seconds() * 1000)}")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    finally:
+        conn.execute("PRAGMA busy_timeout = 200")
+    have = _schema(conn)
+    if have >= want:
+        conn.execute("COMMIT")
+        return
     try:
         for n in range(have + 1, want + 1):
             for stmt in [s.strip() for s in MIGRATIONS[n].split(";") if s.strip()]:
