@@ -728,3 +728,21 @@ def test_sha256_file_streams_large_files(tmp_path):
     assert sha256_file(path) == hashlib.sha256(data).hexdigest()
     empty = _touch(tmp_path / "empty.bin", b"")
     assert sha256_file(empty) == hashlib.sha256(b"").hexdigest()
+
+
+def test_not_a_workbook_says_what_the_file_is_in_korean(tmp_path):
+    """Korean messages carry a Korean detail (issue 13: no English parenthesis in FILE_NOT_WORKBOOK)."""
+    from iupjong_xl.validate.pipeline import validate
+
+    html = tmp_path / "보고서.xls"
+    html.write_text("<html><body><table><tr><td>1</td></tr></table></body></html>", encoding="utf-8")
+    pdf = tmp_path / "보고서.xlsx"
+    pdf.write_bytes(b"%PDF-1.4\n" + b"x" * 100)
+    txt = tmp_path / "보고서.txt"
+    txt.write_text("a,b\n", encoding="utf-8")
+    got = {f.file.rsplit("/", 1)[-1]: (f.message("ko"), f.message("en")) for f in validate([str(tmp_path)]).findings}
+    got |= {f.file.rsplit("/", 1)[-1]: (f.message("ko"), f.message("en")) for f in validate([str(txt)]).findings}
+    assert got["보고서.xls"][0] == ("엑셀 통합문서로 읽을 수 없습니다 (HTML 파일(웹 페이지를 엑셀 확장자로 저장함), 통합문서가 아님). "
+                                  ".xlsx 서식 파일에 작성해 보내 주세요.")
+    assert "PDF 문서, 통합문서가 아님" in got["보고서.xlsx"][0] and "PDF document, not a workbook" in got["보고서.xlsx"][1]
+    assert "통합문서 파일이 아님 (확장자 '.txt'" in got["보고서.txt"][0]

@@ -95,6 +95,22 @@ _SUFFIX_FORMAT = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".xlsb": "xls
 _CHUNK = 1 << 20
 
 
+NOT_WORKBOOK_KO = {  # what a file that is not a workbook turned out to be, in Korean
+    "PDF document": "PDF 문서", "PNG image": "PNG 그림", "JPEG image": "JPEG 그림", "GIF image": "GIF 그림",
+    "RAR archive": "RAR 압축 파일", "7-Zip archive": "7-Zip 압축 파일", "gzip archive": "gzip 압축 파일",
+    "TIFF image": "TIFF 그림", "RTF document": "RTF 문서", "Hangul (HWP 3) document": "한글(HWP 3) 문서",
+    "UTF-16 text file": "UTF-16 텍스트 파일", "MHTML web archive (web page saved with a spreadsheet extension)":
+    "MHTML 웹 보관 파일(웹 페이지를 엑셀 확장자로 저장함)", "Excel 2003 XML spreadsheet (not supported; save as .xlsx)":
+    "Excel 2003 XML 스프레드시트(지원하지 않음, .xlsx로 저장하세요)", "HTML file (web page saved with a spreadsheet extension)":
+    "HTML 파일(웹 페이지를 엑셀 확장자로 저장함)", "XML/markup text file": "XML 텍스트 파일",
+    "text file (e.g. CSV)": "텍스트 파일(예: CSV)", "Word document (.doc)": "Word 문서(.doc)",
+    "PowerPoint document": "PowerPoint 문서", "Hangul (HWP) document": "한글(HWP) 문서",
+    "OLE2 compound file without a Workbook stream": "통합문서가 들어 있지 않은 OLE2 복합 파일",
+    "Word document (.docx)": "Word 문서(.docx)", "PowerPoint document (.pptx)": "PowerPoint 문서(.pptx)",
+    "Hangul (HWPX) document": "한글(HWPX) 문서", "ZIP archive that contains no workbook": "통합문서가 없는 ZIP 압축 파일",
+}
+
+
 class FileProblem(Exception):
     """A file that cannot be read as a workbook. .code is a stable rule-book code, .detail a short English detail."""
 
@@ -108,6 +124,19 @@ class FileProblem(Exception):
         self.code = code
         self.detail = detail
         self.path = path
+
+    @property
+    def detail_ko(self) -> str | None:
+        """The detail in Korean where it is known (what kind of file it is), else None (the English one is shown)."""
+        if self.code != "FILE_NOT_WORKBOOK":
+            return None
+        if self.detail.startswith("not a workbook file ("):
+            what = self.detail[len("not a workbook file ("):].split(";")[0]
+            ext = what.replace("extension ", "확장자 ").replace("no extension", "확장자 없음")
+            return f"통합문서 파일이 아님 ({ext}; .xlsx, .xlsm, .xls, .xlsb, .ods 가운데 하나여야 함)"
+        base = self.detail.removesuffix(", not a workbook")
+        ko = NOT_WORKBOOK_KO.get(base)
+        return None if ko is None else f"{ko}, 통합문서가 아님"
 
     def __str__(self) -> str:
         where = f" ({self.path})" if self.path else ""

@@ -182,18 +182,23 @@ def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None
     return Checked(Report(findings, [pf.result for pf in parsed]), parsed, frames, records)
 
 
+def _ko_detail(exc: FileProblem) -> dict[str, dict[str, Any]] | None:
+    """The Korean message gets the Korean detail where the reader knows one."""
+    return {"ko": {"detail": exc.detail_ko}} if exc.detail_ko else None
+
+
 def _parse(pf: ParsedFile, year: int | None, years: list[int], max_rows: int | None, ff0: FindingFactory) -> None:
     disp = pf.found.display
     try:
         wb = open_workbook(pf.found.path)
     except FileProblem as exc:
-        pf.findings.append(ff0.make(exc.code, disp, detail=exc.detail))
+        pf.findings.append(ff0.make(exc.code, disp, detail=exc.detail, i18n=_ko_detail(exc)))
         return
     with wb:
         try:
             _parse_open(pf, wb, year, years, max_rows, ff0)
         except FileProblem as exc:
-            pf.findings.append(ff0.make(exc.code, disp, detail=exc.detail))
+            pf.findings.append(ff0.make(exc.code, disp, detail=exc.detail, i18n=_ko_detail(exc)))
 
 
 _SKIPPED_SHEET = {
