@@ -93,7 +93,7 @@ def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., 
          dry_run: bool, use_ledger: bool, command: str, inputs: list[str], level: str | None,
          year: int | None) -> Run:
     from iupjong_xl.consolidate import history, record
-    from iupjong_xl.consolidate.derive import derive, describe
+    from iupjong_xl.consolidate.derive import derive
     from iupjong_xl.consolidate.ledger import open_ledger, sha256_bytes
     from iupjong_xl.consolidate.merge import READ_OUTPUT
     from iupjong_xl.outputs import workbook
@@ -143,15 +143,16 @@ def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., 
             os.close(fd)
             tmp = Path(name)
             workbook.write_workbook(cons, tmp, derived)
-            record.record_view(conn, run_id, key, sha256_bytes(tmp.read_bytes()), cons, derived)
+            view_sha = sha256_bytes(tmp.read_bytes())
+            record.record_view(conn, run_id, key, view_sha, cons, derived)
             _fault("view_written")
-            summary = describe(cons, derived, lang)["summary"]
+            summary = cons.summary()  # what describe() reports as the summary; _finish describes the run once
             record.finish_run(conn, run_id, outcome="errors" if summary["errors"] else "ok", counts=summary,
                               rulebook_version=cons.book.version, year=cons.year, run_key=cons.run_id)
             # the new view replaces the old one while this run still holds the lock (no later run can be overtaken);
             # its sha256 is noted beside the ledger first: killed before the commit, the workbook is a view the
             # ledger does not have, and the next run knows it from the note and rewrites it from the ledger
-            pending = _note_pending(db, sha256_bytes(tmp.read_bytes()))
+            pending = _note_pending(db, view_sha)
             os.replace(tmp, out)
             tmp = None
             _fault("replaced")
@@ -196,13 +197,15 @@ def _finish(run: Run, lang: str, dry_run: bool) -> Run:
 
 
 def _statuses(cons: Consolidation) -> dict[tuple[str, tuple[int, str]], str]:
+    """Unit key -> created / replaced, for the units this run's files brought (by the file's sha256)."""
+    by_sha: dict[str, list[tuple[str, tuple[int, str]]]] = {}
+    for key, unit in cons.units.items():
+        by_sha.setdefault(unit.sha256, []).append(key)
     out: dict[tuple[str, tuple[int, str]], str] = {}
     for s in cons.sources:
         for outcome in s.outcomes:
-            if outcome in ("created", "replaced"):
-                for key, unit in cons.units.items():
-                    if unit.sha256 == s.sha256:
-                        out[key] = outcome
+            if outcome in ("created", "replaced") and s.sha256 is not None:
+                out.update(dict.fromkeys(by_sha.get(s.sha256, []), outcome))
     return out
 
 
@@ -229,9 +232,10 @@ def _previous_state(conn: sqlite3.Connection, run_id: int, key: str, out: Path,
         return None, findings, None, {}
     if not out.exists():
         return previous, findings, None, {}
-    if sha256_bytes(out.read_bytes()) in record.view_shas(conn, key):
+    on_disk = sha256_bytes(out.read_bytes())
+    if on_disk in record.view_shas(conn, key):
         return previous, findings, None, {}  # the view as the ledger wrote it (or an older one after a crash)
-    if sha256_bytes(out.read_bytes()) in _pending(db):
+    if on_disk in _pending(db):
         return previous, findings, None, {}  # written by a run that was killed before its commit: rewrite it
     book = rulebook.load(previous.year)
     edits = detect(out, previous, book)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,7 @@ READ_OUTPUT: Any = object()  # previous state: read it from the output workbook 
 def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = "national",
                 output: str | os.PathLike[str] | None = None, progress: Progress | None = None,
                 previous: Previous | Any | None = READ_OUTPUT,
-                prior: dict[int, PriorYear] | None = None) -> Consolidation:
+                prior: Mapping[int, PriorYear] | None = None) -> Consolidation:
     """Validate the inputs, then merge them by natural key into the previous state: the ledger's (`previous`, None
     for a workbook the ledger has never written) or, without a ledger, what the output workbook holds."""
     if level not in ("federation", "national"):
@@ -55,7 +55,7 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
             raise UsageError(f"{output}에는 {previous.year}년 보고서가 들어 있습니다({year}년이 아님). 다른 출력 파일을 고르세요.",
                              f"{output} holds {previous.year} reports, not {year}; choose another output file",
                              file=str(output))
-    reuse, order = _reusable(paths, previous if from_ledger else None, out_path)
+    reuse, order, digests = _reusable(paths, previous if from_ledger else None, out_path)
     if reuse:
         paths = [d for d in order if d not in reuse]
     checked = check(paths, year=year or (previous.year if previous else None), progress=progress, prior=prior)
@@ -72,7 +72,8 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
                              "choose another output file", file=str(output))
     # the output itself, found again among the inputs (e.g. written into the folder being consolidated): not an input
     files = [pf for pf in checked.files if not (is_output[pf.index] and previous is not None)]
-    hashes = {pf.index: sha256_file(pf.found.path) for pf in files if pf.result.readable}
+    hashes = {pf.index: digests.get(pf.found.display) or sha256_file(pf.found.path)  # hashed once per run
+              for pf in files if pf.result.readable}
     all_hashes = [*hashes.values(), *(sha for _s, sha in reuse.values())]
     run_id = hashlib.sha256(("|".join(sorted(all_hashes)) + book.version + level).encode()).hexdigest()[:12]
     findings = list(checked.report.findings)
@@ -146,29 +147,30 @@ REUSABLE = ("created", "replaced", "unchanged", "kept")
 
 
 def _reusable(paths: list[str], previous: Previous | None, out_path: Path | None
-              ) -> tuple[dict[str, tuple[SourceFile, str]], list[str]]:
+              ) -> tuple[dict[str, tuple[SourceFile, str]], list[str], dict[str, str]]:
     """Files of this run that the ledger's previous state already holds unchanged (same path, same sha256, its unit
     still current, recorded by this program and rule book): display -> (their earlier source, sha256); and every
-    input file in discovery order."""
+    input file in discovery order; and the sha256 of every file it hashed (display -> sha256)."""
     if previous is None or not previous.reusable or not previous.sources:
-        return {}, []
+        return {}, [], {}
     found = discover(paths)
     order = [f.display for f in found]
     known = {(s.file, s.sha256): s for s in previous.sources
              if s.sha256 and s.kind in ("club", "federation") and s.status in REUSABLE}
     live = {u.sha256 for u in previous.units.values() if u.via is None}
     reuse: dict[str, tuple[SourceFile, str]] = {}
+    digests: dict[str, str] = {}
     for f in found:
         if f.skipped is not None or (out_path is not None and f.path.resolve() == out_path):
             continue
         try:
-            sha = sha256_file(f.path)
+            sha = digests[f.display] = sha256_file(f.path)
         except OSError:
             continue
         s = known.get((f.display, sha))
         if s is not None and sha in live:
             reuse[f.display] = (s, sha)
-    return reuse, order
+    return reuse, order, digests
 
 
 def _unit_key(s: SourceFile, year: int) -> tuple[str, tuple[int, str]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import socket
 import sqlite3
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -283,36 +284,64 @@ def recorded_workbooks(ledger: str | os.PathLike[str]) -> list[tuple[Path, Conso
     return out
 
 
-def prior_years(conn: sqlite3.Connection, db: Path) -> dict[int, PriorYear]:
+class PriorYears(Mapping[int, PriorYear]):
     """Per year the ledger holds, what its consolidation (the national one when there is one) said of each member
-    company and club: for the year-over-year plausibility rules of the following year."""
-    out: dict[int, PriorYear] = {}
-    keys = [k for (k,) in conn.execute("SELECT DISTINCT workbook FROM views ORDER BY workbook")]
-    chosen: dict[int, tuple[int, Previous]] = {}
-    for key in keys:
-        path = Path(key) if Path(key).is_absolute() else db.resolve().parent / key
-        previous = load_previous(conn, key, path)
-        if previous is None:
-            continue
-        rank = 0 if previous.level == "national" else 1
-        if previous.year not in chosen or rank < chosen[previous.year][0]:
-            chosen[previous.year] = (rank, previous)
-    for year, (_rank, previous) in chosen.items():
+    company and club: for the year-over-year plausibility rules of the following year. A year's rows are read from
+    the ledger only when a rule asks for that year (a consolidation needs just the year before its own)."""
+
+    def __init__(self, conn: sqlite3.Connection, db: Path) -> None:
+        self._conn, self._db = conn, db
+        self._books: dict[int, list[str]] = {}
+        for key, year in conn.execute("SELECT DISTINCT workbook, year FROM versions WHERE run_until IS NULL"
+                                      " ORDER BY workbook"):
+            self._books.setdefault(int(year), []).append(key)
+        self._cache: dict[int, PriorYear | None] = {}
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted(self._books))
+
+    def __len__(self) -> int:
+        return len(self._books)
+
+    def __getitem__(self, year: int) -> PriorYear:
+        if year not in self._cache:
+            self._cache[year] = self._load(year)
+        found = self._cache[year]
+        if found is None:
+            raise KeyError(year)
+        return found
+
+    def _load(self, year: int) -> PriorYear | None:
+        chosen: tuple[int, Previous] | None = None
+        for key in self._books.get(year, []):
+            path = Path(key) if Path(key).is_absolute() else self._db.resolve().parent / key
+            previous = load_previous(self._conn, key, path)
+            if previous is None or previous.year != year:
+                continue
+            rank = 0 if previous.level == "national" else 1
+            if chosen is None or rank < chosen[0]:
+                chosen = (rank, previous)
+        if chosen is None:
+            return None
         members: dict[str, tuple[int | None, int | None]] = {}
         clubs: dict[str, set[str]] = {}
-        for unit in previous.units.values():
+        for unit in chosen[1].units.values():
             for r in unit.rows.get("member", []):
                 brn = r.get("brn")
                 if isinstance(brn, str):
                     members[brn] = (r.get("employees"), r.get("sales_mwon"))
                     clubs.setdefault(str(r.get("club_code")), set()).add(brn)
-        out[year] = PriorYear(year, members, {k: frozenset(v) for k, v in clubs.items()})
-    return out
+        return PriorYear(year, members, {k: frozenset(v) for k, v in clubs.items()})
+
+
+def prior_years(conn: sqlite3.Connection, db: Path) -> PriorYears:
+    return PriorYears(conn, db)
 
 
 def prior_years_of(ledger: str | os.PathLike[str]) -> dict[int, PriorYear]:
+    """Every year of a ledger at once (the ledger is closed afterwards)."""
     from iupjong_xl.consolidate.ledger import open_ledger
 
     db = Path(ledger)
     with open_ledger(db, create=False) as led:
-        return prior_years(led.conn, db)
+        return dict(PriorYears(led.conn, db))

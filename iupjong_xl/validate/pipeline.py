@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +50,7 @@ class Checked:
 
 
 def validate(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
-             prior: dict[int, PriorYear] | None = None,
+             prior: Mapping[int, PriorYear] | None = None,
              progress: Progress | None = None, workers: int | None = None, limits: Limits | None = None) -> Report:
     """Validate files and folders; every problem becomes a finding, nothing raises for bad input. `prior`: last
     year's consolidation per year (from a ledger), for the year-over-year rules; without it they are silent."""
@@ -152,7 +152,7 @@ def _attach(pf: ParsedFile) -> ParsedFile:
 
 def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
           progress: Progress | None = None, workers: int | None = None, keep: bool = True,
-          limits: Limits | None = None, prior: dict[int, PriorYear] | None = None) -> Checked:
+          limits: Limits | None = None, prior: Mapping[int, PriorYear] | None = None) -> Checked:
     """Validate and keep the typed rows (keep=False: findings only, less memory). Every file is read (and coerced)
     in a worker process under `limits` (default: the rule book's, else 1 GiB and 60 s per file): a file that kills
     or exhausts its worker gets FILE_READ_CRASHED / FILE_TOO_COMPLEX and the batch goes on. `workers` processes
@@ -291,7 +291,7 @@ def _identify(meta: dict[str, str], wb: Workbook, names: list[str], year: int | 
     return None, None
 
 
-def _check_groups(parsed: list[ParsedFile], keep: bool = True, prior: dict[int, PriorYear] | None = None) -> tuple[dict[tuple[int, str, str], Any],
+def _check_groups(parsed: list[ParsedFile], keep: bool = True, prior: Mapping[int, PriorYear] | None = None) -> tuple[dict[tuple[int, str, str], Any],
                                                     dict[int, dict[str, list[dict[str, Any]]]], list[Finding]]:
     """Coerce and check each sheet kind over all files of the same year and kind at once, then run rules per file."""
     groups: dict[tuple[int, str], list[ParsedFile]] = {}

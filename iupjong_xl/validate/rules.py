@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,7 +249,7 @@ def _code_prefix(c: Ctx) -> Iterator[Finding]:
 
 
 def check_rules(book: RuleBook, fr: FileRecords, ff: FindingFactory,
-                prior: dict[int, PriorYear] | None = None) -> list[Finding]:
+                prior: Mapping[int, PriorYear] | None = None) -> list[Finding]:
     """Run every rule whose sheet this file has (the year-over-year rules only when last year is known)."""
     out: list[Finding] = []
     last = (prior or {}).get(book.year - 1)
