@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from iupjong_xl.rulebook.model import RuleBook
+import string
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from iupjong_xl.rulebook.model import RuleBook, check_template
 
 CHECK_MEANINGS = {
     "REQUIRED": "a required cell is empty",
@@ -33,3 +37,120 @@ def codes_markdown(book: RuleBook) -> str:
         ko = msgs["ko"].replace("|", "/")
         lines.append(f"| `{code}` | {sev} | {where} | {meaning} | {ko} |")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------ message arguments
+# What each code's message may name, declared here in code: a template in the rule book that uses anything else is a
+# load error (RuleBookError), and building a finding without one of its declared arguments is a programming error
+# (MessageArgumentError) — no message reaches a person with an unfilled {placeholder}.
+
+BASE_ARGS = frozenset({"file", "sheet", "cell", "row", "column", "value"})  # every finding knows where it is
+
+CHECK_ARGS: dict[str, frozenset[str]] = {  # column checks (messages.yaml `checks:`), by check template
+    "REQUIRED": frozenset({"hint"}), "TYPE_INT": frozenset(), "TYPE_FLOAT": frozenset(), "TYPE_DATE": frozenset(),
+    "TYPE_BOOL": frozenset(), "FORMAT": frozenset(), "CHECKSUM": frozenset(), "ALLOWED": frozenset({"allowed"}),
+    "RANGE": frozenset({"min", "max"}), "PATTERN": frozenset({"hint"}), "DUPLICATE": frozenset({"first_row"}),
+}
+
+CODE_ARGS: dict[str, frozenset[str]] = {  # file-, sheet-, consolidation- and ledger-level codes (`codes:`)
+    **{c: frozenset() for c in ("FILE_EMPTY", "FILE_ENCRYPTED", "FILE_NOT_FOUND", "FILE_LOCK_SKIPPED",
+                                "CONSOLIDATE_REPORT_REJECTED", "LEDGER_BOOTSTRAP")},
+    **{c: frozenset({"detail"}) for c in ("FILE_NOT_WORKBOOK", "FILE_CORRUPT", "FILE_UNREADABLE",
+                                          "FILE_TEMPLATE_UNKNOWN", "FILE_READ_CRASHED", "FILE_TOO_COMPLEX",
+                                          "FILE_INTERNAL_ERROR", "FILE_OLD_FORMAT", "FILE_XLSB_UNREADABLE",
+                                          "FILE_SHEET_SKIPPED")},
+    "FILE_TEMPLATE_YEAR": frozenset({"expected", "found"}),
+    "FILE_SHEET_MISSING": frozenset(),
+    "FILE_COLUMN_MISSING": frozenset(),
+    "FILE_COLUMN_EXTRA": frozenset(),
+    "FILE_TOO_MANY_ROWS": frozenset({"limit", "rows"}),
+    "CELL_EXCEL_ERROR": frozenset(),
+    "CONSOLIDATE_CONFLICT": frozenset({"club", "other", "year"}),
+    "CONSOLIDATE_DUPLICATE_INPUT": frozenset({"other"}),
+    "CONSOLIDATE_OTHER_FEDERATION": frozenset({"club", "expected", "found"}),
+    "CONSOLIDATE_NOT_IN_ROSTER": frozenset({"club", "federation"}),
+    "CONSOLIDATE_MEMBER_COUNT": frozenset({"expected", "found"}),
+    "LEDGER_ROW_RESTORED": frozenset({"key"}),
+    "LEDGER_ROW_ADDED": frozenset({"backup"}),
+    "LEDGER_EDIT_NOT_TAKEN": frozenset({"backup"}),
+    "LEDGER_CORRECTION_INVALID": frozenset({"reason"}),
+}
+
+
+def _sum_equals(args: Mapping[str, Any]) -> frozenset[str]:
+    return frozenset({"sum", str(args.get("total")), *map(str, args.get("columns") or ())})
+
+
+RULE_KIND_ARGS: dict[str, Callable[[Mapping[str, Any]], frozenset[str]]] = {  # rules.yaml, by rule kind
+    "equals_param": lambda a: frozenset({"expected"}),
+    "in_members": lambda a: frozenset(),
+    "min_rows": lambda a: frozenset({"min"}),
+    "distinct_min": lambda a: frozenset(),
+    "role_matches": lambda a: frozenset({"expected"}),
+    "max_member_count": lambda a: frozenset({"members"}),
+    "date_in_year": lambda a: frozenset({"expected"}),
+    "sum_equals": _sum_equals,
+    "max_param": lambda a: frozenset({"limit"}),
+    "share_max": lambda a: frozenset({"share", "limit"}),
+    "share_min": lambda a: frozenset({"share", "limit"}),
+    "consortium_divisions": lambda a: frozenset({"companies", "divisions", "min_companies", "min_divisions"}),
+    "code_prefix": lambda a: frozenset({"expected"}),
+    "yoy_factor": lambda a: frozenset({"last", "factor"}),
+    "yoy_member_share": lambda a: frozenset({"last", "count"}),
+    "yoy_no_overlap": lambda a: frozenset({"last"}),
+}
+
+FUNDING_ARGS: dict[str, frozenset[str]] = {  # the funding round's reasons (messages.yaml `funding:`); no location
+    "OVER_CAP": frozenset({"total", "limit"}), "GOV_SHARE": frozenset({"share", "limit"}),
+    "COMPANY_SHARE": frozenset({"share", "limit"}), "SUM_MISMATCH": frozenset({"sum", "total"}),
+    "FEW_COMPANIES": frozenset({"companies", "min"}), "ONE_INDUSTRY": frozenset({"divisions", "min"}),
+    "NOT_MEMBER": frozenset({"brns"}), "AMOUNT_INVALID": frozenset({"total", "gov", "company"}),
+    "NO_SCORE": frozenset(), "COUNT_FULL": frozenset({"limit"}), "BUDGET_FULL": frozenset({"budget"}),
+}
+
+
+class MessageArgumentError(TypeError):
+    """A program bug: a finding or reason built without an argument its code declares (never bad input)."""
+
+
+def message_args(book: RuleBook, code: str) -> frozenset[str]:
+    """The arguments a code's message must be given (besides where the finding is: BASE_ARGS)."""
+    if code in CODE_ARGS:
+        return CODE_ARGS[code]
+    columns = book.column_codes()
+    if code in columns:
+        _sheet, col, check = columns[code]
+        return CHECK_ARGS[check_template(col, check)]
+    rule = next((r for r in book.rules if r.code == code), None)
+    if rule is not None and rule.kind in RULE_KIND_ARGS:
+        return RULE_KIND_ARGS[rule.kind](rule.args)
+    raise MessageArgumentError(f"{code}: no message arguments declared for this code")
+
+
+def placeholders(template: str) -> set[str]:
+    """The argument names a message template uses ('{value:,}' -> 'value')."""
+    return {name.split(".")[0].split("[")[0] for _lit, name, _spec, _conv in string.Formatter().parse(template)
+            if name}
+
+
+def undeclared(book: RuleBook) -> list[tuple[str, str, str, str, list[str]]]:
+    """Every placeholder a rule-book message uses that its code does not declare: (file, code, lang, placeholder,
+    the arguments it may use). Empty for a sound rule book."""
+    out: list[tuple[str, str, str, str, list[str]]] = []
+
+    def check(file: str, code: str, messages: Mapping[str, str], allowed: frozenset[str]) -> None:
+        for lang, template in sorted(messages.items()):
+            for name in sorted(placeholders(template) - allowed):
+                out.append((file, code, lang, name, sorted(allowed)))
+
+    for code, m in book.codes.items():  # a code the program never emits may name where it is, nothing else
+        check("messages.yaml", code, m.messages, BASE_ARGS | CODE_ARGS.get(code, frozenset()))
+    for check_name, m in book.checks.items():
+        check("messages.yaml", f"checks.{check_name}", m.messages, BASE_ARGS | CHECK_ARGS.get(check_name, frozenset()))
+    for r in book.rules:
+        if r.kind not in RULE_KIND_ARGS:
+            continue  # an unknown kind is reported by the rule check itself
+        check("rules.yaml", r.code, r.messages, BASE_ARGS | RULE_KIND_ARGS[r.kind](r.args))
+    for code, texts in book.funding_reasons.items():
+        check("messages.yaml", f"funding.{code}", texts, FUNDING_ARGS.get(code, frozenset()))
+    return out
