@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 DIRECTORY_META = "_명부정보"  # hidden sheet: what the directory was built from (for a refresh by the add-in)
 UNKNOWN = "미상"
-ROLE_ORDER = {"회장": 0, "부회장": 1, "총무": 2, "회원": 3}
 
 
 # ------------------------------------------------------------------------------------------ opening a workbook
