@@ -288,8 +288,10 @@ def _check_rulebook(doc: RulebookDoc, year: int) -> list[Issue]:
 
 
 def _unknown(ko_what: str, en_what: str, name: Any, known: Iterable[str]) -> tuple[str, str]:
+    """'sheet X is unknown, these are known' — en_what may say where ('column {name} on sheet member')."""
     shown = ", ".join(known)
-    return (f"{ko_what} {name!r}이(가) 없습니다. 있는 것: {shown}", f"no {en_what} {name!r}; known: {shown}")
+    en = en_what.format(name=repr(name)) if "{name}" in en_what else f"{en_what} {name!r}"
+    return (f"{ko_what} {name!r}이(가) 없습니다. 있는 것: {shown}", f"there is no {en}; known: {shown}")
 
 
 def _check_rules(doc: RulebookDoc, rules: RulesDoc, year: int) -> list[Issue]:
@@ -316,7 +318,7 @@ def _check_rules(doc: RulebookDoc, rules: RulesDoc, year: int) -> list[Issue]:
             for j, col in enumerate(values if isinstance(values, list) else [values]):
                 if col is not None and col not in own:
                     where = f"{at}.{name}" + (f"[{j}]" if isinstance(values, list) else "")
-                    out.append(Issue(where, *_unknown(f"{r.sheet} 시트의 열", f"column on sheet {r.sheet}", col, own)))
+                    out.append(Issue(where, *_unknown(f"{r.sheet} 시트에 열", f"column {{name}} on sheet {r.sheet}", col, own)))
         if "ref_sheet" in args:
             ref_sheet = args["ref_sheet"]
             if ref_sheet not in doc.sheets:
@@ -324,7 +326,7 @@ def _check_rules(doc: RulebookDoc, rules: RulesDoc, year: int) -> list[Issue]:
             else:
                 theirs = [c.key for c in doc.sheets[ref_sheet].columns]
                 if args["ref_column"] not in theirs:
-                    out.append(Issue(f"{at}.ref_column", *_unknown(f"{ref_sheet} 시트의 열", f"column on sheet {ref_sheet}",
+                    out.append(Issue(f"{at}.ref_column", *_unknown(f"{ref_sheet} 시트에 열", f"column {{name}} on sheet {ref_sheet}",
                                                                    args["ref_column"], theirs)))
         for name, v in args.items():
             for item in v if isinstance(v, list) else [v]:

@@ -323,17 +323,32 @@ def _field_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[type[
         tp = _unwrap(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             field = tp.model_fields.get(str(part))
-            holder, tp = tp, (field.annotation if field else None)
             if field is None:
-                return holder, None
+                return tp, None
+            holder, tp = tp, (Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation)
         elif typing.get_origin(tp) in (list, dict):
             tp = typing.get_args(tp)[-1]
         else:
             return None, None
-    return holder, _unwrap(tp)
+    return holder, tp
+
+
+_VALIDATED = {  # what the value types above accept, said to the person editing the file
+    _number: ("숫자", "a number"),
+    _number_or_ref: ("숫자나 $매개변수(예: $year, $funding.max_total_won)",
+                     "a number or a $parameter (e.g. $year, $funding.max_total_won)"),
+    _scalar: ("글자나 숫자 하나", "a single text or number"),
+    _choices: ("choices:의 목록 이름이나 값의 목록", "the name of a list under choices: or a list of values"),
+    _text: ("글자", "text"),
+}
 
 
 def _expected(tp: Any) -> tuple[str, str]:
+    if typing.get_origin(tp) is Annotated:
+        for meta in typing.get_args(tp)[1:]:
+            if isinstance(meta, BeforeValidator) and meta.func in _VALIDATED:
+                return _VALIDATED[meta.func]
+    tp = _unwrap(tp)
     if tp in _KINDS_OF_TEXT:
         return _KINDS_OF_TEXT[tp]
     origin = typing.get_origin(tp)
@@ -364,21 +379,13 @@ def issues(exc: ValidationError, model: type[BaseModel], prefix: tuple[int | str
             ko = "알 수 없는 키입니다 (철자를 확인하세요)." + (f" 쓸 수 있는 키: {keys}" if keys else "")
             en = "unknown key (check the spelling)." + (f" Allowed keys: {keys}" if keys else "")
         elif kind == "literal_error":
-            ko, en = f"값 {err['input']!r}은(는) 쓸 수 없습니다. {ctx.get('expected')} 가운데 하나여야 합니다.", \
-                f"{err['input']!r} is not allowed; expected one of {ctx.get('expected')}."
+            allowed = ", ".join(map(str, typing.get_args(_unwrap(tp)))) or str(ctx.get("expected"))
+            ko, en = (f"값 {err['input']!r}은(는) 쓸 수 없습니다. {allowed} 가운데 하나여야 합니다.",
+                      f"{err['input']!r} is not allowed; expected one of {allowed}.")
         elif kind in ("too_short", "list_too_short", "string_too_short"):
             ko, en = "비어 있습니다. 값이 하나 이상 있어야 합니다.", "is empty; at least one value is needed."
         elif kind == "bad_pattern":
             ko, en = f"정규식이 아닙니다: {ctx.get('error')}", f"not a regular expression: {ctx.get('error')}"
-        elif kind == "number_type":
-            ko, en = f"값 {err['input']!r}: 숫자여야 합니다.", f"{err['input']!r}: expected a number."
-        elif kind == "number_or_ref":
-            ko, en = (f"값 {err['input']!r}: 숫자나 $매개변수(예: $year, $funding.max_total_won)여야 합니다.",
-                      f"{err['input']!r}: expected a number or a $parameter (e.g. $year, $funding.max_total_won).")
-        elif kind in ("scalar_type", "choices_type"):
-            ko = ("choices:에 있는 목록 이름이나 값의 목록이어야 합니다." if kind == "choices_type"
-                  else f"값 {err['input']!r}: 글자나 숫자 하나여야 합니다.")
-            en = err["msg"] + "."
         elif want_ko:
             ko, en = f"값 {err['input']!r}: {want_ko}여야 합니다.", f"{err['input']!r}: expected {want_en}."
         else:
