@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from conftest import BRNS, club_data
 from pydantic import BaseModel
@@ -25,12 +26,15 @@ from iupjong_xl.errors import RuleBookError
 from iupjong_xl.io import sandbox
 from iupjong_xl.outputs.templates import write_template
 from iupjong_xl.rulebook.codes import RULE_KIND_ARGS
+from iupjong_xl.rulebook.loader import YAML_LOADER
 from iupjong_xl.rulebook.schema import RULE_KINDS
 from iupjong_xl.validate.pipeline import validate
 from iupjong_xl.validate.rules import KINDS
 from iupjong_xl.validate.schemas import schema_for
 
 ROOT = Path(__file__).resolve().parent.parent
+YAML_PROBLEM = ("mapping values are not allowed here" if YAML_LOADER is yaml.SafeLoader  # PyYAML without libyaml
+                else "mapping values are not allowed in this context")
 
 
 @pytest.fixture(autouse=True)
@@ -125,8 +129,7 @@ MISTAKES = {
         "합니다."),
     "not YAML": (
         "messages.yaml", "checks:\n  REQUIRED:\n", "checks:\n  REQUIRED\n",
-        "규칙집 파일 @FILE@ 7행 13열: YAML 문법 오류입니다 (mapping values are not allowed here). 들여쓰기·따옴표·콜론을 "
-        "확인하세요."),
+        f"규칙집 파일 @FILE@ 7행 13열: YAML 문법 오류입니다 ({YAML_PROBLEM}). 들여쓰기·따옴표·콜론을 확인하세요."),
 }
 
 
@@ -219,6 +222,13 @@ def test_the_loaded_rule_book_is_plain_frozen_dataclasses(year: int) -> None:
     assert book.sheets["club"].column("founded_year").max == year  # $year resolved at load
     assert book.sheets["club"].column("club_code").header_en == "Club code"
     assert book.sheets["club"].column("federation").code == "FEDERATION"  # code defaults to the key in capitals
+
+
+@pytest.mark.parametrize("year", [2008, 2009])
+def test_libyaml_reads_the_rule_books_as_the_python_loader_does(year: int) -> None:
+    for name in ("rulebook.yaml", "rules.yaml", "messages.yaml"):
+        text = (rulebook.packaged_root() / str(year) / name).read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=YAML_LOADER) == yaml.load(text, Loader=yaml.SafeLoader)
 
 
 def test_every_rule_kind_has_its_argument_model() -> None:
