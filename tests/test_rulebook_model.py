@@ -11,7 +11,7 @@ import pickle
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -308,3 +308,16 @@ def test_validate_switch_folder_validate_uses_the_new_rule_book(tmp_path: Path, 
     rulebook.use_root(None)
     assert run() == PACKAGED
     sandbox.shutdown()
+
+
+def test_validate_with_a_broken_rule_book_of_another_year_is_exit_2_before_any_file_is_read(
+        tmp_path: Path, write_report: Callable[..., Path]) -> None:
+    root = _copy(tmp_path)
+    rules = root / "2008" / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("    kind: min_rows\n", "    kind: minimum_rows\n", 1),
+                     encoding="utf-8")
+    report = write_report(club_data())
+    res = CliRunner().invoke(cli, ["--rulebook", str(root), "validate", str(report), "-q"])
+    assert (res.exit_code, res.stdout) == (2, "")
+    assert res.stderr.startswith(f"Error: 규칙집 파일 {rules}의 rules[3].kind (code: CLUB_NO_MEMBERS): 규칙 종류 "
+                                 "'minimum_rows'은(는) 이 프로그램에 없습니다.")

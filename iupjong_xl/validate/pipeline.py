@@ -161,6 +161,8 @@ def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None
         raise UsageError("no rule book found in validation/")
     if year is not None and year not in years:
         raise UsageError(f"no rule book for {year} (available: {', '.join(map(str, years))})")
+    for y in [year] if year is not None else years:  # every rule book a file may name, checked here: a mistake in
+        rulebook.load(y)  # one is a RuleBookError for the caller (exit 2), never a worker's crash on the first file
     default_book = rulebook.load(year if year is not None else years[-1])
     ff_default = _factory(default_book)
     loose: list[Finding] = []
