@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from iupjong_xl.cli.commands import cli
-from iupjong_xl.io.xlsx import display_width
+from iupjong_xl.outputs.xlsx import display_width
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_workbooks"

@@ -16,7 +16,7 @@ from iupjong_xl.consolidate.readback import open_checked
 from iupjong_xl.consolidate.record import consolidation_from_ledger, prior_years_of
 from iupjong_xl.consolidate.sheets import _int, _text  # the one lenient reading of a consolidated value
 from iupjong_xl.io.reader import col_letter as _col
-from iupjong_xl.io.xlsx import Formats, column_chart, drop_empty, finish, meta_sheet, nothing_here, table, xlsx
+from iupjong_xl.outputs.xlsx import Formats, column_chart, drop_empty, finish, meta_sheet, nothing_here, table, xlsx
 from iupjong_xl.rulebook import RuleBook
 
 if TYPE_CHECKING:

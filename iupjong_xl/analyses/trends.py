@@ -13,7 +13,7 @@ from iupjong_xl.analyses.directory import Opened, open_consolidated
 from iupjong_xl.consolidate.indicators import Table, compute
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.reader import col_letter as _col
-from iupjong_xl.io.xlsx import Formats, cell, column_chart, finish, meta_sheet, nothing_here, table, xlsx
+from iupjong_xl.outputs.xlsx import Formats, cell, column_chart, finish, meta_sheet, nothing_here, table, xlsx
 from iupjong_xl.rulebook import Indicator, RuleBook
 
 # Indicators that get a chart (per federation, one series per year) when every year has them.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +11,8 @@ from iupjong_xl import __version__, rulebook
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.atomic import atomic_path
 from iupjong_xl.io.reader import col_letter
-from iupjong_xl.io.xlsx import cell, display_width
 from iupjong_xl.outputs import livecheck
+from iupjong_xl.outputs.xlsx import cell, display_width, new_workbook
 from iupjong_xl.rulebook import META_SHEET, Column, RuleBook, Sheet
 
 LIST_SHEET = "_목록"
@@ -21,7 +20,6 @@ INSTRUCTIONS_SHEET = "작성안내"
 TEMPLATE_ROWS = 1000  # table rows that carry drop-downs and input hints
 CHECK_ROWS = 200  # table rows of a blank template that carry the live-check formulas (clubs have 8-40 members)
 CHECK_SPARE = 5  # a filled-in workbook: its rows plus these carry them
-FIXED_CREATED = datetime.datetime(2009, 1, 1)  # reproducible files: no wall-clock time inside
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,19 +50,9 @@ def write_template(path: str | os.PathLike[str], kind: str, year: int,
 
 
 def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str, Any]]], live: bool = True) -> None:
-    import xlsxwriter
-
     rep = book.reports[kind]
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False, "in_memory": True})
-    wb.set_properties({
-        "title": f"{rep.title_ko} ({book.year})",
-        "subject": rep.template_id,
-        "author": "iupjong-xl",
-        "company": "이업종중앙회",
-        "comments": f"{rep.template_id} {book.version}",
-        "created": FIXED_CREATED,
-    })
+    wb = new_workbook(path, f"{rep.title_ko} ({book.year})",
+                      props={"subject": rep.template_id, "comments": f"{rep.template_id} {book.version}"})
     wb.set_custom_property("iupjong_template_id", rep.template_id)
     wb.set_custom_property("iupjong_year", str(book.year))
     wb.set_custom_property("iupjong_version", book.version)
@@ -76,7 +64,7 @@ def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str,
     extras = {s.key: len(_extra_columns(data.get(s.key, []))) for s in sheets}
     checks = livecheck.plan(book, kind, rows, extras) if live else None
     _instructions(wb, fmt, book, kind, sheets, live)
-    check_ws = livecheck.fast_formulas(wb.add_worksheet(livecheck.CHECK_SHEET)) if checks else None
+    check_ws = wb.add_worksheet(livecheck.CHECK_SHEET) if checks else None
     list_refs = _lists(wb, book, sheets)
     for sheet in sheets:
         records = data.get(sheet.key, [])
@@ -260,7 +248,7 @@ def _validation(book: RuleBook, col: Column, list_refs: dict[str, str]) -> dict[
 
 def _form_sheet(wb: Any, fmt: _Formats, book: RuleBook, sheet: Sheet, record: dict[str, Any],
                 list_refs: dict[str, str]) -> Any:
-    ws = livecheck.fast_formulas(wb.add_worksheet(sheet.name))
+    ws = wb.add_worksheet(sheet.name)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 30)
     ws.set_column(2, 2, 50)
@@ -283,7 +271,7 @@ def _extra_columns(records: list[dict[str, Any]]) -> list[str]:
 
 def _table_sheet(wb: Any, fmt: _Formats, book: RuleBook, sheet: Sheet, records: list[dict[str, Any]],
                  list_refs: dict[str, str], check_col: int) -> Any:
-    ws = livecheck.fast_formulas(wb.add_worksheet(sheet.name))
+    ws = wb.add_worksheet(sheet.name)
     ws.set_row(0, 32)
     for c, col in enumerate(sheet.columns):
         ws.set_column(c, c, col.width or max(10, len(col.header) * 2 + 2), fmt.number(_column_format(col)))
