@@ -12,7 +12,7 @@ from iupjong_xl.errors import UsageError
 from iupjong_xl.io.atomic import atomic_path
 from iupjong_xl.io.reader import col_letter
 from iupjong_xl.outputs import livecheck
-from iupjong_xl.outputs.xlsx import cell, display_width, new_workbook
+from iupjong_xl.outputs.xlsx import cell, display_width, new_workbook, page_setup
 from iupjong_xl.rulebook import META_SHEET, Column, RuleBook, Sheet
 
 LIST_SHEET = "_목록"
@@ -20,6 +20,7 @@ INSTRUCTIONS_SHEET = "작성안내"
 TEMPLATE_ROWS = 1000  # table rows that carry drop-downs and input hints
 CHECK_ROWS = 200  # table rows of a blank template that carry the live-check formulas (clubs have 8-40 members)
 CHECK_SPARE = 5  # a filled-in workbook: its rows plus these carry them
+PRINT_ROWS = 30  # table rows a blank template prints (the form); a filled-in one prints its rows and a few spare
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +73,21 @@ def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str,
             ws = _form_sheet(wb, fmt, book, sheet, records[0] if records else {}, list_refs)
             if checks and live_fmt:
                 livecheck.write_form(ws, checks.sheets[sheet.key], live_fmt)
+            last_col = checks.sheets[sheet.key].check_col if checks else 2
+            page_setup(ws, ws.last_row, last_col, header=0, keys=1, one_page=True)
         else:
             last = checks.sheets[sheet.key].check_col if checks else len(sheet.columns) - 1
             ws = _table_sheet(wb, fmt, book, sheet, records, list_refs, last)
             if checks and live_fmt:
                 livecheck.write_table(ws, checks.sheets[sheet.key], live_fmt)
-    if checks and live_fmt:
+            inputs = len(sheet.columns) - 1 + extras[sheet.key]  # a blank form prints its input columns (no 점검)
+            ws.hide_gridlines(0)  # the empty rows print as a grid to fill in
+            page_setup(ws, PRINT_ROWS if blank else len(records) + CHECK_SPARE, inputs if blank else max(last, inputs),
+                       header=0, keys=1, one_page=blank)
+    if checks and live_fmt and check_ws is not None:
         livecheck.write_check_sheet(wb, check_ws, checks, live_fmt, f"{book.year}년 {rep.title_ko} 점검", fmt.title,
                                     fmt.header)
+        page_setup(check_ws, check_ws.last_row, check_ws.last_col, header=None, landscape=True)
     meta = wb.add_worksheet(META_SHEET)
     for r, (k, v) in enumerate([("template_id", rep.template_id), ("kind", kind), ("year", str(book.year)),
                                  ("version", book.version), ("generator", f"iupjong-xl {__version__}")]):
@@ -193,6 +201,7 @@ def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: lis
             ws.write_string(r, 4, col.hint_ko + extra, fmt.wrap)
             r += 1
         r += 1
+    page_setup(ws, r, 4, header=None, landscape=True)  # one page wide: the instructions are read top to bottom
     ws.activate()
 
 

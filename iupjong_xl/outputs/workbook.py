@@ -30,6 +30,7 @@ from iupjong_xl.consolidate.sheets import (
 from iupjong_xl.io.reader import col_letter as _col
 from iupjong_xl.outputs.findings_xlsx import write_findings_sheet
 from iupjong_xl.outputs.xlsx import (
+    DATA_LABELS,
     Book,
     Formats,
     Sheet,
@@ -107,7 +108,7 @@ def _indicators(wb: Any, f: Formats, cons: Consolidation, d: Derived) -> int:
         rate_col = len(MEASURES) + 1 + next(i for i, ind in enumerate(ratio) if ind.key == "reporting_rate")
         chart = column_chart(wb, "연합회별 보고율(%)", y_name="%", y_max=100)
         chart.add_series({"name": "보고율(%)", "categories": [S_IND, first, 0, total - 1, 0],
-                          "values": [S_IND, first, rate_col, total - 1, rate_col], "data_labels": {"value": True}})
+                          "values": [S_IND, first, rate_col, total - 1, rate_col], "data_labels": DATA_LABELS})
         ws.insert_chart(total + 2, 0, chart, {"x_scale": 2.0, "y_scale": 1.1})
     else:
         nothing_here(ws, f, total + 2, "연합회별로 셀 보고서가 없습니다.")
@@ -310,7 +311,7 @@ def _data_sheet(wb: Any, f: Formats, book: RuleBook, key: str, records: list[dic
     hide_empty_columns(ws, len(cols), rows)  # kept for the reader (it maps by header), hidden for people
     keys = [k for k, _h in cols]
     fixed = {keys.index(k): 18 for k in ("_sha256", "_digest") if k in keys}
-    finish(ws, f, header=0, widths=fixed, caps={keys.index("_source"): 30} if "_source" in keys else None,
+    finish(ws, f, header=0, widths=fixed, keys=3, caps={keys.index("_source"): 30} if "_source" in keys else None,
            nowrap=set(fixed) | ({keys.index("_source")} if "_source" in keys else set()))
     ws.set_column(keys.index(UID), keys.index(UID), None, None, {"hidden": True})  # the ledger's row id
 

@@ -4,8 +4,9 @@ display widths (Korean full-width characters count double) and file links that s
 
 The presentation rules every sheet gets from `finish` (call it once per sheet, after writing it): column widths
 from the content (Korean counts double) up to a cap, longer text wrapped with an explicit row height, and a page
-setup (A4, orientation by width, one page wide, header rows repeated, footer "sheet name · page x / y", print area
-over the table and its charts). Charts from `column_chart` start their value axis at zero; `nothing_here` writes
+setup (A4, orientation by width, a print scale that keeps every printed letter at 8 pt or more, key columns and
+header rows repeated, pages across then down, footer "sheet name · page x / y", print area over the table and its
+charts without trailing provenance columns). Charts from `column_chart` start their value axis at zero; `nothing_here` writes
 the Korean line a sheet shows when it has nothing to list."""
 
 from __future__ import annotations
@@ -468,15 +469,16 @@ def _px(width: float | None) -> int:
 def finish(ws: Sheet, f: Formats, *, header: int | None = None, from_row: int | None = None,
            caps: Mapping[int, int] | None = None, widths: Mapping[int, float] | None = None, cap: int = WIDTH_CAP,
            one_page: bool = False, landscape: bool | None = None, wrap: bool = True,
-           nowrap: set[int] | frozenset[int] = frozenset()) -> None:
+           nowrap: set[int] | frozenset[int] = frozenset(), keys: int = 1) -> None:
     """The presentation of a written sheet: column widths from its content, wrapped long text with row heights,
     and the page setup. header: the 0-based header row (repeated on every printed page; default the first table's
     top row); rows above from_row (default the header row) are titles that never widen a column; caps: per-column
     caps (characters); widths: fixed widths; nowrap: columns whose text may be cut (hashes, paths); one_page: the
-    whole sheet on one printed page. Reads only the sheet's own record of what was written."""
+    whole sheet on one printed page if the type stays readable (MIN_PT); keys: the columns repeated at the left of
+    every page when the sheet is wider than one. Reads only the sheet's own record of what was written."""
     book = ws.book
     if ws.last_row < 0:  # nothing written
-        _page_setup(ws, 0, 0, header, one_page, landscape)
+        page_setup(ws, 0, 0, header, one_page, landscape, keys)
         return
     if header is None and ws.table_tops:
         header = ws.table_tops[0]
@@ -544,7 +546,7 @@ def finish(ws: Sheet, f: Formats, *, header: int | None = None, from_row: int | 
             pt = min(409, LINE_PT * n + 2)
             if have is None or int(have * 4 / 3 + 0.5) * 0.75 < pt:  # as stored: whole pixels
                 ws.set_row(r, pt)
-    _page_setup(ws, ws.last_row, last_col, header, one_page, landscape)
+    page_setup(ws, ws.last_row, last_col, header, one_page, landscape, keys)
 
 
 def _chart_extent(ws: Sheet, final_px: dict[int, int]) -> tuple[int, int]:
@@ -562,36 +564,115 @@ def _chart_extent(ws: Sheet, final_px: dict[int, int]) -> tuple[int, int]:
     return last_r, last_c
 
 
-def _page_setup(ws: Sheet, last_row: int, last_col: int, header: int | None, one_page: bool,
-                landscape: bool | None) -> None:
+MIN_PT = 8.0  # printed type never smaller than this
+LO_WIDER = 1.4  # LibreOffice prints a character width about 1.4 times as wide as Excel (measured: NanumGothic)
+DEFAULT_PT = 11.0  # the workbook's default font size
+_MARGIN_IN = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}
+# printable A4 area in points (portrait width, height), less the margins and the footer
+_A4_PT = (210 / 25.4 * 72, 297 / 25.4 * 72)
+# provenance and technical columns: kept in the workbook, printed outside the print area when they come last
+TECHNICAL = frozenset({"원본 파일", "원본 시트", "원본 행", "SHA-256", "서식 버전", "실행 ID", "실행", "내용 해시", "행 ID",
+                       "Source file", "SHA-256 hash"})
+
+
+def _printable(landscape: bool) -> tuple[float, float]:
+    w, h = _A4_PT if not landscape else _A4_PT[::-1]
+    return (w - (_MARGIN_IN["left"] + _MARGIN_IN["right"]) * 72,
+            h - (_MARGIN_IN["top"] + _MARGIN_IN["bottom"]) * 72 - 14)
+
+
+def smallest_font(ws: Sheet, last_row: int, last_col: int) -> float:
+    """The smallest font size of the cells in the print area (the default size when a cell has no format)."""
+    book, sizes = ws.book, {DEFAULT_PT}
+    seen: set[int] = set()
+    for r, row in ws.cells.items():
+        if r > last_row:
+            continue
+        for c, w in row.items():
+            if c <= last_col and w.fmt is not None and id(w.fmt) not in seen:
+                seen.add(id(w.fmt))
+                sizes.add(float(book.props(w.fmt).get("font_size", DEFAULT_PT)))
+    return min(sizes)
+
+
+def min_scale(font_pt: float) -> int:
+    """The smallest print scale (%) at which font_pt prints at MIN_PT or more."""
+    return min(100, math.ceil(100 * MIN_PT / font_pt))
+
+
+def scale_for(widths: Sequence[float], landscape: bool, font_pt: float = DEFAULT_PT) -> tuple[int, bool]:
+    """(print scale %, wider than one page) for columns of these widths (characters) on A4: as large as fits one page
+    wide, never below what keeps font_pt at MIN_PT (for sheets written without the kit, e.g. openpyxl copies)."""
+    width_pt = sum(_px(w) for w in widths) * 0.75 * LO_WIDER
+    fit = 100 * _printable(landscape)[0] / max(width_pt, 1)
+    scale = max(min_scale(font_pt), min(100, math.floor(fit)))
+    return scale, scale > fit
+
+
+def page_setup(ws: Sheet, last_row: int, last_col: int, header: int | None, one_page: bool = False,
+               landscape: bool | None = None, keys: int = 1) -> None:
+    """A4, orientation by width, an explicit print scale: as large as fits one page wide (and one page tall for
+    one_page), never so small that any printed cell's type falls under MIN_PT. A sheet wider than that continues on
+    the following pages with its key columns repeated at the left, page order over then down (a row's continuation
+    follows it); the header row repeats at the top; trailing provenance columns stay outside the print area."""
     px = {c: 0 if i.hidden else _px(i.width) for c, i in ws.cols.items()}
     cr, cc = _chart_extent(ws, px)
     last_row, last_col = max(last_row, cr), max(last_col, cc)
+    if header is not None:  # provenance and technical columns at the end: not printed
+        heads = ws.cells.get(header, {})
+        while last_col > 0 and (px.get(last_col, 64) == 0 or (
+                heads.get(last_col) is not None and heads[last_col].kind == "text"
+                and heads[last_col].value in TECHNICAL)):
+            last_col -= 1
     width = sum(px.get(c, 64) for c in range(last_col + 1)) / _PX_PER_CHAR
+    width_pt = sum(px.get(c, 64) for c in range(last_col + 1)) * 0.75 * LO_WIDER
+    height_pt = sum(ws.heights.get(r, 15.0) for r in range(last_row + 1)) * 1.02
+    least = min_scale(smallest_font(ws, last_row, last_col))
+
+    def fits(wide: bool) -> float:
+        page_w, page_h = _printable(wide)
+        fit = 100 * page_w / max(width_pt, 1)
+        return min(fit, 100 * page_h / max(height_pt, 1)) if one_page else fit
+
+    wide = landscape if landscape is not None else width > PORTRAIT_MAX
+    if not wide and fits(False) < least and fits(True) > fits(False):  # readable only across the page
+        wide = True
     ws.set_paper(9)  # A4
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-    if landscape if landscape is not None else width > PORTRAIT_MAX:
+    ws.set_margins(**_MARGIN_IN)
+    if wide:
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.fit_to_pages(1, 1 if one_page else 0)
-    if header is not None and not one_page:
+    fit = fits(bool(wide))
+    scale = max(least, min(100, math.floor(fit)))
+    ws.set_print_scale(scale)
+    if scale > fit:  # more than one page wide: the key columns again on every page, across then down
+        ws.print_across()
+        if keys > 0 and last_col >= keys:
+            ws.repeat_columns(0, keys - 1)
+    if header is not None:
         ws.repeat_rows(header)
     ws.set_footer(FOOTER)
     ws.print_area(0, 0, last_row, last_col)
 
+CHART_FONT = {"size": DEFAULT_PT}  # chart text at the sheet's size: readable at the smallest print scale too
+DATA_LABELS = {"value": True, "font": CHART_FONT}  # a series' value labels (add_series(..., data_labels=DATA_LABELS))
 
-def column_chart(wb: Any, title: str, *, y_name: str | None = None, y_max: float | None = None,
+
+def column_chart(wb: Book, title: str, *, y_name: str | None = None, y_max: float | None = None,
                  legend: bool = False) -> Any:
-    """A column chart with a Korean title whose value axis starts at zero (so heights compare honestly)."""
+    """A column chart with a Korean title whose value axis starts at zero (so heights compare honestly); every text
+    in it at the sheet's font size, so it prints at 8 pt or more at any scale the kit chooses."""
     chart = wb.add_chart({"type": "column"})
     chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
-    chart.set_y_axis({"min": 0, **({"max": y_max} if y_max is not None else {}), **({"name": y_name} if y_name else {}),
+    chart.set_x_axis({"num_font": CHART_FONT})
+    chart.set_y_axis({"min": 0, **({"max": y_max} if y_max is not None else {}),
+                      **({"name": y_name, "name_font": {**CHART_FONT, "rotation": 0}} if y_name else {}), "num_font": CHART_FONT,
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     if not legend:
         chart.set_legend({"none": True})
     else:
-        chart.set_legend({"position": "bottom"})
+        chart.set_legend({"position": "bottom", "font": CHART_FONT})
     return chart
 
 
