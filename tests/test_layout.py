@@ -12,7 +12,7 @@ PACKAGE = Path(iupjong_xl.__file__).resolve().parent
 
 # Lower layers never import higher ones; within a layer only the same folder imports itself.
 LAYERS = {
-    "errors": 0, "rulebook": 1, "io": 2, "validate": 3, "consolidate": 4, "outputs": 5, "analyses": 5,
+    "errors": 0, "rulebook": 1, "io": 2, "validate": 3, "consolidate": 4, "outputs": 5, "analyses": 6,
     "samples": 6, "service": 7, "excel": 8, "cli": 9, "__init__": 0, "__main__": 10,
 }
 
@@ -132,3 +132,20 @@ def test_the_checker_sees_imports_inside_functions() -> None:
 def test_only_cli_knows_click() -> None:
     users = {m for m, p in MODULES.items() if "import click" in p.read_text(encoding="utf-8")}
     assert users == {"iupjong_xl.cli.commands"}
+
+
+def test_io_reads_and_outputs_write() -> None:
+    """The one xlsx writer kit lives in outputs/: nothing in io/ writes workbooks."""
+    writers = {m for m, p in MODULES.items() if "import xlsxwriter" in p.read_text(encoding="utf-8")}
+    assert not {m for m in writers if m.startswith("iupjong_xl.io")}
+    assert "iupjong_xl.outputs.xlsx" in writers
+
+
+def test_no_module_reaches_into_xlsxwriter_internals() -> None:
+    """The kit keeps its own record of what it wrote (outputs.xlsx.Sheet); no module reads or patches xlsxwriter's
+    private state, so a new xlsxwriter release cannot silently change what the kit measures."""
+    internals = ("str_table", "dim_rowmax", "dim_colmax", "col_info", "row_sizes", "fileclosed", "_prepare_formula",
+                 "CellFormulaTuple", "_check_dimensions", "__dict__.update", ".table[")
+    found = sorted((m, name) for m, p in MODULES.items() for name in internals
+                   if name in p.read_text(encoding="utf-8") and m.startswith(("iupjong_xl.outputs", "iupjong_xl.analyses")))
+    assert found == []
