@@ -520,3 +520,259 @@ def _count_checks(cons: Consolidation) -> list[Difference]:
                     f"{present.get((s.sha256 or '', key), 0)}",
                     "출처"))
     return diffs
+
+
+# ------------------------------------------------------------------------------------ the front ends' use cases
+# cli/, excel/ and portal/ call only these (and the functions above); tests/test_layout.py holds them to it.
+
+if TYPE_CHECKING:
+    from iupjong_xl.analyses.directory import Directory, Opened
+    from iupjong_xl.analyses.partners import Matches
+    from iupjong_xl.analyses.trends import Trends
+
+
+def use_rulebook_root(path: str | os.PathLike[str] | None) -> Path:
+    """Read rule books from this folder (laid out like validation/) instead of the packaged ones."""
+    from iupjong_xl import rulebook
+
+    return rulebook.use_root(path)
+
+
+def rulebook_years() -> list[int]:
+    """The report years the rule books cover, oldest first."""
+    from iupjong_xl import rulebook
+
+    return rulebook.available_years()
+
+
+def is_internal(codes: Iterable[str]) -> bool:
+    """Whether any of these finding codes means the program failed (not the file)."""
+    from iupjong_xl.validate.pipeline import INTERNAL_CODES
+
+    return any(c in INTERNAL_CODES for c in codes)
+
+
+@dataclass
+class Validation:
+    """What validate_reports produced: the report, the marked-up copies (original file -> copy) and the findings
+    workbook, each when asked for."""
+
+    report: Report
+    copies: dict[str, str | os.PathLike[str]] | None = None
+    findings_workbook: Path | None = None
+
+
+def validate_reports(paths: Iterable[str | os.PathLike[str]], *, year: int | None = None,
+                     max_rows: int | None = None, progress: Progress | None = None,
+                     ledger: str | os.PathLike[str] | None = None, annotate: str | os.PathLike[str] | None = None,
+                     findings_workbook: str | os.PathLike[str] | None = None, lang: str = "ko") -> Validation:
+    """Validate report files or folders; with annotate, write a marked-up copy of each file with findings into that
+    folder; with findings_workbook, write the findings as a workbook (its links open the marked-up copies)."""
+    from iupjong_xl.outputs.annotate import annotate_files, copy_names
+    from iupjong_xl.outputs.findings_xlsx import write_findings
+
+    report = validate(paths, year=year, max_rows=max_rows, progress=progress, ledger=ledger)
+    copies: dict[str, str | os.PathLike[str]] | None = None
+    if annotate is not None:
+        folder = Path(annotate)
+        written = set(annotate_files(report, folder, lang=lang))
+        marked = [fr for fr in report.files if fr.readable and any(f.file == fr.file for f in report.findings)]
+        copies = {file: Path(folder / name) for file, name in copy_names(marked, lang).items() if folder / name in written}
+    out = None
+    if findings_workbook is not None:
+        out = Path(findings_workbook)
+        write_findings(report, out, lang=lang, copies=copies)
+    return Validation(report, copies, out)
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write a text file atomically (the old file stays whole if writing fails)."""
+    from iupjong_xl.io.atomic import atomic_path
+
+    out = Path(path)
+    with atomic_path(out) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return out
+
+
+def template(output: str | os.PathLike[str], kind: str, year: int) -> Path:
+    """A blank standard report workbook (서식) of a kind ("club" or "federation") and year."""
+    from iupjong_xl.outputs.templates import write_template
+
+    return write_template(output, kind, year)
+
+
+def templates(output: str | os.PathLike[str]) -> list[Path]:
+    """Every standard template of every rule-book year, into a folder."""
+    from iupjong_xl.outputs.templates import generate_all
+
+    return generate_all(output)
+
+
+def sample(output: str | os.PathLike[str], *, seed: int = 2009) -> list[Path]:
+    """(Re)generate the deterministic sample corpus."""
+    from iupjong_xl.samples.write import write_corpus
+
+    return write_corpus(Path(output), seed=seed)
+
+
+@dataclass(frozen=True)
+class Code:
+    """One rule code of a year's rule book."""
+
+    code: str
+    severity: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "severity": self.severity, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Codes:
+    year: int
+    version: str
+    codes: list[Code]
+    markdown: str
+
+
+def codes(year: int, *, lang: str = "ko") -> Codes:
+    """Every rule code of a year's rule book with its severity and message (and the table as Markdown)."""
+    from iupjong_xl import rulebook
+
+    book = rulebook.load(year)
+    rows = [Code(c, s, m[lang]) for c, (s, m) in book.all_codes().items()]
+    return Codes(year, book.version, rows, rulebook.codes_markdown(book))
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    key: str
+    label: str
+    unit: str
+    decimals: int
+    paper: float | None
+
+
+def indicators(year: int, *, lang: str = "ko") -> list[IndicatorInfo]:
+    """The indicators a year's rule book defines, in its order, with their labels in one language."""
+    from iupjong_xl import rulebook
+
+    return [IndicatorInfo(i.key, i.label(lang), i.unit, i.decimals, i.paper) for i in rulebook.load(year).indicators]
+
+
+def directory(national: str | os.PathLike[str] | Opened, output: str | os.PathLike[str] | None = None, *,
+              source: str | None = None) -> Directory:
+    """The company directory of a consolidated workbook (every member company once, by BRN), written to output
+    when given; source names the workbook in the output when the file read is a copy of it."""
+    from dataclasses import replace
+
+    from iupjong_xl.analyses.directory import build_directory, write_directory
+
+    built = build_directory(national)
+    if source is not None:
+        built = replace(built, source=source)
+    if output is not None:
+        write_directory(built, output)
+    return built
+
+
+def write_directory(built: Directory, output: str | os.PathLike[str]) -> Path:
+    """Write a directory built by directory() as its workbook (회원사 명부)."""
+    from iupjong_xl.analyses.directory import write_directory as write
+
+    return write(built, output)
+
+
+def normalize_brn(text: str) -> str | None:
+    """A business registration number in its canonical form (AAA-BB-CCCCD), or None if it is not one."""
+    from iupjong_xl.validate.normalize import CoerceError
+    from iupjong_xl.validate.normalize import normalize_brn as norm
+
+    try:
+        return norm(text.strip())
+    except CoerceError:
+        return None
+
+
+def open_consolidated(path: str | os.PathLike[str]) -> Opened:
+    """A consolidated workbook opened for the directory and partner matching (its companies, year, rule book)."""
+    from iupjong_xl.analyses.directory import open_consolidated as op
+
+    return op(path)
+
+
+def partners(national: str | os.PathLike[str] | Opened, lead: str, need: str, *, top: int = 10,
+             same_federation: bool = False, chosen: list[str] | None = None,
+             output: str | os.PathLike[str] | None = None, source: str | None = None) -> Matches:
+    """Rank member companies of other KSIC divisions for a lead company's need and check the proposed consortium;
+    written to output when given. Raises EmptyNeedError (a UsageError) for an empty need."""
+    from dataclasses import replace
+
+    from iupjong_xl.analyses.partners import find_partners, write_matches
+
+    matches = find_partners(national, lead, need, top=top, same_federation=same_federation, partners=chosen)
+    if source is not None:
+        matches = replace(matches, source=source)
+    if output is not None:
+        write_matches(matches, output)
+    return matches
+
+
+def write_matches(matches: Matches, output: str | os.PathLike[str]) -> Path:
+    """Write the partners found by partners() as their workbook (파트너 찾기)."""
+    from iupjong_xl.analyses.partners import write_matches as write
+
+    return write(matches, output)
+
+
+def trends(nationals: Iterable[str | os.PathLike[str]], output: str | os.PathLike[str], *,
+           ledger: str | os.PathLike[str] | None = None) -> Trends:
+    """Indicators of consolidated workbooks of several years side by side (or of every year a ledger holds)."""
+    from iupjong_xl.analyses.trends import build_trends, ledger_years, write_trends
+
+    sources: list[Any] = list(nationals) if ledger is None else list(ledger_years(ledger))
+    built = build_trends(sources)
+    write_trends(built, output)
+    return built
+
+
+def report_kind(sheet_names: Iterable[str]) -> str | None:
+    """"club" or "federation" when these sheet names hold every report sheet of that kind (newest rule book)."""
+    from iupjong_xl import rulebook
+    from iupjong_xl.validate.layout import match_sheet
+
+    rb = rulebook.load(rulebook.available_years()[-1])
+    names = list(sheet_names)
+    for kind in rb.reports:
+        if all(match_sheet(s, names) is not None for s in rb.report_sheets(kind)):
+            return str(kind)
+    return None
+
+
+def report_files(folder: str | os.PathLike[str], *, exclude: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The report files a folder holds (recursively; Excel's lock files and hidden files left out), without exclude."""
+    from iupjong_xl.io.reader import discover
+
+    own = Path(exclude).resolve() if exclude is not None else None
+    return [f.path for f in discover([folder]) if f.skipped is None and f.path.resolve() != own]
+
+
+# Typed results and names the front ends use, re-exported here so that they import nothing below the service. They
+# load on first use (PEP 562): importing the service stays cheap for a front end that only prints its help.
+_EXPORTS = {
+    "Directory": "iupjong_xl.analyses.directory", "Opened": "iupjong_xl.analyses.directory",
+    "EmptyNeedError": "iupjong_xl.analyses.partners", "UnknownCompanyError": "iupjong_xl.analyses.partners",
+    "Matches": "iupjong_xl.analyses.partners", "Trends": "iupjong_xl.analyses.trends",
+    "FileResult": "iupjong_xl.validate.findings", "Finding": "iupjong_xl.validate.findings",
+    "Report": "iupjong_xl.validate.findings", "CONSOLIDATED_META": "iupjong_xl.rulebook",
+    "META_SHEET": "iupjong_xl.rulebook", "DERIVED_SHEETS": "iupjong_xl.consolidate.sheets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
