@@ -776,3 +776,180 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ------------------------------------------------------------------------------------------------ the portal
+
+UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who asks, and so what they may see: a club account its own club, a federation account its clubs, the center
+    everything."""
+
+    account: str
+    role: str  # club | federation | center
+    club: str | None = None
+    federation: str | None = None
+
+
+@dataclass
+class Submission:
+    """A report uploaded through the portal, as the ledger holds it."""
+
+    id: int
+    run: int
+    file_name: str
+    size: int
+    sha256: str
+    account: str
+    received: str
+    kind: str | None
+    year: int | None
+    club_code: str | None
+    federation: str | None
+    status: str  # received (rows kept as a version) | refused (another club's report: nothing kept but the file)
+    errors: int
+    warnings: int
+    findings: list[Finding] = field(default_factory=list)
+    events: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+
+def init_ledger(path: str | os.PathLike[str]) -> Path:
+    """Create (or migrate forward) a ledger file; returns its path."""
+    from iupjong_xl.consolidate.ledger import open_ledger
+
+    with open_ledger(path) as led:
+        return led.path
+
+
+def _safe_name(name: str) -> str:
+    """The name a file was uploaded under, for showing only: its last path part, without control characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip()
+    return base[:200] or "보고서.xlsx"
+
+
+def upload(ledger: str | os.PathLike[str], data: bytes, file_name: str, scope: Scope) -> Submission:
+    """A report uploaded by a portal account: validated as `validate` does (each file read in a sandboxed worker
+    under the rule book's memory and time limits), outside the ledger's write lock; then recorded under the lock as a
+    run of its own (command upload): the bytes, their sha256, who and when, the findings, and its rows as a version
+    of the club's report (year, club code). A club account's upload of another club's report is refused with a
+    finding (the file is still kept as received)."""
+    from iupjong_xl.consolidate import submissions
+    from iupjong_xl.consolidate.ledger import open_ledger, sha256_bytes
+    from iupjong_xl.consolidate.record import prior_years
+    from iupjong_xl.validate.pipeline import check
+
+    name = _safe_name(file_name)
+    suffix = Path(name).suffix.lower()
+    digest = sha256_bytes(data)
+    db = Path(ledger)
+    with tempfile.TemporaryDirectory(prefix="iupjong-upload-") as tmp:
+        path = Path(tmp) / ("upload" + (suffix if suffix in UPLOAD_SUFFIXES else ".xlsx"))  # never the given name
+        path.write_bytes(data)
+        with open_ledger(db) as led:
+            prior = prior_years(led.conn, db)
+            checked = check([str(path)], keep=True, prior=prior)
+    findings = [_named(f, name) for f in checked.report.findings]
+    up = submissions.Upload(name, data, digest, scope.account, scope.role, scope.club, scope.federation, findings)
+    status = "received"
+    pf = checked.files[0] if checked.files else None
+    if pf is not None and pf.book is not None and pf.kind is not None:
+        book = pf.book
+        records = checked.records.get(pf.index, {})
+        profile_key = book.report_sheets(pf.kind)[0].key
+        profile = (records.get(profile_key) or [{}])[0]
+        up.kind, up.year, up.rulebook_version = pf.kind, book.year, book.version
+        up.federation = _text(profile.get("federation"))
+        up.club_code = _text(profile.get("club_code")) if pf.kind == "club" else None
+        if scope.role == "club" and scope.club is not None and up.club_code not in (None, scope.club):
+            data_sheet = pf.sheets[profile_key]
+            cell, row = data_sheet.cell(0, "club_code")
+            column = next((c.header for c in book.sheets[profile_key].columns if c.key == "club_code"), None)
+            up.findings.append(_other_club(name, data_sheet.name, cell, row, column, up.club_code, scope.club))
+            order = {n: i for i, sh in enumerate(book.sheets.values()) for n in (sh.name, *sh.aliases)}
+            up.findings.sort(key=lambda f: (order.get(f.sheet or "", -1), *f.sort_key()))  # as the validator sorts
+            status = "refused"
+        elif pf.kind == "club" and up.club_code is not None:
+            up.rows = _version_rows(pf, records, up, digest)
+    with open_ledger(db) as led, led.writing() as conn:
+        sid = submissions.record(conn, up, status)
+        got = submissions.get(conn, sid, "center", None, None)
+    assert got is not None
+    return _submission(got)
+
+
+def _named(f: Finding, name: str) -> Finding:
+    from dataclasses import replace
+
+    return replace(f, file=name)
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None or v == "" else str(v)
+
+
+def _other_club(name: str, sheet: str, cell: str | None, row: int | None, column: str | None, club: str,
+                own: str) -> Finding:
+    from iupjong_xl.validate.findings import Finding as F
+
+    return F(name, sheet, cell, row, column, "PORTAL_OTHER_CLUB", "error", {
+        "ko": f"이 보고서의 교류회코드 {club}은(는) 이 계정의 교류회 {own}이(가) 아닙니다. 보고서를 받지 않았습니다. "
+              f"{own} 교류회의 보고서를 올리세요.",
+        "en": f"This report's club code {club} is not this account's club {own}; the report was not taken. "
+              f"Upload the report of club {own}."}, club)
+
+
+def _version_rows(pf: Any, records: dict[str, list[dict[str, Any]]], up: Any,
+                  digest: str) -> dict[str, list[dict[str, Any]]]:
+    """The report's rows as a version keeps them (as consolidation does: key columns, then the typed values, then
+    where each came from), every row as uploaded: findings are shown, not applied."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for key, items in records.items():
+        sheet = pf.sheets[key]
+        keep = []
+        for rec in items:
+            r = rec.get("_r", 0)
+            cell_row = sheet.cell(r, "")[1] if sheet.layout == "table" else 1
+            values = {k: v for k, v in rec.items() if k not in ("_r", "_f")}
+            keep.append({"year": up.year, "federation": up.federation, "club_code": up.club_code,
+                         **{k: v for k, v in values.items() if k not in ("year", "federation", "club_code")
+                            or v is not None},
+                         "_source": up.file_name, "_sheet": sheet.name, "_row": cell_row, "_sha256": digest,
+                         "_template": pf.result.template_version, "_run": "upload"})
+        rows[key] = keep
+    return rows
+
+
+def _submission(r: Any) -> Submission:
+    return Submission(r.id, r.run, r.file_name, r.size, r.sha256, r.account, r.received, r.kind, r.year, r.club_code,
+                      r.federation, r.status, r.errors, r.warnings, r.findings, r.events)
+
+
+def submission(ledger: str | os.PathLike[str], sid: int, scope: Scope) -> Submission:
+    """One submission with its findings (in the validator's order: by sheet, then cell) and events; NotFoundError
+    when it does not exist or the scope may not see it (the same answer: nobody learns another club's ids)."""
+    from iupjong_xl.consolidate import submissions
+    from iupjong_xl.consolidate.ledger import open_ledger
+    from iupjong_xl.errors import NotFoundError
+
+    with open_ledger(ledger) as led:
+        got = submissions.get(led.conn, sid, scope.role, scope.club, scope.federation)
+    if got is None:
+        raise NotFoundError(f"제출 {sid}번이 없습니다.", f"there is no submission {sid}")
+    return _submission(got)
+
+
+def submissions(ledger: str | os.PathLike[str], scope: Scope) -> list[Submission]:
+    """The submissions the scope may see, newest first (without their findings)."""
+    from iupjong_xl.consolidate import submissions as subs
+    from iupjong_xl.consolidate.ledger import open_ledger
+
+    with open_ledger(ledger) as led:
+        return [_submission(r) for r in subs.listed(led.conn, scope.role, scope.club, scope.federation)]

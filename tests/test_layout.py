@@ -20,7 +20,7 @@ FRONT_ENDS = ("cli", "excel", "portal")
 # and names a front end needs), the typed errors, the version; the command line also manages the add-in (build,
 # install, doctor: the add-in's own packaging, not a stage below the service) and runs the portal's commands.
 FRONT_END_MAY = {"iupjong_xl", "iupjong_xl.service", "iupjong_xl.errors"}
-CLI_MAY = {"iupjong_xl.excel.build", "iupjong_xl.excel.install", "iupjong_xl.excel.doctor", "iupjong_xl.portal.admin"}
+CLI_MAY = {"iupjong_xl.excel.build", "iupjong_xl.excel.install", "iupjong_xl.excel.doctor", "iupjong_xl.portal.commands"}
 
 
 def _modules() -> dict[str, Path]:

@@ -410,6 +410,67 @@ def addin_build(check: bool) -> None:
     sys.exit(0 if result.ok else 1)
 
 
+@cli.group()
+def portal() -> None:
+    """The portal (웹 포털): club secretaries upload their report in a browser and read every finding at its cell.
+    Needs the extra: pip install "iupjong-xl[portal]"."""
+
+
+def _portal_commands() -> Any:
+    try:
+        from iupjong_xl.portal import commands
+    except ImportError as exc:  # Django or waitress missing
+        raise _Fail("포털에는 추가 설치가 필요합니다: pip install \"iupjong-xl[portal]\"\n"
+                    f"(the portal needs its extra: pip install \"iupjong-xl[portal]\"; {exc})") from exc
+    return commands
+
+
+@portal.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--profile", type=click.Choice(["lan", "https"]), help="lan (default): plain HTTP on a trusted office "
+              "network; https: behind a TLS proxy (Secure cookies, HSTS, redirect to HTTPS)")
+def portal_init(folder: Path, profile: str | None) -> None:
+    """Create a portal folder (ledger, accounts database, secret key, settings); run again, it completes what is
+    missing and keeps the rest."""
+    done = _guard(_portal_commands().init, folder, profile=profile)
+    click.echo(f"{done.path}: 포털 폴더 준비됨" + (f" (새로 만듦: {', '.join(done.created)})" if done.created else
+                                               " (이미 모두 있음)"))
+
+
+@portal.group("user")
+def portal_user() -> None:
+    """Portal accounts."""
+
+
+@portal_user.command("add")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("username")
+@click.option("--role", type=click.Choice(["club", "federation", "center"]), required=True)
+@click.option("--club", "club_code", metavar="CODE", help="the club code of a club account (e.g. SEO-001)")
+@click.option("--federation", metavar="NAME", help="the federation of a federation account (e.g. 서울)")
+@click.option("--password-stdin", is_flag=True, required=True, help="read the password from the first line of stdin")
+def portal_user_add(folder: Path, username: str, role: str, club_code: str | None, federation: str | None,
+                    password_stdin: bool) -> None:
+    """Add one account with its role; the password is read from stdin (never an argument: it would show in the
+    process list and the shell history)."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    _guard(_portal_commands().add_user, folder, username, password, role, club=club_code, federation=federation)
+    where = {"club": f"교류회 {club_code}", "federation": f"{federation} 연합회", "center": "중앙회"}[role]
+    click.echo(f"{username}: 계정을 만들었습니다 ({where})")
+
+
+@portal.command("serve")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+def portal_serve(folder: Path, host: str, port: int) -> None:
+    """Serve the portal (waitress; static files included) until stopped with Ctrl+C."""
+    def ready(url: str) -> None:
+        click.echo(f"포털: {url} (멈추려면 Ctrl+C)", err=True)
+
+    _guard(_portal_commands().serve, folder, host=host, port=port, ready=ready)
+
+
 def _show(data: dict[str, Any], output: Path, fmt: str, show: Any) -> None:
     """Print the JSON (exactly the result's to_dict()) or a table."""
     if fmt == "json":
