@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,14 @@ _FOLDER = Path(tempfile.mkdtemp(prefix="iupjong-portal-test-"))
 portal_folder.create(_FOLDER)
 os.environ[portal_folder.ENV] = str(_FOLDER)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iupjong_xl.portal.settings")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API keeps an event loop in this thread
+_TZ = os.environ.get("TZ")
 django.setup()
+# Django sets the process's TZ to TIME_ZONE (Asia/Seoul): put it back for the rest of the suite
+if _TZ is None:
+    os.environ.pop("TZ", None)
+else:
+    os.environ["TZ"] = _TZ
+time.tzset()
 # Django's own PBKDF2 with fewer rounds: the tests make many accounts (the deployed portal keeps Django's default)
 override_settings(PASSWORD_HASHERS=["tests.portal.conftest.QuickPBKDF2"]).enable()
 
@@ -96,7 +103,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     it is deployed, for the browser tests."""
     folder = tmp_path_factory.mktemp("served")
     cli = [sys.executable, "-m", "iupjong_xl"]
-    env = {k: v for k, v in os.environ.items() if k not in (portal_folder.ENV, "DJANGO_SETTINGS_MODULE")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in (portal_folder.ENV, "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     subprocess.run([*cli, "portal", "init", str(folder)], check=True, env=env, capture_output=True)
     for user, args in (("seo001", ["--club", "SEO-001"]), ("bus001", ["--club", "BUS-001"])):
         subprocess.run([*cli, "portal", "user", "add", str(folder), user, "--role", "club", *args, "--password-stdin"],

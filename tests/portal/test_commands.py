@@ -14,7 +14,8 @@ from pathlib import Path
 from iupjong_xl.portal import folder as portal_folder
 
 CLI = [sys.executable, "-m", "iupjong_xl"]
-ENV = {k: v for k, v in os.environ.items() if k not in (portal_folder.ENV, "DJANGO_SETTINGS_MODULE")}
+ENV = {k: v for k, v in os.environ.items()
+       if k not in (portal_folder.ENV, "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}  # as a user runs it
 
 
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -61,3 +62,25 @@ def test_init_makes_the_folder_and_again_keeps_it(tmp_path: Path) -> None:
 def test_commands_on_a_folder_that_is_no_portal(tmp_path: Path) -> None:
     answer = run("portal", "user", "add", str(tmp_path), "a", "--role", "center", "--password-stdin", stdin="pw\n")
     assert answer.returncode == 2 and f"{tmp_path}은(는) 포털 폴더가 아닙니다." in answer.stderr
+
+
+CHECK = """
+import sys
+from iupjong_xl.portal import folder
+folder.create(sys.argv[1], sys.argv[2])
+import os
+os.environ[folder.ENV] = sys.argv[1]
+os.environ["DJANGO_SETTINGS_MODULE"] = "iupjong_xl.portal.settings"
+import django
+django.setup()
+from django.core.management import call_command
+call_command("check", deploy=True, fail_level="WARNING")
+"""
+
+
+def test_check_deploy_is_clean_in_both_profiles(tmp_path: Path) -> None:
+    for profile, silenced in (("lan", "4 silenced"), ("https", "0 silenced")):
+        done = subprocess.run([sys.executable, "-c", CHECK, str(tmp_path / profile), profile], capture_output=True,
+                              text=True, env=ENV, check=False)
+        assert done.returncode == 0, done.stderr
+        assert f"System check identified no issues ({silenced})." in done.stdout
