@@ -953,3 +953,103 @@ def submissions(ledger: str | os.PathLike[str], scope: Scope) -> list[Submission
 
     with open_ledger(ledger) as led:
         return [_submission(r) for r in subs.listed(led.conn, scope.role, scope.club, scope.federation)]
+
+
+def submit(ledger: str | os.PathLike[str], sid: int, scope: Scope) -> Submission:
+    """연합회에 제출: a club sends one of its received reports on to its federation. Refused (StateError) while the
+    report has errors (warnings are allowed), for a report not taken and for one already sent. Recorded under the
+    ledger's lock as the submission's event `submitted`; its status becomes `submitted`."""
+    from iupjong_xl.consolidate import submissions as subs
+    from iupjong_xl.consolidate.ledger import open_ledger
+    from iupjong_xl.errors import NotFoundError, StateError
+
+    if scope.role != "club":
+        raise NotFoundError(f"제출 {sid}번이 없습니다.", f"there is no submission {sid}")
+    with open_ledger(ledger) as led, led.writing() as conn:
+        got = subs.get(conn, sid, scope.role, scope.club, scope.federation)
+        if got is None:
+            raise NotFoundError(f"제출 {sid}번이 없습니다.", f"there is no submission {sid}")
+        if got.status == "submitted":
+            raise StateError("이 보고서는 이미 연합회에 제출했습니다.", "this report was already sent to the federation")
+        if got.status != "received":
+            raise StateError("받지 않은 보고서는 제출할 수 없습니다. 교류회의 보고서를 다시 올리세요.",
+                             "a report that was not taken cannot be sent; upload the club's report again")
+        if got.errors:
+            raise StateError(f"오류가 {got.errors}건 있어 제출할 수 없습니다. 오류를 고친 보고서를 다시 올린 뒤 제출하세요.",
+                             f"the report has {got.errors} errors and cannot be sent; upload a corrected report "
+                             "and send that")
+        subs.add_event(conn, sid, "submitted", scope.account, status="submitted")
+        done = subs.get(conn, sid, scope.role, scope.club, scope.federation)
+    assert done is not None
+    return _submission(done)
+
+
+def original_file(ledger: str | os.PathLike[str], sid: int, scope: Scope) -> tuple[str, bytes]:
+    """The file of a submission exactly as received (its name, its bytes; the bytes checked against the sha256)."""
+    from iupjong_xl.consolidate import submissions as subs
+    from iupjong_xl.consolidate.ledger import LedgerError, open_ledger, sha256_bytes
+
+    sub = submission(ledger, sid, scope)
+    with open_ledger(ledger) as led:
+        data = subs.stored_bytes(led.conn, sub.sha256)
+    if data is None or sha256_bytes(data) != sub.sha256:
+        raise LedgerError(f"원장에 저장된 제출 {sid}번의 파일이 없거나 바이트가 맞지 않습니다 (손상).",
+                          f"the stored file of submission {sid} is missing or its bytes do not match (damaged)",
+                          file=str(ledger))
+    return sub.file_name, data
+
+
+def annotated_copy(ledger: str | os.PathLike[str], sid: int, scope: Scope,
+                   cache: str | os.PathLike[str]) -> tuple[str, bytes]:
+    """The submission's file marked up with its findings (as `validate --annotate` writes it): made on the first
+    request from the stored bytes and the recorded findings, then kept in the cache folder. NotFoundError when the
+    report has no findings or cannot be opened for marking up."""
+    from dataclasses import replace as dc_replace
+
+    from iupjong_xl.errors import NotFoundError
+    from iupjong_xl.outputs.annotate import annotate_files
+    from iupjong_xl.validate.findings import Report as R
+
+    name, data = original_file(ledger, sid, scope)
+    sub = submission(ledger, sid, scope)
+    if not sub.findings:
+        raise NotFoundError("검증 결과가 없어 표시본이 없습니다.", "no findings, so there is no marked-up copy")
+    folder = Path(cache) / str(sid)  # the copy under the name it is downloaded as
+    done = sorted(folder.glob("*.xlsx")) + sorted(folder.glob("*.xlsm")) if folder.is_dir() else []
+    if done:
+        return done[0].name, done[0].read_bytes()
+    with tempfile.TemporaryDirectory(prefix="iupjong-annotate-") as tmp:
+        suffix = Path(name).suffix.lower()
+        path = Path(tmp) / ("upload" + (suffix if suffix in UPLOAD_SUFFIXES else ".xlsx"))
+        path.write_bytes(data)
+        files = [dc_replace(fr, file=name) for fr in validate([path]).files]
+        written = annotate_files(R(list(sub.findings), files), Path(tmp) / "out")
+        if not written:
+            raise NotFoundError("이 파일은 표시본을 만들 수 없습니다 (엑셀로 열 수 없는 파일).",
+                                "this file cannot be marked up (it does not open as a workbook)")
+        shown, out = written[0].name, written[0].read_bytes()
+    folder.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomically(folder / shown, out)
+    return shown, out
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    from iupjong_xl.io.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def club_history(ledger: str | os.PathLike[str], club: str, scope: Scope) -> Any:
+    """Every version of a club's report uploaded through the portal, with what changed between consecutive ones
+    (as `history --diff` shows it). A club account asks only for its own club (else NotFoundError)."""
+    from iupjong_xl.consolidate import history as hist
+    from iupjong_xl.consolidate.ledger import open_ledger
+    from iupjong_xl.consolidate.submissions import PORTAL
+    from iupjong_xl.errors import NotFoundError
+
+    if scope.role == "club" and scope.club != club:
+        raise NotFoundError(f"교류회 {club}의 이력이 없습니다.", f"there is no history of club {club}")
+    db = Path(ledger)
+    with open_ledger(db) as led:
+        return hist.history(led.conn, PORTAL, ledger=str(db), club=club, diff=True)

@@ -166,3 +166,17 @@ def listed(conn: sqlite3.Connection, role: str, club: str | None, federation: st
     """The submissions an account may see, newest first (without findings)."""
     where, args = scoped(role, club, federation)
     return [_row(r) for r in conn.execute(f"SELECT {COLUMNS} FROM submissions WHERE {where} ORDER BY id DESC", args)]
+
+
+def add_event(conn: sqlite3.Connection, sid: int, kind: str, account: str, *, status: str | None = None,
+              note: str | None = None) -> None:
+    """What happened to a submission (submitted, ...), who and when; with status, its new status."""
+    conn.execute("INSERT INTO submission_events (submission_id, kind, account, at, note) VALUES (?, ?, ?, ?, ?)",
+                 (sid, kind, account, now(), note))
+    if status is not None:
+        conn.execute("UPDATE submissions SET status = ? WHERE id = ?", (status, sid))
+
+
+def stored_bytes(conn: sqlite3.Connection, sha: str) -> bytes | None:
+    got = conn.execute("SELECT data FROM blobs WHERE sha256 = ?", (sha,)).fetchone()
+    return None if got is None else bytes(got[0])

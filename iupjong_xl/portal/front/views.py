@@ -9,16 +9,19 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from iupjong_xl import service
-from iupjong_xl.errors import NotFoundError
+from iupjong_xl.errors import IupjongError, NotFoundError, StateError
 from iupjong_xl.portal.accounts.forms import UploadForm
 
 log = logging.getLogger("iupjong_xl.portal")
 
 ROLE_LABELS = {"club": "교류회", "federation": "연합회", "center": "중앙회"}
-STATUS_LABELS = {"received": "받음", "refused": "받지 않음"}
+STATUS_LABELS = {"received": "받음", "refused": "받지 않음", "submitted": "제출됨"}
+EVENT_LABELS = {"uploaded": "올림", "submitted": "연합회에 제출"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def scope_of(request: HttpRequest) -> service.Scope:
@@ -88,6 +91,11 @@ def submission_detail(request: HttpRequest, sid: int) -> HttpResponse:
         sub = service.submission(settings.LEDGER, sid, scope)
     except NotFoundError as exc:
         raise Http404 from exc
+    return _submission_page(request, scope, sub)
+
+
+def _submission_page(request: HttpRequest, scope: service.Scope, sub: service.Submission, *, problem: str = "",
+                     status: int = 200) -> HttpResponse:
     findings = [{"sheet": f.sheet or "", "cell": f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.cell or ""),
                  "column": f.column or "", "message": f.message("ko"), "value": "" if f.value is None else f.value,
                  "severity": f.severity, "severity_label": "오류" if f.severity == "error" else "경고", "code": f.code}
@@ -95,7 +103,88 @@ def submission_detail(request: HttpRequest, sid: int) -> HttpResponse:
     return render(request, "front/submission.html", {"scope": scope, "sub": sub, "findings": findings,
                                                      "status_line": status_line(sub),
                                                      "received": shown_time(sub.received),
-                                                     "status_label": STATUS_LABELS.get(sub.status, sub.status)})
+                                                     "problem": problem, "can_submit": _can_submit(scope, sub),
+                                                     "events": [{"label": EVENT_LABELS.get(k, k), "account": a,
+                                                                 "at": shown_time(t)} for k, a, t, _n in sub.events],
+                                                     "status_label": STATUS_LABELS.get(sub.status, sub.status)},
+                  status=status)
+
+
+def _can_submit(scope: service.Scope, sub: service.Submission) -> bool:
+    return scope.role == "club" and sub.status == "received"
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, sid: int) -> HttpResponseBase:
+    """연합회에 제출; a report with warnings is sent only once they were listed again and confirmed."""
+    scope = scope_of(request)
+    try:
+        sub = service.submission(settings.LEDGER, sid, scope)
+        if scope.role != "club":
+            raise Http404
+        if sub.warnings and not sub.errors and sub.status == "received" and request.POST.get("confirmed") != "1":
+            warnings = [{"cell": f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.cell or ""),
+                         "column": f.column or "", "message": f.message("ko")}
+                        for f in sub.findings if f.severity == "warning"]
+            return render(request, "front/confirm.html", {"scope": scope, "sub": sub, "warnings": warnings})
+        service.submit(settings.LEDGER, sid, scope)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    except StateError as exc:
+        return _submission_page(request, scope, sub, problem=exc.ko, status=409)
+    log.info("submit: submission %s, account %s", sid, scope.account)
+    return redirect("submission", sid=sid)
+
+
+def _download(name: str, data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX if name.lower().endswith(".xlsx") else "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@login_required
+@require_GET
+def download_original(request: HttpRequest, sid: int) -> HttpResponse:
+    try:
+        name, data = service.original_file(settings.LEDGER, sid, scope_of(request))
+    except NotFoundError as exc:
+        raise Http404 from exc
+    return _download(name, data)
+
+
+@login_required
+@require_GET
+def download_annotated(request: HttpRequest, sid: int) -> HttpResponse:
+    try:
+        name, data = service.annotated_copy(settings.LEDGER, sid, scope_of(request),
+                                            settings.PORTAL_DIR / "cache" / "annotated")
+    except NotFoundError as exc:
+        raise Http404 from exc
+    return _download(name, data)
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponseBase:
+    """The club's own history: every upload and what happened to it, and the changes between its versions."""
+    scope = scope_of(request)
+    if scope.role != "club" or not scope.club:
+        return redirect("submissions")
+    rows = [_listed(s) for s in service.submissions(settings.LEDGER, scope)]
+    events = []
+    for r in rows:
+        full = service.submission(settings.LEDGER, r["id"], scope)
+        events += [{"id": r["id"], "file_name": r["file_name"], "label": EVENT_LABELS.get(k, k), "account": a,
+                    "at": shown_time(t), "status_line": r["status_line"]} for k, a, t, _n in full.events]
+    events.sort(key=lambda e: (e["at"], e["id"]), reverse=True)
+    try:
+        data = service.club_history(settings.LEDGER, scope.club, scope).to_dict("ko")
+        units = data["units"]
+    except IupjongError:
+        units = []  # nothing uploaded yet
+    diffs = [d for u in units for d in reversed(u.get("diffs", []))]
+    return render(request, "front/history.html", {"scope": scope, "events": events, "diffs": diffs})
 
 
 def status_line(sub: service.Submission) -> str:
