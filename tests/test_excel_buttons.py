@@ -1,6 +1,6 @@
 """The ribbon's button functions (iupjong_xl.excel) on real workbooks through a test double of the xlwings API.
 
-FakeBook/FakeSheet/FakeRange/FakeApp implement exactly the part of xlwings that excel.py uses (see its header),
+FakeBook/FakeSheet/FakeRange/FakeApp implement exactly the part of xlwings that excel/ uses (see excel/live.py),
 backed by openpyxl on a real .xlsx file: values are read as Excel gives them to xlwings (numbers as float, the
 cached result of a formula, None for empty), and written as Excel takes them ("'" keeps text, "=" is a formula).
 Edits made through the fake stay in memory until save(), like unsaved edits in Excel.
@@ -25,6 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from iupjong_xl import excel
 from iupjong_xl.consolidate.merge import consolidate
 from iupjong_xl.errors import OutputError
+from iupjong_xl.excel import buttons, ribbon
 from iupjong_xl.outputs.templates import write_template
 
 # ------------------------------------------------------------------------------------------- the test double
@@ -313,7 +314,7 @@ def test_validate_marks_the_cell_links_it_and_clears_after_a_live_fix(write_repo
 
     assert app.status_bar == "이업종 검증: 문제 없음"
     assert excel.S_FINDINGS not in excel.sheet_names(book)
-    assert excel._hex(target.color) == (original or "") and target.note is None
+    assert buttons._hex(target.color) == (original or "") and target.note is None
     assert sha(path) == before  # the validator read the live values, the file was never touched
 
 
@@ -418,7 +419,7 @@ def test_consolidate_failures_are_messages(tmp_path: Path, reports: Path, monkey
     app = FakeApp()
     fed = FakeBook(reports / "서울연합회.xlsx", app)
     excel.dispatch("iupjong_xl.excel:consolidate_folder", fed)  # the default folder is asked for: here "ok"
-    monkeypatch.setattr(excel, "ask_folder", lambda app, default: empty)
+    monkeypatch.setattr(buttons, "ask_folder", lambda app, default: empty)
     fed = app.books[-1]
     excel.dispatch("iupjong_xl.excel:consolidate_folder", fed)
     assert "보고서 파일(.xlsx·.xlsm·.xls·.xlsb·.ods)이 없습니다" in app.alerts[-1][0] and not fed.closed
@@ -427,7 +428,7 @@ def test_consolidate_failures_are_messages(tmp_path: Path, reports: Path, monkey
     excel.dispatch("iupjong_xl.excel:consolidate_folder", club_book)
     assert "단위교류회 보고서입니다" in app.alerts[-1][0]
 
-    monkeypatch.setattr(excel, "ask_folder", lambda app, default: reports)
+    monkeypatch.setattr(buttons, "ask_folder", lambda app, default: reports)
     import iupjong_xl.outputs.workbook as wbmod
 
     def fail(cons: Any, path: Any, derived: Any = None) -> None:  # the signature of write_workbook
@@ -493,7 +494,7 @@ def test_help_opens_the_users_section(tmp_path: Path, monkeypatch: pytest.Monkey
     opened: list[str] = []
     page = excel.show_help(None, opener=opened.append)
     assert opened == [page.as_uri()] and "<h" in page.read_text(encoding="utf-8")
-    monkeypatch.setattr(excel.webbrowser, "open", opened.append)
+    monkeypatch.setattr(buttons.webbrowser, "open", opened.append)
     app = FakeApp()
     excel.dispatch("iupjong_xl.excel:show_help", blank_book(tmp_path, app))
     assert len(opened) == 2 and not app.alerts
@@ -513,7 +514,7 @@ def test_dispatch_turns_every_error_into_a_message(tmp_path: Path, monkeypatch: 
         raise KeyError("surprise")
 
     monkeypatch.setattr(excel, "validate_book", boom)
-    monkeypatch.setattr(excel.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(ribbon.tempfile, "gettempdir", lambda: str(tmp_path))
     excel.dispatch("iupjong_xl.excel:validate_book", book)
     prompt = app.alerts[-1][0]
     assert "예상하지 못한 오류" in prompt and "surprise" in prompt and "Traceback" not in prompt
