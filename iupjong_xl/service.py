@@ -520,3 +520,13 @@ def _count_checks(cons: Consolidation) -> list[Difference]:
                     f"{present.get((s.sha256 or '', key), 0)}",
                     "출처"))
     return diffs
+
+
+def publish(ledger: str | os.PathLike[str], output: str | os.PathLike[str]) -> Any:
+    """The open-data snapshot of every year's current national view in the ledger, without personal data: SQLite,
+    CSV + JSON per table, datapackage.json and Datasette's metadata.yaml, written into `output` (a folder) as a whole.
+    NotPublishableError (naming table and column) when anything the allow-list does not declare would be published;
+    nothing is written then."""
+    from iupjong_xl.analyses.publish import publish as run
+
+    return run(ledger, output)
