@@ -36,8 +36,9 @@ import yaml
 from iupjong_xl import rulebook
 from iupjong_xl.analyses.directory import UNKNOWN, Company, Directory, Opened, build_directory
 from iupjong_xl.analyses.partners import ngrams
-from iupjong_xl.analyses.trends import ledger_years
+from iupjong_xl.analyses.trends import ALWAYS_COUNTED, compare, ledger_years
 from iupjong_xl.errors import IupjongError, OutputError, RuleBookError, UsageError
+from iupjong_xl.rulebook import Indicator
 
 SPEC_FILE = Path("publish") / "opendata.yaml"  # inside the rule-book folder (validation/)
 SQLITE_NAME = "opendata.sqlite"
@@ -285,6 +286,7 @@ def build_snapshot(ledger: str | os.PathLike[str], spec: Spec | None = None) -> 
         dirs[o.year] = build_directory(Opened(o.path, o.cons, o.version, _since(prior, o.year)))
     since_all = _since(prior, max(years))
     ids = _company_ids(dirs.values(), since_all)
+    indicators, comparable = _indicators([o.book for o in opened])
     t: dict[str, list[dict[str, Any]]] = {name: [] for name in spec.tables}
     for o in opened:
         book, year, d = o.book, o.year, dirs[o.year]
@@ -364,14 +366,14 @@ def build_snapshot(ledger: str | os.PathLike[str], spec: Spec | None = None) -> 
         # indicators: national and per federation, numerators and denominators
         for spos, scope in enumerate((NATIONAL, *table.federations)):
             measures = table.total if scope == NATIONAL else table.measures[scope]
-            for ipos, ind in enumerate(book.indicators, start=1):
+            for ipos, ind in indicators[year]:
                 v = table.value(ind, None if scope == NATIONAL else scope)
                 t["indicators"].append({
                     "year": year, "scope": scope, "scope_position": spos, "key": ind.key, "position": ipos,
                     "name_ko": ind.ko, "name_en": ind.en, "unit": ind.unit, "numerator_key": ind.numerator,
                     "numerator": measures.get(ind.numerator, 0), "denominator_key": ind.denominator,
                     "denominator": measures.get(ind.denominator, 0) if ind.denominator else None,
-                    "factor": float(ind.factor), "decimals": ind.decimals,
+                    "factor": float(ind.factor), "decimals": ind.decimals, "comparable": ind.key in comparable,
                     "value": None if v is None else (round(v, ind.decimals) if ind.decimals else round(v)),
                     "paper": ind.paper if scope == NATIONAL else None})
         budget = (book.parameters.get("support_budget_million_won") or {}).get(str(year))
@@ -423,6 +425,28 @@ def build_snapshot(ledger: str | os.PathLike[str], spec: Spec | None = None) -> 
                                "label": UNKNOWN})
     t["memberships"] = list({(r["year"], r["company_id"], r["club_code"]): r for r in t["memberships"]}.values())
     return Snapshot(spec, db.name, years, [runs[y] for y in years], t)
+
+
+def _indicators(books: list[rulebook.RuleBook]) -> tuple[dict[int, list[tuple[int, Indicator]]], set[str]]:
+    """Per year, the indicators published (with their order) as `iupjong trends` shows them: the year's own, and
+    those of other years' rule books over measures every year counts alike (e.g. 교류회당 회원사); and the keys
+    comparable across all the years (defined alike everywhere)."""
+    order: list[str] = []
+    latest: dict[str, Indicator] = {}
+    for b in reversed(books):  # the latest year's order and definition first
+        for i in b.indicators:
+            if i.key not in latest:
+                order.append(i.key)
+                latest[i.key] = i
+    out: dict[int, list[tuple[int, Indicator]]] = {}
+    for b in books:
+        own = {i.key: i for i in b.indicators}
+        out[b.year] = []
+        for pos, key in enumerate(order, start=1):
+            ind = own.get(key) or latest[key]
+            if key in own or ({ind.numerator, ind.denominator} - {None}) <= ALWAYS_COUNTED:
+                out[b.year].append((pos, ind))
+    return out, {i.key for i in compare(books)[0]}
 
 
 def _position(label: str, labels: list[str]) -> int:
@@ -483,10 +507,15 @@ def gate(snap: Snapshot) -> Snapshot:
 
 
 def _sorted(ts: TableSpec, rows: list[dict[str, Any]]) -> list[list[Any]]:
-    def key(row: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple((row.get(k) is not None, row.get(k) if row.get(k) is not None else 0) for k in ts.primary_key)
-
-    return [[row.get(c) for c in ts.names] for row in sorted(rows, key=key)]
+    """The rows as lists in the declared column order, sorted by primary key (what makes the bytes reproducible)."""
+    names = ts.names
+    out = [[row.get(c) for c in names] for row in rows]
+    idx = [names.index(k) for k in ts.primary_key]
+    try:
+        out.sort(key=lambda r: tuple(r[i] for i in idx))
+    except TypeError:  # an empty key value: first
+        out.sort(key=lambda r: tuple((r[i] is not None, r[i] if r[i] is not None else 0) for i in idx))
+    return out
 
 
 def _csv_value(v: Any) -> str:
@@ -511,8 +540,15 @@ def _write_sqlite(path: Path, spec: Spec, data: dict[str, list[list[Any]]]) -> N
                 rowid = " WITHOUT ROWID" if ts.without_rowid else ""
                 conn.execute(f'CREATE TABLE "{name}" ({", ".join(cols)}){rowid}')
                 marks = ", ".join("?" * len(ts.columns))
-                conn.executemany(f'INSERT INTO "{name}" VALUES ({marks})',
-                                 [[int(v) if isinstance(v, bool) else v for v in row] for row in data[name]])
+                flags = [i for i, c in enumerate(ts.columns) if c.type == "boolean"]
+                rows = data[name]
+                if flags:
+                    rows = [list(r) for r in rows]
+                    for r in rows:
+                        for i in flags:
+                            if r[i] is not None:
+                                r[i] = int(r[i])
+                conn.executemany(f'INSERT INTO "{name}" VALUES ({marks})', rows)
                 for idx in ts.indexes:
                     conn.execute(f'CREATE INDEX "{name}_{"_".join(idx)}" ON "{name}" ('
                                  + ", ".join(f'"{k}"' for k in idx) + ")")
