@@ -448,3 +448,10 @@ def test_a_ledger_without_a_national_consolidation_is_a_clear_error(tmp_path: Pa
     res = _invoke("publish", str(tmp_path / "iupjong.db"), "-o", str(tmp_path / "site"))
     assert res.exit_code == 2 and "취합 기록이 없습니다" in res.output
     assert not (tmp_path / "site").exists()
+
+
+def test_the_manual_lists_every_published_table_and_column() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "publish.md").read_text(encoding="utf-8")
+    for name, ts in load_spec().tables.items():
+        section = text.split(f"### `{name}` — ", 1)[1].split("\n### ", 1)[0]
+        assert [m for m in re.findall(r"^\| `(\w+)` \|", section, re.M)] == ts.names, name

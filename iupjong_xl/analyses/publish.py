@@ -87,6 +87,7 @@ class TableSpec:
     indexes: tuple[tuple[str, ...], ...] = ()
     sqlite_only: bool = False
     without_rowid: bool = False  # an index-like table: stored in primary-key order, no second copy of the key
+    datasette: dict[str, Any] = field(default_factory=dict)  # facets, label_column ... for metadata.yaml
 
     @property
     def names(self) -> list[str]:
@@ -155,7 +156,7 @@ def _load_spec(p: Path, _mtime: int) -> Spec:
             tables[name] = TableSpec(name, t["title"], t["title_en"], t["description"], t["description_en"],
                                      tuple(t["primary_key"]), cols, tuple(t.get("foreign_keys") or ()),
                                      tuple(tuple(i) for i in t.get("indexes") or ()), bool(t.get("sqlite_only")),
-                                     bool(t.get("without_rowid")))
+                                     bool(t.get("without_rowid")), dict(t.get("datasette") or {}))
         redact = tuple((r["name"], re.compile(r["pattern"]), r["label"]) for r in raw.get("redact") or ())
         bands = tuple((Fraction(str(lo)), str(label)) for lo, label in raw["attendance_bands"])
         spec = Spec(p, raw, tables, redact, never, int(raw["min_companies"]), str(raw["suppressed_label"]), bands,
@@ -614,7 +615,7 @@ def datasette_metadata(snap: Snapshot) -> dict[str, Any]:
     tables: dict[str, Any] = {}
     for name, ts in spec.tables.items():
         tables[name] = {"title": f"{ts.title} ({ts.title_en})", "description": f"{ts.description} {ts.description_en}",
-                        "columns": {c.name: f"{c.title} ({c.title_en})" for c in ts.columns}}
+                        **ts.datasette, "columns": {c.name: f"{c.title} ({c.title_en})" for c in ts.columns}}
     return {"title": f"{raw['title']} ({raw['title_en']})", "description": raw["description"],
             "license": raw["license"]["name"], "license_url": raw["license"]["path"],
             "source": f"{raw['publisher']} — {', '.join(map(str, snap.years))}년 전국 취합 (원장 {snap.ledger})",
