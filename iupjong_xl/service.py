@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from iupjong_xl.consolidate.model import ALL_SHEETS
+from iupjong_xl.consolidate.rowkeys import equal, row_key
+
 if TYPE_CHECKING:
     import sqlite3
 
@@ -127,6 +130,7 @@ def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., 
             previous, extra_findings, backup, counts = _previous_state(conn, run_id, key, out, db)
             cons = build(previous, record.prior_years(conn, db))  # last year's figures: year-over-year rules
             cons.findings.extend(extra_findings)
+            cons.run = run_id
             status = _statuses(cons)
             record.record_run(conn, run_id, key, cons, previous, status)
             _fault("recorded")
@@ -148,7 +152,7 @@ def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., 
             _fault("view_written")
             summary = cons.summary()  # what describe() reports as the summary; _finish describes the run once
             record.finish_run(conn, run_id, outcome="errors" if summary["errors"] else "ok", counts=summary,
-                              rulebook_version=cons.book.version, year=cons.year, run_key=cons.run_id)
+                              rulebook_version=cons.book.version, year=cons.year, run_key=cons.content_hash)
             # the new view replaces the old one while this run still holds the lock (no later run can be overtaken);
             # its sha256 is noted beside the ledger first: killed before the commit, the workbook is a view the
             # ledger does not have, and the next run knows it from the note and rewrites it from the ledger
@@ -275,15 +279,6 @@ def _backup_path(out: Path, run_id: int) -> Path:
     return out.with_name(f"{out.stem}.수정본-{run_id}{out.suffix}")
 
 
-NATURAL = {"member": ("brn",), "activity": ("date", "kind"), "result": ("title",), "consortium": ("title",),
-           "club": ("club_code",), "federation": ("federation",), "roster": ("club_code",)}
-
-
-def _row_key(sheet: str, row: dict[str, Any]) -> str:
-    parts = [str(row.get(k)) for k in NATURAL.get(sheet, ()) if row.get(k) not in (None, "")]
-    return " ".join([str(row.get("club_code") or row.get("federation") or ""), *parts]).strip()
-
-
 def _apply_edits(conn: sqlite3.Connection, run_id: int, key: str, out: Path, previous: Previous, edits: Edits,
                  book: Any, backup: Path | None) -> list[Finding]:
     from iupjong_xl.consolidate import record
@@ -308,8 +303,8 @@ def _apply_edits(conn: sqlite3.Connection, run_id: int, key: str, out: Path, pre
         record.log_input(conn, run_id, key, "correction", sheet=names[c.sheet], target=c.uid,
                          column=headers[(c.sheet, c.column)], old=c.old, new=c.new, note=note)
     for sheet, uid, row in edits.restored:
-        findings.append(ff.make("LEDGER_ROW_RESTORED", out.name, sheet=names[sheet], key=_row_key(sheet, row)))
-        record.log_input(conn, run_id, key, "restored", sheet=names[sheet], target=uid, note=_row_key(sheet, row))
+        findings.append(ff.make("LEDGER_ROW_RESTORED", out.name, sheet=names[sheet], key=row_key(sheet, row, unit=True)))
+        record.log_input(conn, run_id, key, "restored", sheet=names[sheet], target=uid, note=row_key(sheet, row, unit=True))
     shown = backup.name if backup is not None else ""
     for sheet, n, cell in edits.added:
         findings.append(ff.make("LEDGER_ROW_ADDED", out.name, sheet=names[sheet], cell=cell, row=n, backup=shown))
@@ -407,7 +402,7 @@ def verify(path: str | os.PathLike[str], *, ledger: str | os.PathLike[str] | Non
             return blobs[sha]
 
         book = led_cons.book
-        for sheet_key in (*[k for k in ("club", "member", "activity", "result", "consortium")], "federation", "roster"):
+        for sheet_key in ALL_SHEETS:
             name = book.sheets[sheet_key].name
             mine = {str(r.get(UID)): r for r in wb_cons.rows(sheet_key)}
             theirs = {str(r.get(UID)): r for r in led_cons.rows(sheet_key)}
@@ -420,7 +415,7 @@ def verify(path: str | os.PathLike[str], *, ledger: str | os.PathLike[str] | Non
                                         name, uid))
             for uid in sorted(set(mine) & set(theirs)):
                 a, b = mine[uid], theirs[uid]
-                changed = [k for k in b if k != UID and not _equal(a.get(k), b.get(k))]
+                changed = [k for k in b if k != UID and not equal(a.get(k), b.get(k))]
                 if changed:
                     diffs.append(Difference("rows", f"{name}: 행 {uid}의 값이 원장과 다릅니다 ({', '.join(changed)}).",
                                             f"{name}: row {uid} differs from the ledger ({', '.join(changed)})", name,
@@ -489,19 +484,11 @@ def extract(path: str | os.PathLike[str], sha256: str, target: str | os.PathLike
     return digest, dest, name
 
 
-def _equal(a: Any, b: Any) -> bool:
-    if a in (None, "") and b in (None, ""):
-        return True
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return float(a) == float(b)
-    return bool(a == b)
-
-
 def _count_checks(cons: Consolidation) -> list[Difference]:
     """출처 against the rows present: accepted rows per file and sheet, and rows in = accepted + rejected."""
     diffs = []
     present: dict[tuple[str, str], int] = {}
-    for key in ("club", "member", "activity", "result", "consortium", "federation", "roster"):
+    for key in ALL_SHEETS:
         for r in cons.rows(key):
             k = (str(r.get("_sha256") or ""), key)
             present[k] = present.get(k, 0) + 1

@@ -687,7 +687,9 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
     head = "취합 결과" if ko else "Consolidation"
     where = ("(미리보기: 쓰지 않음)" if ko else "(dry run: nothing written)") if s["dry_run"] else f"-> {s['output']}"
     level = {"national": "전국", "federation": "연합회"}.get(s["level"], s["level"]) if ko else s["level"]
-    console.print(f"[bold]{head}[/bold] {s['year']} {level} {escape(where)}  {'실행' if ko else 'run'} {s['run_id']}")
+    run = (f"실행 #{s['run']} · " if ko else f"run #{s['run']} · ") if s.get("run") is not None else ""
+    digest = f"{run}{'내용 해시' if ko else 'content hash'} {s['content_hash']}"
+    console.print(f"[bold]{head}[/bold] {s['year']} {level} {escape(where)}  {digest}")
     t = _rich_table(*(STATUS_HEADS[k][0 if ko else 1] for k in STATUS_HEADS), numeric=tuple(range(len(STATUS_HEADS))),
                     title="파일" if ko else "files")
     t.add_row(*(f"{s[k]:,}" for k in STATUS_HEADS))

@@ -71,7 +71,7 @@ def _write(cons: Consolidation, d: Derived, path: Path, out_dir: Path) -> None:
         _changes(wb, f, cons)
         meta = wb.add_worksheet(CONSOLIDATED_META)
         for r, (k, v) in enumerate([("kind", "consolidated"), ("level", cons.level), ("year", str(cons.year)),
-                                     ("version", cons.book.version), ("run_id", cons.run_id),
+                                     ("version", cons.book.version), ("content_hash", cons.content_hash),
                                      ("federation", cons.target_federation or "")]):
             meta.write_string(r, 0, k)
             meta.write_string(r, 1, v)

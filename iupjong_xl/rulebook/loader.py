@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from iupjong_xl.errors import RuleBookError
+from iupjong_xl.rulebook.codes import undeclared
 from iupjong_xl.rulebook.model import (
     COLUMN_CHECKS,
     LANGS,
@@ -267,3 +268,10 @@ def _check(book: RuleBook) -> None:
             for _lit, fname, _spec, _conv in string.Formatter().parse(messages[lang]):
                 if fname is not None and not fname.isidentifier():
                     raise RuleBookError(f"{code}: bad placeholder {{{fname}}} in {lang} message")
+    for file, code, lang, name, allowed in undeclared(book):
+        shown = ", ".join("{" + a + "}" for a in allowed)
+        raise RuleBookError(
+            f"{book.path / file}: {code}의 {lang} 메시지가 쓰는 {{{name}}}은(는) 이 코드가 넘기는 값이 아닙니다. "
+            f"쓸 수 있는 값: {shown}",
+            f"{book.path / file}: the {lang} message of {code} uses {{{name}}}, which this code does not pass; "
+            f"it may use: {shown}", file=str(book.path / file))
