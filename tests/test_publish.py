@@ -85,8 +85,7 @@ def test_the_snapshot_has_every_file_and_the_command_says_what_it_wrote(folder: 
     assert _files(site) == FILES
     assert [p.name for p in folder.iterdir() if p.name.startswith(".site")] == []  # no temporary folder left
     output = (folder / "publish.txt").read_text(encoding="utf-8").splitlines()
-    assert output[0] == f"공개 자료 -> {site}: 2008, 2009년 (2008: 실행 1 (%s), 2009: 실행 2 (%s))" % tuple(
-        r[0] for r in _db(site, "SELECT run_key FROM runs ORDER BY year"))
+    assert output[0] == f"공개 자료 -> {site}: 2008, 2009년 (2008: 실행 #1, 2009: 실행 #2)"
     assert output[1:11] == ["  runs: 2행", "  federations: 26행", "  clubs: 546행", "  indicators: 364행",
                             "  funding_rounds: 2행", "  consortia: 90행", "  results: 249행", "  companies: 7,469행",
                             "  memberships: 7,469행", "  bands: 28행"]
@@ -209,13 +208,13 @@ def test_the_data_package_is_valid_under_frictionless(folder: Path) -> None:
 
 def test_the_descriptor_says_what_where_and_from_which_run(folder: Path) -> None:
     dp = json.loads((folder / "site" / DATAPACKAGE).read_text(encoding="utf-8"))
-    runs = _db(folder / "site", "SELECT year, run, run_key, run_finished FROM runs ORDER BY year")
+    runs = _db(folder / "site", "SELECT year, run, content_hash, run_finished FROM runs ORDER BY year")
     assert dp["title"] == "이업종 교류 공개 자료" and dp["title_en"].startswith("SME cross-industry")
     assert dp["licenses"][0]["name"] == "KOGL-Type1"
     assert dp["years"] == [2008, 2009]
-    assert [(r["year"], r["run"], r["run_key"], r["run_finished"]) for r in dp["runs"]] == runs
+    assert [(r["year"], r["run"], r["content_hash"], r["run_finished"]) for r in dp["runs"]] == runs
     assert dp["created"] == runs[-1][3]
-    assert dp["sources"][1]["title"] == f"2009년 전국 취합 national_2009.xlsx — 원장 iupjong.db 실행 2 ({runs[1][2]}), 규칙집 2009.1"
+    assert dp["sources"][1]["title"] == f"2009년 전국 취합 national_2009.xlsx — 원장 iupjong.db 실행 #2 (내용 해시 {runs[1][2]}), 규칙집 2009.1"
     companies = next(r for r in dp["resources"] if r["name"] == "companies")
     assert (companies["title"], companies["title_en"]) == ("회원사 명부", "Member directory")
     assert {f["name"]: f["type"] for f in companies["schema"]["fields"]}["member_since"] == "year"

@@ -222,7 +222,7 @@ def _runs(ledger: Path, opened: list[Opened]) -> dict[int, dict[str, Any]]:
                                    (view["run_id"],)).fetchone() if view is not None else None
             units = [u.kind for u in o.cons.units.values()]
             out[o.year] = {"year": o.year, "level": o.cons.level, "workbook": key,
-                           "run": run[0] if run else None, "run_key": o.cons.run_id,
+                           "run": run[0] if run else None, "content_hash": o.cons.content_hash,
                            "run_finished": run[1] if run else None, "rulebook_version": (run[3] if run else None)
                            or o.book.version, "program_version": run[2] if run else None,
                            "club_reports": units.count("club"), "federation_reports": units.count("federation")}
@@ -600,7 +600,7 @@ def datapackage(snap: Snapshot) -> dict[str, Any]:
         "licenses": [{"name": lic["name"], "title": lic["title"], "path": lic["path"]}],
         **({"created": max(finished)} if finished else {}),
         "keywords": ["이업종 교류", "중소기업", "회원사 명부", "cross-industry exchange", "SME", "open data"],
-        "sources": [{"title": f"{r['year']}년 전국 취합 {r['workbook']} — 원장 {snap.ledger} 실행 {r['run']} ({r['run_key']}), "
+        "sources": [{"title": f"{r['year']}년 전국 취합 {r['workbook']} — 원장 {snap.ledger} 실행 #{r['run']} (내용 해시 {r['content_hash']}), "
                               f"규칙집 {r['rulebook_version']}"} for r in snap.runs],
         "contributors": [{"title": raw["publisher"], "role": "publisher"}],
         "years": snap.years,

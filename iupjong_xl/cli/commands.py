@@ -378,7 +378,7 @@ def publish(ledger: Path, output: Path, fmt: str, lang: str) -> None:
         return
     ko = lang != "en"
     years = ", ".join(map(str, data["years"]))
-    runs = ", ".join(f"{r['year']}: {'실행' if ko else 'run'} {r['run']} ({r['run_key']})" for r in data["runs"])
+    runs = ", ".join(f"{r['year']}: {'실행' if ko else 'run'} #{r['run']}" for r in data["runs"])
     click.echo(f"{'공개 자료' if ko else 'open data'} -> {output}: {years}{'년' if ko else ''} ({runs})")
     for name, n in data["tables"].items():
         click.echo(f"  {name}: {n:,}{'행' if ko else ' rows'}")
