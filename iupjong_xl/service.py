@@ -1040,3 +1040,12 @@ def club_history(ledger: str | os.PathLike[str], club: str, scope: Scope) -> Any
     db = Path(ledger)
     with open_ledger(db) as led:
         return hist.history(led.conn, PORTAL, ledger=str(db), club=club, diff=True)
+
+def publish(ledger: str | os.PathLike[str], output: str | os.PathLike[str]) -> Any:
+    """The open-data snapshot of every year's current national view in the ledger, without personal data: SQLite,
+    CSV + JSON per table, datapackage.json and Datasette's metadata.yaml, written into `output` (a folder) as a whole.
+    NotPublishableError (naming table and column) when anything the allow-list does not declare would be published;
+    nothing is written then."""
+    from iupjong_xl.analyses.publish import publish as run
+
+    return run(ledger, output)

@@ -338,6 +338,43 @@ def trends(nationals: tuple[Path, ...], output: Path, fmt: str, ledger: Path | N
     built = _guard(service.trends, nationals, output, ledger=ledger)
     _show(built.to_dict(), output, fmt, _print_trends)
 
+@cli.command()
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="the folder of the open-data snapshot (replaced as a whole when it holds an earlier one)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+def publish(ledger: Path, output: Path, fmt: str, lang: str) -> None:
+    """Open data (공개 자료) from a ledger: each year's current national view without personal data, as SQLite, CSV
+    and JSON per table, datapackage.json (Frictionless) and metadata.yaml (Datasette). Exit 0 = written; 1 = a
+    column the allow-list does not declare would be published (nothing written); 2 = usage."""
+    from iupjong_xl import service
+    from iupjong_xl.analyses.publish import NotPublishableError
+
+    try:
+        snap = _guard(service.publish, ledger, output)
+    except _Fail as exc:
+        if isinstance(exc.__cause__, NotPublishableError):
+            click.echo(exc.message, err=True)
+            sys.exit(EXIT_FINDINGS)
+        raise
+    data = snap.to_dict()
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    ko = lang != "en"
+    years = ", ".join(map(str, data["years"]))
+    runs = ", ".join(f"{r['year']}: {'실행' if ko else 'run'} #{r['run']}" for r in data["runs"])
+    click.echo(f"{'공개 자료' if ko else 'open data'} -> {output}: {years}{'년' if ko else ''} ({runs})")
+    for name, n in data["tables"].items():
+        click.echo(f"  {name}: {n:,}{'행' if ko else ' rows'}")
+    redacted, suppressed = sum(data["redacted"].values()), sum(data["suppressed"].values())
+    click.echo(f"개인정보 열 없음(허용 목록 확인); 자유 기재에서 연락처·이메일·등록번호를 지운 칸 {redacted:,}개; "
+               f"3곳 미만이라 싣지 않은 합계·평균 {suppressed:,}개" if ko else
+               f"no personal columns (allow-list checked); free-text cells redacted: {redacted:,}; sums or means "
+               f"withheld (fewer than 3 companies): {suppressed:,}")
+
+
 @cli.group()
 def addin() -> None:
     """The Excel add-in (이업종 ribbon): install it into Excel, check it, remove it, rebuild it from addin/."""
