@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.portal.conftest import PROBLEMS, Server
+from tests.portal.helpers import PROBLEMS, Server
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "images"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 
 class LoginForm(AuthenticationForm):
@@ -24,3 +24,14 @@ class UploadForm(forms.Form):
     file = forms.FileField(label="보고서 파일", error_messages={
         "required": "올릴 보고서 파일을 고르세요.", "empty": "빈 파일입니다. 보고서 파일을 고르세요.",
         "invalid": "파일을 받지 못했습니다. 다시 고르세요."})
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's password change with the portal's Korean labels."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "지금 비밀번호"
+        self.fields["new_password1"].label = "새 비밀번호"
+        self.fields["new_password2"].label = "새 비밀번호 확인"
+        self.fields["new_password1"].help_text = "8자 이상. 흔한 비밀번호, 숫자만 된 비밀번호, 아이디와 비슷한 비밀번호는 쓸 수 없습니다."
