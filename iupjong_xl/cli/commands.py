@@ -479,9 +479,16 @@ def portal_accounts(folder: Path, sources: tuple[Path, ...], output: Path) -> No
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 def portal_serve(folder: Path, host: str, port: int) -> None:
-    """Serve the portal (waitress; static files included) until stopped with Ctrl+C."""
+    """Serve the portal (waitress; static files included) until stopped with Ctrl+C (or SIGTERM)."""
+    import signal
+
     def ready(url: str) -> None:
         click.echo(f"포털: {url} (멈추려면 Ctrl+C)", err=True)
+
+    def stop(signum: int, frame: Any) -> None:  # SIGTERM: exit normally, so that the validation workers are stopped
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
 
     _guard(_portal_commands().serve, folder, host=host, port=port, ready=ready)
 

@@ -90,7 +90,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep its log from filling the pipe
     yield Server(url, folder, proc)
     proc.terminate()
-    proc.wait(timeout=10)
+    assert proc.wait(timeout=20) == 0
+    # its validation workers stop with it (none left holding the folder's ledger)
+    deadline = time.monotonic() + 10
+    while _processes_of(folder) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_of(folder) == []
+
+
+def _processes_of(folder: Path) -> list[int]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(folder).encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
 
 
 @pytest.fixture(scope="session")
