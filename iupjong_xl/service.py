@@ -1049,3 +1049,36 @@ def publish(ledger: str | os.PathLike[str], output: str | os.PathLike[str]) -> A
     from iupjong_xl.analyses.publish import publish as run
 
     return run(ledger, output)
+
+
+@dataclass(frozen=True)
+class RosterClub:
+    """One club of a federation's roster (연합회 보고서, 교류회 명부)."""
+
+    federation: str
+    club_code: str
+    club_name: str
+
+
+def roster_clubs(paths: Iterable[str | os.PathLike[str]]) -> list[RosterClub]:
+    """The clubs on the rosters of the federation reports among these files or folders (each file read as validate
+    reads it), in roster order; a club listed twice counts once. UsageError when no roster is found."""
+    from iupjong_xl.errors import UsageError
+    from iupjong_xl.validate.pipeline import check
+
+    checked = check([str(p) for p in paths], keep=True)
+    out: dict[str, RosterClub] = {}
+    for pf in checked.files:
+        if pf.kind != "federation":
+            continue
+        records = checked.records.get(pf.index, {})
+        profile = (records.get("federation") or [{}])[0]
+        fed = _text(profile.get("federation"))
+        for row in records.get("roster", []):
+            code = _text(row.get("club_code"))
+            if fed and code and code not in out:
+                out[code] = RosterClub(fed, code, _text(row.get("club_name")) or "")
+    if not out:
+        raise UsageError("연합회 보고서(교류회 명부)를 찾지 못했습니다. 연합회 보고서 파일이나 그 폴더를 지정하세요.",
+                         "no federation report (club roster) found; name federation report files or their folder")
+    return list(out.values())

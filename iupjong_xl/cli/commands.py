@@ -496,14 +496,36 @@ def portal_user_add(folder: Path, username: str, role: str, club_code: str | Non
     click.echo(f"{username}: 계정을 만들었습니다 ({where})")
 
 
+@portal.command("accounts")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--from", "sources", multiple=True, required=True, type=click.Path(exists=True, path_type=Path),
+              metavar="FOLDER_OR_ROSTER", help="federation reports (files or folders) whose rosters list the clubs")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="the CSV of the new accounts and their initial passwords (for handing out)")
+def portal_accounts(folder: Path, sources: tuple[Path, ...], output: Path) -> None:
+    """One account per club of the federation rosters, one per federation and one for the center, each with a
+    random initial password written to the CSV; the first login asks for a new password. Existing accounts are
+    kept and left out of the CSV."""
+    done = _guard(_portal_commands().accounts, folder, list(sources), output)
+    kept = f", 이미 있는 계정 {len(done.existing)}개는 그대로 둠" if done.existing else ""
+    click.echo(f"{done.output}: 새 계정 {done.created}개{kept}. 이 파일에는 비밀번호가 있으니 나눠 준 뒤 지우세요.")
+
+
 @portal.command("serve")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 def portal_serve(folder: Path, host: str, port: int) -> None:
-    """Serve the portal (waitress; static files included) until stopped with Ctrl+C."""
+    """Serve the portal (waitress; static files included) until stopped with Ctrl+C (or SIGTERM)."""
+    import signal
+
     def ready(url: str) -> None:
         click.echo(f"포털: {url} (멈추려면 Ctrl+C)", err=True)
+
+    def stop(signum: int, frame: Any) -> None:  # SIGTERM: exit normally, so that the validation workers are stopped
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
 
     _guard(_portal_commands().serve, folder, host=host, port=port, ready=ready)
 
