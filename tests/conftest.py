@@ -90,3 +90,20 @@ def write_consolidated(cons, path):
     from iupjong_xl.outputs.workbook import write_workbook
 
     return write_workbook(cons, path, derive(cons))
+
+
+@pytest.fixture(scope="session")
+def consolidated_years(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the whole test run: `iupjong consolidate sample_workbooks/<year> -o national_<year>.xlsx --year
+    <year>` for 2008 and 2009, one ledger (iupjong.db) holding both. Read it; never change its workbooks or ledger."""
+    from click.testing import CliRunner
+
+    from iupjong_xl.cli import cli
+
+    samples = Path(__file__).resolve().parents[1] / "sample_workbooks"
+    out = tmp_path_factory.mktemp("years")
+    for year in (2008, 2009):
+        res = CliRunner().invoke(cli, ["consolidate", str(samples / str(year)), "-o", str(out / f"national_{year}.xlsx"),
+                                       "--year", str(year), "-q"])
+        assert res.exit_code == 0, res.output
+    return out

@@ -585,8 +585,11 @@ def _print_trends(data: dict[str, Any], output: Path) -> None:
     totals = ", ".join(f"{b['from']}~{b['to']} {b['million_won']:,}" for b in data["budget"]["cumulative"])
     console.print(f"지원예산(백만원): {budget}" + (f"; 누계 {totals}" if totals else ""))
     for m in data.get("members", []):
-        console.print(f"회원사 {m['from']}→{m['to']} (사업자등록번호로 추적): 새로 가입 {m['joined']:,}곳, 탈퇴 {m['left']:,}곳, "
-                      f"교류회 이동 {m['moved']:,}곳, 계속 {m['stayed']:,}곳")
+        c, rest = m["comparable"], m["not_comparable"]
+        console.print(f"회원사 {m['from']}→{m['to']} (사업자등록번호로 추적, 두 해 모두 보고한 교류회 {c['clubs']:,}곳): "
+                      f"새로 가입 {c['joined']:,}곳, 탈퇴 {c['left']:,}곳, 교류회 이동 {c['moved']:,}곳, 계속 {c['stayed']:,}곳")
+        console.print("  비교 제외 (한 해만 보고한 교류회의 회원사): " + ", ".join(
+            f"{y}년에만 보고한 교류회 {r['clubs']:,}곳의 회원사 {r['companies']:,}곳" for y, r in rest.items()))
 
 
 def _print_history(data: dict[str, Any], lang: str, diff: bool) -> None:
