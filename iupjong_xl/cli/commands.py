@@ -661,11 +661,15 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
     t.add_row(*(f"{s[k]:,}" for k in STATUS_HEADS))
     console.print(t)
     rep = _rich_table("연합회" if ko else "federation", "등록" if ko else "registered", "보고" if ko else "reported",
-                      "보고율(%)" if ko else "rate (%)", "미제출" if ko else "missing", numeric=(1, 2, 3))
+                      "보고율(%)" if ko else "rate (%)", "충돌" if ko else "conflicts", "미제출" if ko else "missing",
+                      numeric=(1, 2, 3))
     for fed, e in data["reporting"].items():
         missing = ", ".join(e["missing"][:8]) + (" …" if len(e["missing"]) > 8 else "")
-        rep.add_row(fed, str(e["registered"]), str(e["reported"]), str(e["reporting_rate"]), missing)
+        clash = e.get("conflicts", [])
+        rep.add_row(fed, str(e["registered"]), str(e["reported"]), str(e["reporting_rate"]),
+                    ", ".join(clash[:8]) + (" …" if len(clash) > 8 else ""), missing)
     console.print(rep)
+    _print_files_not_taken(console, data, ko)
     from iupjong_xl import rulebook
 
     book = rulebook.load(s["year"])
@@ -684,6 +688,7 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
                    f"{f['max_consortia']}, total {f['selected_total_won']:,} / {f['budget_won']:,} won"))
     console.print((f"오류 {s['errors']}건, 경고 {s['warnings']}건 (검증결과 시트 참조)") if ko else
                   f"{s['errors']} errors, {s['warnings']} warnings (see the findings sheet)")
+    _print_codes(console, data["findings"], lang)
     if data.get("changes"):
         ch = _rich_table(*(("교류회", "연합회", "새 파일", "행 추가", "행 삭제", "바뀐 행", "바뀐 값") if ko else
                            ("club", "federation", "new file", "added", "removed", "changed", "cells")),
@@ -693,6 +698,46 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
             ch.add_row(c["unit"], c["federation"], escape(c["new_file"] or ""), str(c["added"]), str(c["removed"]),
                        str(c["changed"]), str(c["cells"]))
         console.print(ch)
+
+
+NOT_TAKEN = {"rejected": ("제외", "rejected"), "conflict": ("충돌", "conflict"), "duplicate": ("중복", "duplicate")}
+
+
+def _print_files_not_taken(console: Any, data: dict[str, Any], ko: bool) -> None:
+    """Each input file that was rejected, conflicts with another or duplicates one, with the codes that say why."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    codes: dict[str, list[str]] = {}
+    for f in data["findings"]:
+        if f["severity"] == "error" and f["code"] not in codes.setdefault(f["file"], []):
+            codes[f["file"]].append(f["code"])
+    shown = [s for s in data["sources"] if s["status"] in NOT_TAKEN]
+    if not shown:
+        return
+    t = Table(title="반영하지 않은 파일" if ko else "files not taken", title_justify="left")
+    for h in (("파일", "처리", "코드") if ko else ("file", "status", "codes")):
+        t.add_column(h, overflow="fold")
+    for src in shown:
+        why = {"conflict": ["CONSOLIDATE_CONFLICT"], "duplicate": ["CONSOLIDATE_DUPLICATE_INPUT"]}.get(src["status"])
+        t.add_row(escape(src["file"]), NOT_TAKEN[src["status"]][0 if ko else 1],
+                  ", ".join(why or codes.get(src["file"], [])))
+    console.print(t)
+
+
+def _print_codes(console: Any, findings: list[dict[str, Any]], lang: str) -> None:
+    """How many findings of each code (errors first)."""
+    from collections import Counter
+
+    if not findings:
+        return
+    counts = Counter((f["severity"], f["code"]) for f in findings)
+    ko = lang != "en"
+    t = _rich_table(*(("코드", "구분", "건수") if ko else ("code", "severity", "count")), numeric=(2,),
+                    title="코드별 건수" if ko else "findings by code", title_justify="left")
+    for (sev, code), n in sorted(counts.items(), key=lambda kv: (kv[0][0] != "error", -kv[1], kv[0][1])):
+        t.add_row(code, _severity(sev, lang), f"{n:,}")
+    console.print(t)
 
 
 def _print_table(report: Any, lang: str) -> None:
