@@ -62,9 +62,11 @@ def consolidate(inputs: Iterable[str | os.PathLike[str]], output: str | os.PathL
     """Validate the inputs, merge them into the workbook's previous state (the ledger's), derive indicators and
     funding, record the run in the ledger and write the workbook as its view (unless dry_run: then nothing is kept)."""
     from iupjong_xl.consolidate.merge import consolidate as merge
+    from iupjong_xl.io.reader import require_inputs
 
     out = Path(output)
     paths = [str(p) for p in inputs]
+    require_inputs(paths)  # a path that does not exist, or no workbook at all: a usage error, nothing written
 
     def build(previous: Any, prior: Any = None) -> Consolidation:
         return merge(paths, year=year, level=level, output=out, progress=progress, previous=previous, prior=prior)
@@ -339,17 +341,46 @@ def derive_copy(source: str | os.PathLike[str], target: str | os.PathLike[str]) 
 
 
 def validate(paths: Iterable[str | os.PathLike[str]], *, year: int | None = None, max_rows: int | None = None,
-             progress: Progress | None = None, ledger: str | os.PathLike[str] | None = None) -> Report:
+             progress: Progress | None = None, ledger: str | os.PathLike[str] | None = None,
+             exclude: Iterable[str | os.PathLike[str]] = ()) -> Report:
     """Validate report files or folders: every finding with file, sheet, cell, code and message. With a ledger,
-    reports are also compared with the previous year it holds (year-over-year plausibility)."""
+    reports are also compared with the previous year it holds (year-over-year plausibility). Nothing in the
+    `exclude` folders is read (e.g. where the marked-up copies go).
+
+    Input mistakes raise UsageError before anything is read: a path that does not exist, no workbook under the
+    paths; and after reading, when every file was something else than a report (a consolidated workbook, a findings
+    workbook: the error says what each one is)."""
+    from iupjong_xl.errors import UsageError
+    from iupjong_xl.io.reader import require_inputs
     from iupjong_xl.validate.pipeline import validate as run
 
+    given = [str(p) for p in paths]
+    excluded = [str(e) for e in exclude]
+    require_inputs(given, excluded)
     prior = None
     if ledger is not None:
         from iupjong_xl.consolidate.record import prior_years_of
 
         prior = prior_years_of(ledger)
-    return run([str(p) for p in paths], year=year, max_rows=max_rows, progress=progress, prior=prior)
+    report = run(given, year=year, max_rows=max_rows, progress=progress, prior=prior, exclude=excluded)
+    if report.files and all(fr.kind in ("consolidated", "findings") for fr in report.files):
+        ko = " ".join(f"{f.file}: {f.message('ko')}" for f in report.findings)
+        en = " ".join(f"{f.file}: {f.message('en')}" for f in report.findings)
+        raise UsageError(f"검증할 보고서가 없습니다. {ko}", f"no report to validate. {en}", file=report.files[0].file)
+    return report
+
+
+def annotate(report: Report, folder: str | os.PathLike[str], *, lang: str = "ko") -> list[Path]:
+    """Write a marked-up copy of every report with findings into folder, each under the reader's limits (in a
+    worker process): a copy that would exceed them is not written, and a FILE_TOO_COMPLEX finding on its file is
+    added to the report instead. Returns the copies written."""
+    from iupjong_xl.outputs.annotate import annotate_report
+
+    written, refused = annotate_report(report, folder, lang=lang)
+    if refused:
+        order = {fr.file: i for i, fr in enumerate(report.files)}
+        report.findings = sorted(report.findings + refused, key=lambda f: order.get(f.file, -1))
+    return written
 
 
 @dataclass

@@ -199,7 +199,7 @@ def test_summary_values_are_live_and_equal_python(wb: Any, cached: Any, national
     rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
     for ind in BOOK.indicators:
         r = rows[ind.ko]
-        assert ws.cell(r, 3).value.startswith("='연합회별 지표'!")  # 항목, 단위, 값, 논문 수치, 비교, 산식
+        assert ws.cell(r, 3).value.startswith("='연합회별 지표'!")  # 항목, 단위, 값, 공표치, 비교, 산식
         assert vals.cell(r, 3).value == d.table.value(ind), ind.key
         assert vals.cell(r, 2).value == ind.unit
         if ind.paper is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,32 @@ class _Cli(click.Group):
     """The command group: an unexpected exception is an internal failure (exit 3), never a traceback with exit 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from rich.console import Console
+
+        Console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a broken pipe shows here, while the command's status is known
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:  # the reader went away (`iupjong validate … | head`): end quietly, usual status
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())  # what is still buffered goes nowhere, not into a second error
+            os.close(null)
+            sys.exit(ctx.meta.get(STATUS_KEY, EXIT_OK))
         except Exception as exc:
             _internal_failure(exc)
+
+
+STATUS_KEY = "iupjong.status"
+
+
+def _status(code: int) -> int:
+    """Note the exit status a command will end with before it prints (a broken pipe while printing ends with it)."""
+    click.get_current_context().meta[STATUS_KEY] = code
+    return code
 
 
 def _internal_failure(exc: BaseException, data: dict[str, Any] | None = None) -> None:
@@ -85,6 +106,7 @@ def template(kind: str, year: int, output: Path) -> None:
     """Write a blank standard report workbook (서식) for KIND and YEAR."""
     from iupjong_xl.outputs.templates import write_template
 
+    _check_suffix(output, ".xlsx", "template")
     _guard(write_template, output, kind, year)
     click.echo(f"{output}")
 
@@ -104,20 +126,24 @@ def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Pa
              year: int | None, max_rows: int | None, quiet: bool, ledger: Path | None) -> None:
     """Validate report workbooks (files or folders, recursive). Exit 0 = no errors, 1 = errors, 2 = usage,
     3 = internal failure (the JSON still lists what was done)."""
-    from iupjong_xl.service import validate as run
+    from iupjong_xl import service
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs -o FILE")
+    _check_suffix(output, {"xlsx": ".xlsx", "json": ".json"}.get(fmt), "--format " + fmt)
     with _progress(quiet) as tick:
-        report = _guard(run, paths, year=year, max_rows=max_rows, progress=tick, ledger=ledger)
+        report = _guard(service.validate, paths, year=year, max_rows=max_rows, progress=tick, ledger=ledger,
+                        exclude=[annotate] if annotate is not None else [])
     copies: dict[str, Any] | None = None
     if annotate is not None:
-        from iupjong_xl.outputs.annotate import annotate_files, copy_names
+        from iupjong_xl.outputs.annotate import copy_names
 
-        written = set(_guard(annotate_files, report, annotate, lang=lang))
+        written = set(_guard(service.annotate, report, annotate, lang=lang))
         marked = [fr for fr in report.files if fr.readable and any(f.file == fr.file for f in report.findings)]
         copies = {file: annotate / name for file, name in copy_names(marked, lang).items() if annotate / name in written}
     data = report.to_dict(lang)
+    status = _status(EXIT_INTERNAL if any(f.code in _internal_codes() for f in report.findings) else
+                     EXIT_OK if report.valid else EXIT_FINDINGS)
     if fmt == "json":
         _emit_json(data, output)
     elif fmt == "xlsx":
@@ -127,9 +153,7 @@ def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Pa
         _print_summary(data, lang)
     else:
         _print_table(report, lang)
-    if any(f.code in _internal_codes() for f in report.findings):
-        sys.exit(EXIT_INTERNAL)
-    sys.exit(EXIT_OK if report.valid else EXIT_FINDINGS)
+    sys.exit(status)
 
 
 @cli.command()
@@ -154,16 +178,17 @@ def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | N
     3 = internal failure."""
     from iupjong_xl import service
 
+    _check_suffix(output, ".xlsx", "consolidate")
     with _progress(quiet) as tick:
         data = _guard(service.consolidate, inputs, output, level=level, year=year, dry_run=dry_run, lang=lang,
                       progress=tick, ledger=ledger, use_ledger=not no_ledger).data
+    status = _status(EXIT_INTERNAL if any(f["code"] in _internal_codes() for f in data["findings"]) else
+                     EXIT_FINDINGS if data["summary"]["errors"] else EXIT_OK)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         _print_consolidation(data, lang)
-    if any(f["code"] in _internal_codes() for f in data["findings"]):
-        sys.exit(EXIT_INTERNAL)
-    sys.exit(EXIT_FINDINGS if data["summary"]["errors"] else EXIT_OK)
+    sys.exit(status)
 
 
 @cli.command()
@@ -306,6 +331,7 @@ def directory(national: Path, output: Path, fmt: str) -> None:
     """Company directory of a consolidated workbook: every member company once (by BRN), with summary sheets."""
     from iupjong_xl.analyses.directory import build_directory, write_directory
 
+    _check_suffix(output, ".xlsx", "directory")
     _build_write_show(build_directory, national, write_directory, output, fmt, _print_directory)
 
 
@@ -325,6 +351,7 @@ def partners(national: Path, lead: str, need: str, top: int, same_federation: bo
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs -o FILE")
+    _check_suffix(output, {"xlsx": ".xlsx", "json": ".json"}.get(fmt), "--format " + fmt)
     chosen = [b.strip() for b in with_.split(",") if b.strip()] if with_ else None
     matches = _guard(find_partners, national, lead, need, top=top, same_federation=same_federation, partners=chosen)
     data = matches.to_dict()
@@ -349,6 +376,7 @@ def trends(nationals: tuple[Path, ...], output: Path, fmt: str, ledger: Path | N
 
     if not nationals and ledger is None:
         raise click.UsageError("name the consolidated workbooks of two or more years, or --ledger iupjong.db")
+    _check_suffix(output, ".xlsx", "trends")
     sources: list[Any] = list(nationals) if ledger is None else _guard(ledger_years, ledger)
     _build_write_show(build_trends, sources, write_trends, output, fmt, _print_trends)
 
@@ -433,6 +461,18 @@ def _build_write_show(build: Any, source: Any, write: Any, output: Path, fmt: st
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         show(data, output)
+
+
+def _check_suffix(output: Path | None, suffix: str | None, what: str) -> None:
+    """-o must end in the suffix of what is written (an .xlsx is never written under another name): exit 2."""
+    if output is None:
+        return
+    if suffix is None:
+        raise click.UsageError(f"-o {output}: 표 형식(table)은 화면에만 씁니다. --format json 또는 xlsx와 함께 쓰세요. "
+                               f"(-o is for --format json/xlsx)")
+    if output.suffix.lower() != suffix:
+        raise click.UsageError(f"-o {output}: {what}의 출력 파일 이름은 {suffix}(으)로 끝나야 합니다. "
+                               f"(the output of {what} must end in {suffix})")
 
 
 def _emit_json(data: Any, output: Path | None) -> None:
@@ -673,13 +713,23 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
     from iupjong_xl import rulebook
 
     book = rulebook.load(s["year"])
-    it = _rich_table("지표" if ko else "indicator", "값" if ko else "value", "논문(2009.3)" if ko else "paper (2009.3)",
-                     numeric=(1, 2), title="전국 지표" if ko else "national indicators")
+    national = s["level"] == "national"
+    # the published national figures (March 2009) are in the rule book of their year only, and are national
+    published = national and any(ind.paper is not None for ind in book.indicators)
+    if national:
+        title = "전국 지표" if ko else "national indicators"
+    else:
+        feds = ", ".join(data["reporting"])
+        title = (f"연합회 지표 ({feds})" if ko else f"federation indicators ({feds})") if feds else (
+            "연합회 지표" if ko else "federation indicators")
+    heads = ["지표" if ko else "indicator", "값" if ko else "value"]
+    it = _rich_table(*heads, *(["공표치(2009.3)" if ko else "published (2009.3)"] if published else []),
+                     numeric=(1, 2), title=title)
     for ind in book.indicators:
         v = data["indicators"].get(ind.key)
         paper = "" if ind.paper is None else (f"{ind.paper:.1f}" if ind.decimals else f"{int(ind.paper):,}")
         shown = "-" if v is None else (f"{v:.{ind.decimals}f}" if ind.decimals else f"{v:,}")
-        it.add_row(ind.label(lang), f"{shown} {ind.unit}", paper)
+        it.add_row(ind.label(lang), f"{shown} {ind.unit}", *([paper] if published else []))
     console.print(it)
     f = data["funding"]
     console.print((f"지원금: 신청 {f['requests']}건, 적격 {f['eligible']}건, 선정 {f['selected']}건 / {f['max_consortia']}, "
@@ -760,6 +810,13 @@ def _print_table(report: Any, lang: str) -> None:
             table.add_row(escape(f.sheet or ""), f.cell or "", f.code, f"[{style}]{sev}[/{style}]", escape(f.message(lang)))
         console.print(table)
     _print_summary(report.to_dict(lang), lang)
+
+
+def _broken_pipe(console: Any) -> None:
+    """rich's Console on a broken pipe: handled like any other write (_Cli.invoke ends with the command's status),
+    not rich's own exit 1."""
+    console.quiet = True
+    raise BrokenPipeError
 
 
 def main() -> None:

@@ -142,7 +142,7 @@ def _summary(ws: Any, f: Formats, cons: Consolidation, d: Derived, total_row: in
     ratio = [i for i in book.indicators if i.denominator]
     paper_feds = book.parameters.get("paper_federations") if national else None
     with_paper = national and (paper_feds is not None or any(i.paper is not None for i in book.indicators))
-    heads = ["항목", "단위", "값", *(["논문 수치(2009.3)", "비교"] if with_paper else []), "산식"]
+    heads = ["항목", "단위", "값", *(["공표치(2009.3)", "비교"] if with_paper else []), "산식"]
     c_how = len(heads) - 1
     for c, h in enumerate(heads):
         ws.write_string(2, c, h, f.header)
