@@ -214,6 +214,8 @@ def _annotate_one(job: tuple[FileResult, Path, list[Finding], str]) -> tuple[str
     fr, target, found, lang = job
     try:
         wb, sheet_map = _load(fr)
+    except MemoryError:
+        raise  # over the memory limit: the sandbox says so (FILE_TOO_COMPLEX)
     except Exception:
         return ("skipped",)
     try:
@@ -222,6 +224,8 @@ def _annotate_one(job: tuple[FileResult, Path, list[Finding], str]) -> tuple[str
             wb.save(tmp)
     except OutputError as exc:
         return ("output_error", exc.ko, exc.en)
+    except MemoryError:
+        raise
     except Exception:
         return ("skipped",)
     finally:
