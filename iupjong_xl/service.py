@@ -161,10 +161,10 @@ def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., 
             pending = _note_pending(db, view_sha)
             os.replace(tmp, out)
             tmp = None
+            _forget_pending(db, keep=pending)  # the notes of killed runs: their views are not on disk any more
             _fault("replaced")
         if pending is not None:  # committed: the ledger knows this view now
-            with contextlib.suppress(OSError):
-                pending.unlink()
+            _forget_pending(db, keep=None, only=pending)
     except BaseException:
         if result is not None and result.backup is not None and not dry_run:
             with contextlib.suppress(OSError):
@@ -262,14 +262,33 @@ def _note_pending(db: Path, sha: str) -> Path:
     """Note (durably) the sha256 of a view about to replace its workbook before this run's commit: one empty file
     per view, removed once the commit has made the view known to the ledger."""
     folder = _pending_dir(db)
-    folder.mkdir(exist_ok=True)
     mark = folder / sha
-    fd = os.open(mark, os.O_CREAT | os.O_WRONLY, 0o644)
+    for attempt in range(3):  # the folder of the last note is removed by the run that made it, once committed
+        folder.mkdir(exist_ok=True)
+        try:
+            fd = os.open(mark, os.O_CREAT | os.O_WRONLY, 0o644)
+            break
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
     return mark
+
+
+def _forget_pending(db: Path, *, keep: Path | None, only: Path | None = None) -> None:
+    """Remove the notes of views (`only` that one, else every one but `keep`), and the folder once it is empty: no
+    empty iupjong.db.pending/ is left beside the ledger."""
+    folder = _pending_dir(db)
+    marks = [only] if only is not None else (list(folder.iterdir()) if folder.is_dir() else [])
+    for mark in marks:
+        if mark != keep:
+            with contextlib.suppress(OSError):
+                mark.unlink()
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # only when empty: a note another run has just made stays
 
 
 def _pending(db: Path) -> set[str]:

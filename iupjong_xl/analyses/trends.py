@@ -294,7 +294,7 @@ def write_trends(trends: Trends, out_path: str | os.PathLike[str]) -> Path:
         _charts(wb, f, t)
         _budget(wb, f, t)
         ws_src = wb.add_worksheet(S_SOURCES)
-        table(ws_src, 0, ["연도", "취합본", "서식 버전", "수준", "연합회", "실행 ID"],
+        table(ws_src, 0, ["연도", "취합본", "서식 버전", "수준", "연합회", "내용 해시"],
               [[d.year, str(d.path), d.version, LEVEL_KO.get(d.level, d.level), d.federation or "", d.content_hash]
                for d in t.data], {0: f.year})
         finish(ws_src, f, header=0, caps={1: 60})

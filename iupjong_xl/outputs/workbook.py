@@ -355,7 +355,7 @@ def _data_sheet(wb: Any, f: Formats, book: RuleBook, key: str, records: list[dic
         nothing_here(ws, f, 3, f"취합된 {sheet.name} 행이 없습니다.")
     hide_empty_columns(ws, len(cols), rows)  # kept for the reader (it maps by header), hidden for people
     keys = [k for k, _h in cols]
-    fixed = {keys.index(k): 18 for k in ("_sha256", "_digest") if k in keys}
+    fixed = {keys.index(k): 18 for k in ("_sha256",) if k in keys}
     finish(ws, f, header=0, widths=fixed, caps={keys.index("_source"): 30} if "_source" in keys else None,
            nowrap=set(fixed) | ({keys.index("_source")} if "_source" in keys else set()))
     ws.set_column(keys.index(UID), keys.index(UID), None, None, {"hidden": True})  # the ledger's row id
