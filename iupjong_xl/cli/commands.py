@@ -26,7 +26,7 @@ class _Cli(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from rich.console import Console
 
-        Console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+        Console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign, assignment]
         try:
             try:
                 return super().invoke(ctx)
