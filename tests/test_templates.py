@@ -119,7 +119,8 @@ def test_readme_lists_every_code_live_or_not() -> None:
     from iupjong_xl.outputs.livecheck import readme_table
 
     table = readme_table(BOOK)
-    assert table in (REPO / "README.md").read_text(encoding="utf-8"), "README live-check table is stale"
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]  # the manual is moving into docs/
+    assert any(table in p.read_text(encoding="utf-8") for p in pages), "the manual's live-check table is stale"
     assert table.count("\n| `") == len(BOOK.all_codes())
     assert "| `CONSORTIUM_SINGLE_INDUSTRY` | warning | 협력과제 · 주관기업 사업자등록번호 | checked by the validator only |" in table
     assert "| `MEMBER_BRN_CHECKSUM` | error | 회원사 · 사업자등록번호 | checked live in the template |" in table
