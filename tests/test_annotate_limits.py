@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,10 +18,7 @@ from conftest import club_data
 
 from iupjong_xl import rulebook
 from iupjong_xl.cli import cli
-from iupjong_xl.io.sandbox import Limits
-from iupjong_xl.outputs.annotate import annotate_report
 from iupjong_xl.outputs.templates import write_template
-from iupjong_xl.validate.pipeline import validate
 from tests.hostile import with_extra_sheet
 
 EXTRA_ROWS = 50_000  # ~1 MB: read in a fraction of a second, a marked-up copy takes seconds and far more memory
@@ -68,11 +67,14 @@ def test_a_copy_over_the_time_limit_is_refused_with_a_finding(reports: Path, tmp
 
 
 def test_a_copy_over_the_memory_limit_is_refused_with_a_finding(reports: Path, tmp_path: Path) -> None:
-    report = validate([str(reports / "hostile.xlsx")], limits=Limits(memory_mb=30, seconds=60))
-    assert [f.code for f in report.findings] == ["MEMBER_EMPLOYEES_TYPE"]  # read within 30 MiB
-    written, refused = annotate_report(report, tmp_path / "ann", limits=Limits(memory_mb=30, seconds=60))
-    assert written == []
-    assert [(f.file, f.code, f.severity) for f in refused] == [(str(reports / "hostile.xlsx"), "FILE_TOO_COMPLEX", "error")]
-    assert "검증 표시본을 만들지 않았습니다" in refused[0].message("ko")
-    assert "marked-up copy not made" in refused[0].message("en")
+    """In a process of its own (the cap is address space over what the worker starts with: a fresh run's)."""
+    rules = _rule_books(tmp_path, 30, 60)
+    res = subprocess.run([sys.executable, "-m", "iupjong_xl", "--rulebook", str(rules), "validate",
+                          str(reports / "hostile.xlsx"), "--annotate", str(tmp_path / "ann"), "--format", "json", "-q",
+                          "--lang", "en"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 1, res.stderr
+    findings = json.loads(res.stdout)["findings"]
+    assert [(f["code"], f["severity"]) for f in findings] == [("MEMBER_EMPLOYEES_TYPE", "error"),
+                                                             ("FILE_TOO_COMPLEX", "error")]  # read within 30 MiB
+    assert "(marked-up copy not made: " in findings[1]["message"]
     assert not (tmp_path / "ann").exists() or list((tmp_path / "ann").iterdir()) == []

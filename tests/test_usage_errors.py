@@ -126,8 +126,7 @@ def test_a_findings_workbook_among_the_inputs_is_skipped_with_a_note(reports: Pa
     assert cons["summary"]["club_reports"] == 1
 
 
-@pytest.mark.parametrize(("name", "status"), [("good.xlsx", 0), ("bad.xlsx", 1)])
-@pytest.mark.parametrize("fmt", ["table", "json"])
+@pytest.mark.parametrize(("name", "status", "fmt"), [("good.xlsx", 0, "json"), ("bad.xlsx", 1, "table")])
 def test_a_broken_pipe_ends_quietly_with_the_usual_status(reports: Path, name: str, status: int, fmt: str) -> None:
     """`iupjong validate … | head`: the reader is gone before the table is printed."""
     p = subprocess.Popen([sys.executable, "-m", "iupjong_xl", "validate", str(reports / name), "--format", fmt],
