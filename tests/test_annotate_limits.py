@@ -78,3 +78,36 @@ def test_a_copy_over_the_memory_limit_is_refused_with_a_finding(reports: Path, t
                                                              ("FILE_TOO_COMPLEX", "error")]  # read within 30 MiB
     assert "(marked-up copy not made: " in findings[1]["message"]
     assert not (tmp_path / "ann").exists() or list((tmp_path / "ann").iterdir()) == []
+
+
+def test_a_consolidated_workbook_given_as_input_is_read_under_the_limits(reports: Path, tmp_path: Path) -> None:
+    """A federation's consolidated workbook is an input of the national run: a submitted file like any report, read
+    under the same limits. One with a big sheet besides its own (100,000 rows, ~2 MB) is refused with
+    FILE_TOO_COMPLEX (30 MiB here) and nothing of it is taken; checking what it is stays within the limits."""
+    from conftest import federation_data
+
+    from tests.hostile import with_extra_sheet
+
+    write_template(tmp_path / "fed.xlsx", "federation", 2009, federation_data())
+    res = CliRunner().invoke(cli, ["consolidate", str(tmp_path / "fed.xlsx"), str(reports / "small.xlsx"), "-o",
+                                   str(tmp_path / "서울.xlsx"), "--level", "federation", "-q", "--no-ledger"])
+    assert res.exit_code == 1, res.output  # the small report's error: that row is left out, the report taken
+    (tmp_path / "in").mkdir()
+    with_extra_sheet(tmp_path / "서울.xlsx", tmp_path / "in" / "서울.xlsx", "plain", rows=100_000)
+    rules = _rule_books(tmp_path, 30, 60)
+
+    def iupjong(*args: str) -> dict:
+        done = subprocess.run([sys.executable, "-m", "iupjong_xl", "--rulebook", str(rules), *args, "--format", "json"],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode in (0, 1), done.stderr
+        return {"exit": done.returncode, **json.loads(done.stdout)}
+
+    checked = iupjong("validate", str(tmp_path / "in"), str(reports / "small.xlsx"), "-q")
+    assert [(Path(f["file"]).name, f["code"]) for f in checked["findings"]] == [
+        ("서울.xlsx", "FILE_CONSOLIDATED_SKIPPED"), ("small.xlsx", "MEMBER_EMPLOYEES_TYPE")]
+    national = iupjong("consolidate", str(tmp_path / "in"), "-o", str(tmp_path / "national.xlsx"), "-q",
+                       "--no-ledger")
+    assert national["exit"] == 1
+    assert [(Path(f["file"]).name, f["code"]) for f in national["findings"]] == [("서울.xlsx", "FILE_TOO_COMPLEX")]
+    assert "needs more than 30 MiB of memory" in national["findings"][0]["message"]
+    assert national["summary"]["club_reports"] == 0 and national["summary"]["rejected"] == 1

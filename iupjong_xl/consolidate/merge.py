@@ -181,8 +181,18 @@ def _unit_key(s: SourceFile, year: int) -> tuple[str, tuple[int, str]]:
 
 def _carried(pf: ParsedFile, src: SourceFile, book: rulebook.RuleBook, ff: FindingFactory,
              findings: list[Finding]) -> list[tuple[Unit, SourceFile]]:
-    """The units a consolidated (federation) workbook carries; their rows keep the original provenance."""
-    inner = read_consolidated(Path(pf.found.path))
+    """The units a consolidated (federation) workbook carries; their rows keep the original provenance. The workbook
+    is a submitted file: it is read in a worker process under the per-file limits, as every report is (a workbook
+    over them is FILE_TOO_COMPLEX, nothing of it taken)."""
+    from iupjong_xl.io.sandbox import INTERNAL, run_isolated
+    from iupjong_xl.validate.pipeline import file_limits
+
+    (outcome,) = run_isolated(read_consolidated, [Path(pf.found.path)], limits=file_limits(book.year),
+                              initializer=rulebook.use_root, initargs=(rulebook.default_root(),))
+    if not outcome.ok:
+        findings.append(ff.make(outcome.code or INTERNAL, src.file, detail=outcome.detail))
+        return []
+    inner = outcome.value
     if inner is None:
         return []
     src.federation = inner.target_federation
