@@ -88,6 +88,8 @@ class Consolidation:
     changes: list[dict[str, Any]] = field(default_factory=list)
     files_reused: int = 0  # input files the ledger held unchanged: not read again
     run: int | None = None  # the ledger's run number (실행 #N) that produced it; None without a ledger
+    # clubs whose files in this run conflict (two different reports of one club): (federation, club code) -> files
+    conflicts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def rows(self, sheet: str) -> list[dict[str, Any]]:
         """The consolidated rows of one sheet key, sorted by federation order, club code and source row."""

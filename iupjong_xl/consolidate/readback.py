@@ -10,6 +10,7 @@ from iupjong_xl import rulebook
 from iupjong_xl.consolidate.model import ALL_SHEETS, FEDERATION_SHEETS, Consolidation, Previous, SourceFile, Unit
 from iupjong_xl.consolidate.sheets import (
     FUNDING_COLS,
+    LEGACY_PROV_HEADERS,
     S_FINDINGS,
     S_FUNDING,
     S_REJECTED,
@@ -58,7 +59,7 @@ def read_consolidated(path: Path) -> Previous | None:
         grid = grids.get(book.sheets[key].name)
         if grid is None:
             continue
-        for rec in _records(grid, data_headers(book, key), stop_at_blank=False):
+        for rec in _records(grid, data_headers(book, key) + LEGACY_PROV_HEADERS, stop_at_blank=False):
             typed = _typed(book, key, rec)
             kind = "federation" if key in FEDERATION_SHEETS else "club"
             ukey = typed["federation"] if kind == "federation" else typed["club_code"]
