@@ -805,6 +805,7 @@ _EXPORTS = {
     "FileResult": "iupjong_xl.validate.findings", "Finding": "iupjong_xl.validate.findings",
     "Report": "iupjong_xl.validate.findings", "CONSOLIDATED_META": "iupjong_xl.rulebook",
     "META_SHEET": "iupjong_xl.rulebook", "DERIVED_SHEETS": "iupjong_xl.consolidate.sheets",
+    "NotPublishableError": "iupjong_xl.analyses.publish",
 }
 
 

@@ -201,7 +201,8 @@ def test_directory_workbook(directory: Directory, tmp_path: Path) -> None:
     # (교류회별로 다른 값) is left out (point 10)
     assert ws["A2"].value.startswith("보고서를 낸 195개 교류회(등록 274개)의 회원사만 싣습니다: 회원사 4,035곳")
     assert "요약의 등록 회원사 5,684곳" in ws["A2"].value
-    assert [c.value for c in ws[3]] == DIRECTORY_HEADS[:-2]  # no differing values, no ledger: both last columns left out
+    # no differing values: that column is left out; the workbook has its ledger: the year since when a company is a member
+    assert [c.value for c in ws[3]] == [*DIRECTORY_HEADS[:-2], DIRECTORY_HEADS[-1]]
     assert ws.max_row == 4038 and ws.freeze_panes == "A4"
     rows = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True)}
     assert len(rows) == 4035

@@ -376,12 +376,11 @@ def publish(ledger: Path, output: Path, fmt: str, lang: str) -> None:
     and JSON per table, datapackage.json (Frictionless) and metadata.yaml (Datasette). Exit 0 = written; 1 = a
     column the allow-list does not declare would be published (nothing written); 2 = usage."""
     from iupjong_xl import service
-    from iupjong_xl.analyses.publish import NotPublishableError
 
     try:
         snap = _guard(service.publish, ledger, output)
     except _Fail as exc:
-        if isinstance(exc.__cause__, NotPublishableError):
+        if isinstance(exc.__cause__, service.NotPublishableError):
             click.echo(exc.message, err=True)
             sys.exit(EXIT_FINDINGS)
         raise
