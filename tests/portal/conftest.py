@@ -110,10 +110,20 @@ def _processes_of(folder: Path) -> list[int]:
 
 
 @pytest.fixture(scope="session")
+def _workers_stop_before_the_browser(playwright: Any) -> Iterator[None]:
+    """Validation workers forked from this process after Playwright started hold its driver's pipes: stop the idle
+    ones before Playwright stops, else the driver never sees the end of its input and the session never ends."""
+    yield
+    from iupjong_xl.io import sandbox
+
+    sandbox.shutdown()
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_type_launch_args, "executable_path": CHROMIUM}
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+def browser_context_args(browser_context_args: dict[str, Any], _workers_stop_before_the_browser: None) -> dict[str, Any]:
     return {**browser_context_args, "locale": "ko-KR"}
