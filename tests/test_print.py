@@ -459,3 +459,32 @@ def test_instructions_rows_are_tall_enough_for_their_hints() -> None:
     for c in long:
         lines = -(-display_width(c.value) // 59)
         assert (ws.row_dimensions[c.row].height or 15) >= 15 * lines, (c.coordinate, c.value[:20])
+
+
+def test_numbers_keep_away_from_the_next_column(books: dict[str, Any]) -> None:
+    """Issue 21 point 2: a right-aligned number touched the text beside it ("151월 월례회" in 활동, "2009 이병철" under
+    회장 in 연합회): such numbers are indented from the right edge of their cell."""
+    wb = openpyxl.load_workbook(books["national"])
+    seen = 0
+    for name in ("활동", "연합회", "요약"):
+        ws = wb[name]
+        for row in ws.iter_rows(min_row=2):
+            for cell in row[:-1]:
+                right = ws.cell(cell.row, cell.column + 1).value
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool) and isinstance(right, str) \
+                        and right and not right.startswith("="):
+                    seen += 1
+                    assert cell.alignment.horizontal == "right" and cell.alignment.indent >= 1, (name, cell.coordinate)
+    assert seen > 10
+
+
+def test_provenance_columns_print_outside_the_print_area(books: dict[str, Any]) -> None:
+    """Issue 21 point 2: 원본 파일 printed cut ("…/서울_SEO"); the provenance columns (원본 파일, SHA-256, 서식 버전,
+    실행 ID, 행 ID) stay in the data sheets but are not printed."""
+    wb = openpyxl.load_workbook(books["national"])
+    for name in ("교류회", "회원사", "활동", "연합회"):
+        ws = wb[name]
+        heads = [c.value for c in ws[1]]
+        last = openpyxl.utils.cell.range_boundaries(str(ws.print_area).split("!")[-1].replace("$", ""))[2]
+        assert last <= heads.index("원본 파일"), (name, last)  # the print area ends before it (1-based)
+        assert heads[last - 1] not in ("원본 파일", "원본 시트", "원본 행", "SHA-256", "서식 버전", "실행 ID", "행 ID")
