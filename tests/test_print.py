@@ -488,3 +488,14 @@ def test_provenance_columns_print_outside_the_print_area(books: dict[str, Any]) 
         last = openpyxl.utils.cell.range_boundaries(str(ws.print_area).split("!")[-1].replace("$", ""))[2]
         assert last <= heads.index("원본 파일"), (name, last)  # the print area ends before it (1-based)
         assert heads[last - 1] not in ("원본 파일", "원본 시트", "원본 행", "SHA-256", "서식 버전", "실행 ID", "행 ID")
+
+
+def test_a_template_filled_with_150_members_prints_all_of_them(tmp_path: Path) -> None:
+    """Issue 21 point 3: the form prints 30 rows when blank, and every typed row (and a few spare) when filled."""
+    from iupjong_xl.outputs.templates import CHECK_SPARE, write_template
+
+    members = [{"company_name": f"회원사{i:03d}"} for i in range(150)]
+    path = write_template(tmp_path / "club.xlsx", "club", 2009, {"member": members}, live=False)
+    ws = openpyxl.load_workbook(path)["회원사"]
+    last = openpyxl.utils.cell.range_boundaries(str(ws.print_area).split("!")[-1].replace("$", ""))[3]
+    assert last == 1 + 150 + CHECK_SPARE
