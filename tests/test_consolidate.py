@@ -187,7 +187,10 @@ def test_an_output_inside_the_input_folder_is_not_an_input(corpus: dict[str, Pat
     shutil.copy(out, first)
     code, again = invoke_json(str(folder), "-o", str(out))  # the folder now holds the output too
     s = again["summary"]
-    assert (code, s["files"], s["unchanged"], s["rejected"], s["run_id"]) == (0, 2, 2, 0, data["summary"]["run_id"])
+    assert (code, s["files"], s["unchanged"], s["rejected"], s["content_hash"]) == (0, 2, 2, 0,
+                                                                                 data["summary"]["content_hash"])
+    assert s["run_id"] == s["content_hash"]  # deprecated alias, kept for scripts that read it
+    assert (data["summary"]["run"], s["run"]) == (1, 2)  # the ledger's run numbers
     assert str(out) not in {x["file"] for x in again["sources"]}
     for sheet in DATA_SHEETS:
         assert values(out, sheet) == values(first, sheet), sheet

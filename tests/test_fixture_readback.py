@@ -16,7 +16,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_workbooks" / "2009"
 def test_fixture_reads_back() -> None:
     opened = open_consolidated(FIXTURE)
     cons = opened.cons
-    assert (cons.year, cons.level, cons.run_id) == (2009, "national", "949679dce829")
+    assert (cons.year, cons.level, cons.content_hash) == (2009, "national", "949679dce829")
     clubs = sorted(k[1][1] for k in cons.units if k[0] == "club")
     assert len(clubs) == 13 and clubs[:2] == ["JJU-001", "JJU-002"]
     assert sum(len(r) for u in cons.units.values() for r in u.rows.values()) == 499

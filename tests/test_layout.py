@@ -13,8 +13,14 @@ PACKAGE = Path(iupjong_xl.__file__).resolve().parent
 # Lower layers never import higher ones; within a layer only the same folder imports itself.
 LAYERS = {
     "errors": 0, "rulebook": 1, "io": 2, "validate": 3, "consolidate": 4, "outputs": 5, "analyses": 6,
-    "samples": 6, "service": 7, "excel": 8, "cli": 9, "__init__": 0, "__main__": 10,
+    "samples": 6, "service": 7, "excel": 8, "portal": 8, "cli": 9, "__init__": 0, "__main__": 10,
 }
+FRONT_ENDS = ("cli", "excel", "portal")
+# What a front end may import of the package besides its own folder: the service (which re-exports the typed results
+# and names a front end needs), the typed errors, the version; the command line also manages the add-in (build,
+# install, doctor: the add-in's own packaging, not a stage below the service) and runs the portal's commands.
+FRONT_END_MAY = {"iupjong_xl", "iupjong_xl.service", "iupjong_xl.errors"}
+CLI_MAY = {"iupjong_xl.excel.build", "iupjong_xl.excel.install", "iupjong_xl.excel.doctor", "iupjong_xl.portal.commands"}
 
 
 def _modules() -> dict[str, Path]:
@@ -86,6 +92,30 @@ def test_imports_flow_one_way() -> None:
             if t_rank > rank or (t_rank == rank and t_top != top):
                 wrong.append(f"{module} -> {target}")
     assert wrong == []
+
+
+def _front_end_violations(graph: dict[str, set[str]]) -> list[str]:
+    wrong = []
+    for module, targets in graph.items():
+        top = _layer(module)[1]
+        if top not in FRONT_ENDS:
+            continue
+        allowed = FRONT_END_MAY | (CLI_MAY if top == "cli" else set())
+        wrong += [f"{module} -> {t}" for t in sorted(targets) if t not in allowed and _layer(t)[1] != top]
+    return wrong
+
+
+def test_front_ends_call_only_the_service() -> None:
+    assert _front_end_violations({m: imports(m) for m in MODULES}) == []
+
+
+def test_the_front_end_check_catches_a_reach_below() -> None:
+    assert _front_end_violations({
+        "iupjong_xl.excel.buttons": {"iupjong_xl.io.reader", "iupjong_xl.service", "iupjong_xl.excel.live"},
+        "iupjong_xl.cli.commands": {"iupjong_xl.excel.install", "iupjong_xl.analyses.directory"},
+        "iupjong_xl.excel.coordinator": {"iupjong_xl.excel.install", "iupjong_xl.errors"},
+        "iupjong_xl.service": {"iupjong_xl.io.reader"},
+    }) == ["iupjong_xl.excel.buttons -> iupjong_xl.io.reader", "iupjong_xl.cli.commands -> iupjong_xl.analyses.directory"]
 
 
 def test_no_import_cycles() -> None:

@@ -110,7 +110,7 @@ def test_sheet_names_and_the_hidden_meta_sheet(wb: Any, national: dict[str, Any]
     assert [ws.sheet_state for ws in wb.worksheets] == ["visible"] * 16 + ["hidden"]
     meta = {r[0]: r[1] for r in wb["_취합정보"].iter_rows(values_only=True)}
     assert meta == {"kind": "consolidated", "level": "national", "year": "2009", "version": BOOK.version,
-                    "run_id": national["cons"].run_id, "federation": ""}
+                    "content_hash": national["cons"].content_hash, "federation": ""}
     assert wb.active.title == "요약"
 
 
@@ -165,8 +165,8 @@ def test_provenance_columns(wb: Any, national: dict[str, Any]) -> None:
     assert {r[cols["원본 시트"]] for r in seo2} == {"활동"}
     assert {r[cols["SHA-256"]] for r in seo2} == {hashlib.sha256(path.read_bytes()).hexdigest()}
     assert {r[cols["서식 버전"]] for r in rows} == {BOOK.version}
-    assert {r[cols["실행 ID"]] for r in rows} == {national["cons"].run_id}
-    assert re.fullmatch(r"[0-9a-f]{12}", national["cons"].run_id)
+    assert {r[cols["실행 ID"]] for r in rows} == {national["cons"].content_hash}
+    assert re.fullmatch(r"[0-9a-f]{12}", national["cons"].content_hash)
     src = wb["출처"]
     scols = {h: i for i, h in enumerate(header(src))}
     for r in src.iter_rows(min_row=2, values_only=True):

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 DIRECTORY_META = "_명부정보"  # hidden sheet: what the directory was built from (for a refresh by the add-in)
 UNKNOWN = "미상"
-ROLE_ORDER = {"회장": 0, "부회장": 1, "총무": 2, "회원": 3}
 
 
 # ------------------------------------------------------------------------------------------ opening a workbook
@@ -185,7 +184,7 @@ class Directory:
     year: int
     level: str
     version: str
-    run_id: str
+    content_hash: str
     federations: list[str]  # reference order, those with members
     companies: list[Company]
     clubs: list[ClubDiversity]
@@ -245,7 +244,7 @@ class Directory:
         size = self.by_size()
         return {
             "source": self.source, "year": self.year, "level": self.level, "version": self.version,
-            "run_id": self.run_id,
+            "content_hash": self.content_hash, "run_id": self.content_hash,
             "counts": {"companies": len(self.companies), "memberships": self.memberships, "clubs": len(self.clubs),
                        "companies_in_several_clubs": sum(len(c.memberships) > 1 for c in self.companies),
                        "clubs_not_cross_industry": sum(len(c.divisions) < self.min_divisions for c in self.clubs)},
@@ -328,7 +327,7 @@ def build_directory(source: str | os.PathLike[str] | Opened) -> Directory:
 
     roster = frames["roster"] if not frames["roster"].empty else None
     total = compute(frames, roster, book).total
-    return Directory(str(opened.path), opened.year, cons.level, opened.version, cons.run_id, feds, companies, clubs,
+    return Directory(str(opened.path), opened.year, cons.level, opened.version, cons.content_hash, feds, companies, clubs,
                      int(book.parameters.get("funding", {}).get("min_divisions", 2)), employee_bands, sales_bands,
                      section_ref.keys, total.get("reported_clubs", 0), total.get("registered_clubs", 0),
                      total.get("registered_members", 0))
@@ -367,7 +366,7 @@ def write_directory(directory: Directory, out_path: str | os.PathLike[str]) -> P
         _size_sheet(wb, f, d)
         _clubs_sheet(wb, f, d)
         meta_sheet(wb, DIRECTORY_META, [("kind", "directory"), ("source", d.source), ("year", str(d.year)),
-                                        ("level", d.level), ("version", d.version), ("run_id", d.run_id),
+                                        ("level", d.level), ("version", d.version), ("content_hash", d.content_hash),
                                         ("companies", str(len(d.companies)))])
         ws.activate()
     return Path(out_path)

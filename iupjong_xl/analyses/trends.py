@@ -52,7 +52,7 @@ class YearData:
     version: str
     level: str
     federation: str | None
-    run_id: str
+    content_hash: str
     book: RuleBook
     table: Table
 
@@ -79,7 +79,7 @@ class Trends:
             "years": self.years,
             "level": self.data[0].level,
             "sources": [{"year": d.year, "path": str(d.path), "version": d.version, "level": d.level,
-                         "federation": d.federation, "run_id": d.run_id} for d in self.data],
+                         "federation": d.federation, "content_hash": d.content_hash, "run_id": d.content_hash} for d in self.data],
             "indicators": [{"key": i.key, "ko": i.ko, "en": i.en, "unit": i.unit, "decimals": i.decimals,
                             "change_unit": _change_unit(i), "headline": i.key in HEADLINE} for i in self.indicators],
             "not_comparable": self.not_comparable,
@@ -249,7 +249,7 @@ def build_trends(sources: Sequence[str | os.PathLike[str] | Opened]) -> Trends:
     for o in opened:
         frames = o.frames
         roster = frames["roster"] if not frames["roster"].empty else None
-        data.append(YearData(o.year, o.path, o.version, o.cons.level, o.cons.target_federation, o.cons.run_id, o.book,
+        data.append(YearData(o.year, o.path, o.version, o.cons.level, o.cons.target_federation, o.cons.content_hash, o.book,
                              compute(frames, roster, o.book)))
     books = [d.book for d in data]
     indicators, not_comparable = compare(books)
@@ -282,7 +282,7 @@ def write_trends(trends: Trends, out_path: str | os.PathLike[str]) -> Path:
         _budget(wb, f, t)
         ws_src = wb.add_worksheet(S_SOURCES)
         table(ws_src, 0, ["연도", "취합본", "서식 버전", "수준", "연합회", "실행 ID"],
-              [[d.year, str(d.path), d.version, LEVEL_KO.get(d.level, d.level), d.federation or "", d.run_id]
+              [[d.year, str(d.path), d.version, LEVEL_KO.get(d.level, d.level), d.federation or "", d.content_hash]
                for d in t.data], {0: f.year})
         finish(ws_src, f, header=0, caps={1: 60})
         meta_sheet(wb, "_추이정보", [("kind", "trends"), ("years", ",".join(map(str, t.years))),

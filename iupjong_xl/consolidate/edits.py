@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from iupjong_xl.consolidate.model import CLUB_SHEETS, KEY_COLUMNS, PROVENANCE, Previous
+from iupjong_xl.consolidate.model import ALL_SHEETS, KEY_COLUMNS, PROVENANCE, Previous
 from iupjong_xl.consolidate.readback import _float, _records, _typed
 from iupjong_xl.consolidate.sheets import FUNDING_COLS, S_FUNDING, UID, UID_HEADER, data_headers
 from iupjong_xl.io.reader import FileProblem, a1, open_workbook
 from iupjong_xl.rulebook import Column, RuleBook
 from iupjong_xl.validate.normalize import is_blank, normalize_header
 
-DATA_SHEETS = (*CLUB_SHEETS, "federation", "roster")
 TYPED = {"int", "float", "date", "bool", "brn", "brn_list"}
 
 
@@ -95,9 +94,9 @@ def detect(path: Path, previous: Previous, book: RuleBook) -> Edits:
         return edits
     with wb:
         names = set(wb.sheet_names)
-        grids = {key: wb.grid(book.sheets[key].name) for key in DATA_SHEETS if book.sheets[key].name in names}
+        grids = {key: wb.grid(book.sheets[key].name) for key in ALL_SHEETS if book.sheets[key].name in names}
         funding = wb.grid(S_FUNDING) if S_FUNDING in names else None
-    stored: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in DATA_SHEETS}
+    stored: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in ALL_SHEETS}
     for unit in previous.units.values():
         for key, rows in unit.rows.items():
             for r in rows:
@@ -105,7 +104,7 @@ def detect(path: Path, previous: Previous, book: RuleBook) -> Edits:
                     stored.setdefault(key, {})[str(r[UID])] = r
     for key, grid in grids.items():
         _compare_sheet(key, grid, stored.get(key, {}), book, edits)
-    for key in DATA_SHEETS:
+    for key in ALL_SHEETS:
         if key not in grids:
             continue
         seen = {c.uid for c in edits.corrections if c.sheet == key}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from iupjong_xl.rulebook import RuleBook
+from iupjong_xl.rulebook.codes import FUNDING_ARGS, MessageArgumentError
 from iupjong_xl.validate.findings import render
 from iupjong_xl.validate.normalize import share_beyond
 
@@ -59,6 +60,9 @@ class Request:
 
 def _reason_text(book: RuleBook, code: str, params: dict[str, Any], lang: str) -> str:
     """The rule book's text for a reason code; the bare code (and its values) if the rule book lacks it."""
+    missing = FUNDING_ARGS.get(code, frozenset()) - set(params)
+    if missing:
+        raise MessageArgumentError(f"funding reason {code}: built without {sorted(missing)}")
     texts = book.funding_reasons.get(code)
     if texts is None:
         return code + (" (" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")" if params else "")

@@ -9,22 +9,17 @@ Versions written under different rule-book versions are compared on the columns 
 
 from __future__ import annotations
 
-import datetime
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from iupjong_xl import rulebook
 from iupjong_xl.consolidate.ledger import loads
-from iupjong_xl.consolidate.model import PROVENANCE, Consolidation, Previous, Unit
+from iupjong_xl.consolidate.model import ALL_SHEETS, PROVENANCE, Consolidation, Previous, Unit
+from iupjong_xl.consolidate.rowkeys import equal, row_key, shown
 from iupjong_xl.consolidate.sheets import KEY_HEADERS, SOURCE_STATUS_KO, UID
 from iupjong_xl.errors import IupjongError
 
-NATURAL_KEYS: dict[str, tuple[str, ...]] = {
-    "club": ("club_code",), "member": ("brn",), "activity": ("date", "kind"), "result": ("title",),
-    "consortium": ("title",), "federation": ("federation",), "roster": ("club_code",),
-}
-SHEET_ORDER = ("club", "member", "activity", "result", "consortium", "federation", "roster")
 NOT_CONTENT = frozenset({*PROVENANCE, "_digest", UID})
 KEY_HEADERS_EN = {"year": "year", "federation": "federation", "club_code": "club code"}
 CHANGE_KO = {"added": "행 추가", "removed": "행 삭제", "changed": "값 변경", "correction": "손 수정"}
@@ -48,31 +43,6 @@ class Change:
     column: str | None = None  # column key (changed cells only)
     old: Any = None
     new: Any = None
-
-
-def _shown(v: Any) -> Any:
-    if isinstance(v, tuple):
-        return ", ".join(map(str, v))
-    if isinstance(v, datetime.datetime):
-        return v.isoformat(sep=" ")
-    if isinstance(v, datetime.date):
-        return v.isoformat()
-    return v
-
-
-def row_key(sheet: str, row: dict[str, Any]) -> str:
-    """A row's natural key as text: '616-81-05401', '2009-02-22 세미나', a title, a club code."""
-    parts = [str(_shown(row.get(k))) for k in NATURAL_KEYS.get(sheet, ()) if row.get(k) not in (None, "")]
-    return " ".join(parts) if parts else "(키 없음)"
-
-
-def _equal(a: Any, b: Any) -> bool:
-    if a in (None, "") and b in (None, ""):
-        return True
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
-            and not isinstance(b, bool):
-        return float(a) == float(b)
-    return bool(a == b)
 
 
 def _keyed(sheet: str, rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -99,7 +69,7 @@ def diff_rows(old: dict[str, list[dict[str, Any]]],
     (sheet, column) pairs one version holds and the other does not (not compared)."""
     changes: list[Change] = []
     not_compared: list[tuple[str, str]] = []
-    sheets = [s for s in SHEET_ORDER if s in old or s in new] + sorted((set(old) | set(new)) - set(SHEET_ORDER))
+    sheets = [s for s in ALL_SHEETS if s in old or s in new] + sorted((set(old) | set(new)) - set(ALL_SHEETS))
     for sheet in sheets:
         a_rows, b_rows = old.get(sheet, []), new.get(sheet, [])
         a, b = _keyed(sheet, a_rows), _keyed(sheet, b_rows)
@@ -117,8 +87,8 @@ def diff_rows(old: dict[str, list[dict[str, Any]]],
                 changes.append(Change("added", sheet, k))
         for k, row in b.items():
             if k in a:
-                changes += [Change("changed", sheet, k, c, _shown(a[k].get(c)), _shown(row.get(c)))
-                            for c in shared if not _equal(a[k].get(c), row.get(c))]
+                changes += [Change("changed", sheet, k, c, shown(a[k].get(c)), shown(row.get(c)))
+                            for c in shared if not equal(a[k].get(c), row.get(c))]
     return changes, list(dict.fromkeys(not_compared))
 
 

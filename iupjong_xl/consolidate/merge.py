@@ -75,7 +75,7 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
     hashes = {pf.index: digests.get(pf.found.display) or sha256_file(pf.found.path)  # hashed once per run
               for pf in files if pf.result.readable}
     all_hashes = [*hashes.values(), *(sha for _s, sha in reuse.values())]
-    run_id = hashlib.sha256(("|".join(sorted(all_hashes)) + book.version + level).encode()).hexdigest()[:12]
+    content_hash = hashlib.sha256(("|".join(sorted(all_hashes)) + book.version + level).encode()).hexdigest()[:12]
     findings = list(checked.report.findings)
     sources: list[SourceFile] = []
     candidates: list[tuple[Unit, SourceFile]] = []
@@ -88,7 +88,7 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
             sources.append(src)
             if pf.book is not None and pf.kind is not None and pf.book.year != book.year:
                 findings.append(ff.make("FILE_TEMPLATE_YEAR", src.file, found=pf.book.year, expected=book.year))
-            unit = _unit_from_file(pf, batch, book, run_id, src, findings, ff, rejected_rows)
+            unit = _unit_from_file(pf, batch, book, content_hash, src, findings, ff, rejected_rows)
             if unit is not None:
                 candidates.append((unit, src))
             if pf.result.readable and pf.kind == "consolidated":
@@ -134,7 +134,7 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
     _merge(candidates, units, ff, findings, rejected_rows, target)
     _roster_checks(units, book, ff, findings)
     _finish_sources(sources)
-    cons = Consolidation(book, run_year, level, run_id, units, sources, findings, rejected_rows,
+    cons = Consolidation(book, run_year, level, content_hash, units, sources, findings, rejected_rows,
                          previous.scores if previous else {}, target,
                          score_titles=previous.score_titles if previous else {})
     cons.files_reused = len(reuse)
@@ -184,7 +184,7 @@ def _carried(pf: ParsedFile, src: SourceFile, book: rulebook.RuleBook, ff: Findi
     if inner is None:
         return []
     src.federation = inner.target_federation
-    src.template_version = f"{inner.level} {inner.run_id}"
+    src.template_version = f"{inner.level} {inner.content_hash}"
     if inner.year != book.year:
         findings.append(ff.make("FILE_TEMPLATE_YEAR", src.file, found=inner.year, expected=book.year))
         n = sum(len(rows) for u in inner.units.values() for rows in u.rows.values())
@@ -218,7 +218,7 @@ def _error_codes(pf: ParsedFile, findings: list[Finding]) -> tuple[list[str], bo
     return list(dict.fromkeys(whole)), profile_error, bad
 
 
-def _unit_from_file(pf: ParsedFile, checked: Checked, book: rulebook.RuleBook, run_id: str, src: SourceFile,
+def _unit_from_file(pf: ParsedFile, checked: Checked, book: rulebook.RuleBook, content_hash: str, src: SourceFile,
                     findings: list[Finding], ff: FindingFactory, rejected_rows: list[dict[str, Any]]) -> Unit | None:
     for key, data in pf.sheets.items():
         src.rows_in[key] = data.n_records
@@ -254,7 +254,7 @@ def _unit_from_file(pf: ParsedFile, checked: Checked, book: rulebook.RuleBook, r
             keep.append({"year": book.year, "federation": fed, "club_code": code if pf.kind == "club" else None,
                          **{k: v for k, v in rec.items() if k not in KEY_COLUMNS or v is not None},
                          "_source": pf.found.display, "_sheet": data.name, "_row": cell_row, "_sha256": src.sha256,
-                         "_template": src.template_version, "_run": run_id})
+                         "_template": src.template_version, "_run": content_hash})
         rows[key] = keep
         src.accepted[key] = len(keep)
         src.rejected[key] = len(items) - len(keep)

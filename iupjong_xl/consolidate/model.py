@@ -12,7 +12,9 @@ from iupjong_xl.validate.findings import Finding
 if TYPE_CHECKING:
     import pandas as pd
 
-CLUB_SHEETS = ("club", "member", "activity", "result", "consortium")
+CLUB_SHEETS = ("club", "member", "activity", "result", "consortium")  # the sheets of a club report
+FEDERATION_SHEETS = ("federation", "roster")  # the sheets of a federation report
+ALL_SHEETS = (*CLUB_SHEETS, *FEDERATION_SHEETS)  # every data sheet of a consolidated workbook, in order
 KEY_COLUMNS = ("year", "federation", "club_code")
 PROVENANCE = ("_source", "_sheet", "_row", "_sha256", "_template", "_run")
 
@@ -64,7 +66,7 @@ class Consolidation:
     book: rulebook.RuleBook
     year: int
     level: str
-    run_id: str
+    content_hash: str  # 12 hex digits over the inputs' sha256, the rule-book version and the level (not the ledger's run)
     units: dict[tuple[str, tuple[int, str]], Unit]
     sources: list[SourceFile]
     findings: list[Finding]
@@ -85,6 +87,7 @@ class Consolidation:
     # run replaced (against the version it replaced), and the hand corrections the ledger recorded.
     changes: list[dict[str, Any]] = field(default_factory=list)
     files_reused: int = 0  # input files the ledger held unchanged: not read again
+    run: int | None = None  # the ledger's run number (실행 #N) that produced it; None without a ledger
 
     def rows(self, sheet: str) -> list[dict[str, Any]]:
         """The consolidated rows of one sheet key, sorted by federation order, club code and source row."""
@@ -97,7 +100,7 @@ class Consolidation:
         import pandas as pd
 
         out: dict[str, pd.DataFrame] = {}
-        for sheet in (*CLUB_SHEETS, "federation", "roster"):
+        for sheet in ALL_SHEETS:
             cols = data_columns(self.book, sheet)
             rows = self.rows(sheet)
             df = pd.DataFrame(rows, columns=cols, dtype=object) if rows else pd.DataFrame(columns=cols, dtype=object)
@@ -113,7 +116,9 @@ class Consolidation:
         accepted = sum(sum(s.accepted.values()) for s in self.sources)
         rejected = sum(sum(s.rejected.values()) for s in self.sources)
         return {
-            "year": self.year, "level": self.level, "run_id": self.run_id, "files": len(self.sources),
+            "year": self.year, "level": self.level, "run": self.run, "content_hash": self.content_hash,
+            "run_id": self.content_hash,  # deprecated alias of content_hash (it was never the ledger's run)
+            "files": len(self.sources),
             **counts, "conflicts": counts["conflict"],
             "rows_in": rows_in, "rows_accepted": accepted, "rows_rejected": rejected,
             "club_reports": sum(1 for u in self.units.values() if u.kind == "club"),
@@ -130,7 +135,7 @@ class Previous:
     path: Path
     level: str
     year: int
-    run_id: str
+    content_hash: str
     target_federation: str | None
     units: dict[tuple[str, tuple[int, str]], Unit]
     scores: dict[str, float]

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from iupjong_xl import rulebook
-from iupjong_xl.consolidate.model import CLUB_SHEETS, Consolidation, Previous, SourceFile, Unit
+from iupjong_xl.consolidate.model import ALL_SHEETS, FEDERATION_SHEETS, Consolidation, Previous, SourceFile, Unit
 from iupjong_xl.consolidate.sheets import (
     FUNDING_COLS,
     S_FINDINGS,
@@ -54,13 +54,13 @@ def read_consolidated(path: Path) -> Previous | None:
         book = rulebook.load(year)
         grids = {name: wb.grid(name) for name in wb.sheet_names}
     units: dict[tuple[str, tuple[int, str]], Unit] = {}
-    for key in (*CLUB_SHEETS, "federation", "roster"):
+    for key in ALL_SHEETS:
         grid = grids.get(book.sheets[key].name)
         if grid is None:
             continue
         for rec in _records(grid, data_headers(book, key), stop_at_blank=False):
             typed = _typed(book, key, rec)
-            kind = "federation" if key in ("federation", "roster") else "club"
+            kind = "federation" if key in FEDERATION_SHEETS else "club"
             ukey = typed["federation"] if kind == "federation" else typed["club_code"]
             if not ukey:
                 continue
@@ -83,7 +83,7 @@ def read_consolidated(path: Path) -> Previous | None:
                 scores[rkey] = score
                 titles[rkey] = coerce_text(rec.get("title")) or ""
     return Previous(
-        Path(path), meta.get("level", "national"), year, meta.get("run_id", ""), meta.get("federation") or None,
+        Path(path), meta.get("level", "national"), year, meta.get("content_hash") or meta.get("run_id", ""), meta.get("federation") or None,
         units, scores, titles,
         findings=_read_findings(grids[S_FINDINGS]) if S_FINDINGS in grids else [],
         sources=_read_sources(grids[S_SOURCES], book) if S_SOURCES in grids else [],
@@ -166,7 +166,7 @@ def _read_findings(grid: Any) -> list[Finding]:
 
 
 def _read_sources(grid: Any, book: RuleBook) -> list[SourceFile]:
-    sheets = [*CLUB_SHEETS, "federation", "roster", "carried"]
+    sheets = [*ALL_SHEETS, "carried"]
     names = {k: book.sheets[k].name for k in sheets if k in book.sheets} | {"carried": "취합본 행"}
     cols = [("file", "파일"), ("sha256", "SHA-256"), ("kind", "종류"), ("federation", "연합회"),
             ("club_code", "교류회코드"), ("template_version", "서식 버전"), ("status", "처리")]
@@ -211,7 +211,7 @@ def load_for_refresh(path: str | os.PathLike[str]) -> Consolidation:
 
 def as_consolidation(prev: Previous) -> Consolidation:
     """A consolidation that is exactly a previous state (for a refresh: nothing new comes in)."""
-    return Consolidation(rulebook.load(prev.year), prev.year, prev.level, prev.run_id, prev.units, prev.sources,
+    return Consolidation(rulebook.load(prev.year), prev.year, prev.level, prev.content_hash, prev.units, prev.sources,
                          prev.findings, prev.rejected_rows, prev.scores, prev.target_federation,
                          score_titles=prev.score_titles)
 

@@ -14,6 +14,7 @@ from typing import Any
 from iupjong_xl import rulebook
 from iupjong_xl.consolidate.ledger import dumps, loads, now, os_user, program_version, sha256_bytes
 from iupjong_xl.consolidate.model import Consolidation, Previous, SourceFile, Unit
+from iupjong_xl.consolidate.rowkeys import shown
 from iupjong_xl.consolidate.sheets import UID
 from iupjong_xl.validate.findings import Finding
 from iupjong_xl.validate.rules import PriorYear
@@ -92,7 +93,7 @@ def load_previous(conn: sqlite3.Connection, workbook: str, path: Path) -> Previo
             row[UID] = uid
             by_id[vid].rows.setdefault(sheet, []).append(row)
     book = rulebook.load(int(state["year"]))
-    return Previous(path, state["level"], int(state["year"]), state.get("run_id", ""), state.get("federation") or None,
+    return Previous(path, state["level"], int(state["year"]), state.get("content_hash") or state.get("run_id", ""), state.get("federation") or None,
                     units, {k: float(v) for k, v in state.get("scores", {}).items()}, state.get("score_titles", {}),
                     findings=[_finding(f) for f in state.get("findings", [])],
                     sources=[_source(s, book) for s in state.get("sources", [])],
@@ -120,14 +121,8 @@ def edit_log(conn: sqlite3.Connection, workbook: str) -> list[dict[str, Any]]:
             "SELECT at, os_user, kind, sheet, target, column_name, old, new, note FROM inputs WHERE workbook = ?"
             " AND kind != 'score' ORDER BY id", (workbook,)):
         out.append({"at": at, "user": user, "kind": kind, "kind_ko": kinds.get(kind, kind), "sheet": sheet, "uid": uid,
-                    "column": column, "old": _shown(loads(old)), "new": _shown(loads(new)), "note": note})
+                    "column": column, "old": shown(loads(old)), "new": shown(loads(new)), "note": note})
     return out
-
-
-def _shown(v: Any) -> Any:
-    if isinstance(v, tuple):
-        return ", ".join(map(str, v))
-    return v
 
 
 def _finding(d: dict[str, Any]) -> Finding:
@@ -238,7 +233,7 @@ def view_state(cons: Consolidation, derived: Any = None) -> dict[str, Any]:
     return {
         "program": program_version(), "rulebook": cons.book.version,
         "shown_scores": shown,
-        "level": cons.level, "year": cons.year, "run_id": cons.run_id, "federation": cons.target_federation,
+        "level": cons.level, "year": cons.year, "content_hash": cons.content_hash, "federation": cons.target_federation,
         "scores": cons.scores, "score_titles": cons.score_titles,
         "sources": [_source_dict(s) for s in (*cons.sources, *cons.kept_sources)],
         "findings": [_finding_dict(f) for f in (*cons.findings, *cons.kept_findings)],

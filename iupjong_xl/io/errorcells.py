@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from iupjong_xl.io.a1 import col_index
+
 _ERROR_CODES = {
     0x00: "#NULL!",
     0x07: "#DIV/0!",
@@ -40,13 +42,6 @@ def _find_all(data: bytes, needles: tuple[bytes, ...]) -> list[int]:
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
 
 
 def _unescape(raw: bytes) -> str:
@@ -232,7 +227,7 @@ class _ErrorScan:
                 continue
             text = _unescape(v.group(1))
             if text:
-                found[(int(ref.group(2)) - 1, _col_index(ref.group(1).decode()))] = text
+                found[(int(ref.group(2)) - 1, col_index(ref.group(1).decode()))] = text
         return found
 
     # ---- xlsb
@@ -406,7 +401,7 @@ def _xlsx_errors_by_position(data: bytes) -> dict[tuple[int, int], str]:
         elif tag == "c" and event == "end":
             ref = el.get("r")
             m = re.fullmatch(r"([A-Za-z]{1,3})([0-9]+)", ref or "")
-            col = _col_index(m.group(1)) if m else col + 1
+            col = col_index(m.group(1)) if m else col + 1
             if el.get("t") == "e":
                 v = next((x for x in el if _local(x.tag) == "v"), None)
                 if v is not None and v.text and v.text.strip():

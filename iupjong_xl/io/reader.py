@@ -65,6 +65,7 @@ from python_calamine import (
     XmlError,
 )
 
+from iupjong_xl.io.a1 import a1, col_letter
 from iupjong_xl.io.errorcells import _BrokenPart, _ErrorScan
 
 __all__ = [
@@ -144,25 +145,6 @@ class FileProblem(Exception):
 
 
 # --------------------------------------------------------------------------- cells
-
-
-def col_letter(c: int) -> str:
-    """0 -> "A", 25 -> "Z", 26 -> "AA", 701 -> "ZZ", 702 -> "AAA"."""
-    if c < 0:
-        raise ValueError(f"column index must be >= 0, got {c}")
-    letters = ""
-    n = c + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def a1(r: int, c: int) -> str:
-    """0-based (row, column) -> A1 reference, e.g. (2, 1) -> "B3"."""
-    if r < 0:
-        raise ValueError(f"row index must be >= 0, got {r}")
-    return f"{col_letter(c)}{r + 1}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +286,7 @@ class Workbook:
     def __enter__(self) -> Workbook:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()
 
     def __repr__(self) -> str:

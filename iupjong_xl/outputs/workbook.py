@@ -9,7 +9,7 @@ from typing import Any
 
 from iupjong_xl.consolidate.derive import Derived
 from iupjong_xl.consolidate.indicators import MEASURES, indicator_value
-from iupjong_xl.consolidate.model import CLUB_SHEETS, Consolidation
+from iupjong_xl.consolidate.model import ALL_SHEETS, Consolidation
 from iupjong_xl.consolidate.sheets import (
     FUNDING_COLS,
     MEASURE_HEADERS,
@@ -63,7 +63,7 @@ def _write(wb: Book, f: Formats, cons: Consolidation, d: Derived, out_dir: Path)
     _reporting(wb, f, d)
     funding_cells = _funding(wb, f, cons, d)
     _summary(ws_sum, f, cons, d, ind_total_row, funding_cells, out_dir)
-    for key in (*CLUB_SHEETS, "federation", "roster"):
+    for key in ALL_SHEETS:
         _data_sheet(wb, f, cons.book, key, cons.rows(key), cons.extra_columns.get(key))
     _findings(wb, f, cons, out_dir)
     _rejected(wb, f, cons)
@@ -71,7 +71,7 @@ def _write(wb: Book, f: Formats, cons: Consolidation, d: Derived, out_dir: Path)
     _edit_log(wb, f, cons)
     _changes(wb, f, cons)
     meta_sheet(wb, CONSOLIDATED_META, [("kind", "consolidated"), ("level", cons.level), ("year", str(cons.year)),
-                                       ("version", cons.book.version), ("run_id", cons.run_id),
+                                       ("version", cons.book.version), ("content_hash", cons.content_hash),
                                        ("federation", cons.target_federation or "")])
     ws_sum.activate()
 
@@ -340,7 +340,7 @@ def _rejected(wb: Any, f: Formats, cons: Consolidation) -> None:
 
 def _sources(wb: Any, f: Formats, cons: Consolidation) -> None:
     ws = wb.add_worksheet(S_SOURCES)
-    sheets = [*CLUB_SHEETS, "federation", "roster", "carried"]
+    sheets = [*ALL_SHEETS, "carried"]
     names = {k: cons.book.sheets[k].name for k in sheets if k in cons.book.sheets} | {"carried": "취합본 행"}
     heads = ["파일", "SHA-256", "종류", "연합회", "교류회코드", "서식 버전", "처리"]
     for k in sheets:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import string
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from iupjong_xl.io.a1 import col_index
 from iupjong_xl.rulebook import RuleBook
+from iupjong_xl.rulebook.codes import MessageArgumentError, message_args
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
 
@@ -48,14 +51,9 @@ class Finding:
 
 
 def _col_index(cell: str | None) -> int:
-    if not cell:
-        return 0
-    n = 0
-    for ch in cell:
-        if not ch.isalpha():
-            break
-        n = n * 26 + (ord(ch.upper()) - 64)
-    return n
+    """The column of an A1 reference, for sorting (1-based; 0 when there is no cell)."""
+    letters = "".join(itertools.takewhile(str.isalpha, cell or ""))
+    return col_index(letters) + 1 if letters else 0
 
 
 class _SafeDict(dict):
@@ -82,6 +80,12 @@ class FindingFactory:
     def __init__(self, book: RuleBook) -> None:
         self.book = book
         self._codes = book.all_codes()
+        self._args: dict[str, frozenset[str]] = {}
+
+    def _declared(self, code: str) -> frozenset[str]:
+        if code not in self._args:
+            self._args[code] = message_args(self.book, code)
+        return self._args[code]
 
     def make(
         self,
@@ -99,8 +103,13 @@ class FindingFactory:
         **params: Any,
     ) -> Finding:
         sev, templates = self._codes[code]
+        per_lang = [set((i18n or {}).get(lang, {})) for lang in templates]
+        missing = self._declared(code) - set(params) - per_lang[0].intersection(*per_lang[1:])
+        if missing:
+            raise MessageArgumentError(f"{code}: the finding is built without {sorted(missing)}")
         shown = None if value is None or value == "" else _show(value)
-        base: dict[str, Any] = {"file": file, "sheet": sheet, "cell": cell, "column": column, "value": "" if shown is None else shown}
+        base: dict[str, Any] = {"file": file, "sheet": sheet, "cell": cell, "row": "" if row is None else row,
+                                "column": column, "value": "" if shown is None else shown}
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             base["value"] = value
         base.update(params)
