@@ -42,7 +42,7 @@ def federation(name: str = "서울", roster: list[tuple[str, int]] | None = None
 
 
 def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["consolidate", "-q", *args])
+    return CliRunner(env={"COLUMNS": "160"}).invoke(cli, ["consolidate", "-q", *args])  # a wide terminal
 
 
 def invoke_json(*args: str) -> tuple[int, dict[str, Any]]:

@@ -31,7 +31,7 @@ EXPECTED = [  # what the corrected report changed: (change, sheet, key, column, 
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
+    return CliRunner(env={"COLUMNS": "160"}).invoke(cli, list(args))  # a wide terminal: cells on one line
 
 
 def sha(path: Path) -> str:

@@ -274,7 +274,6 @@ def codes(year: int, lang: str, fmt: str) -> None:
     if fmt == "markdown":
         click.echo(found.markdown)
         return
-    from rich.console import Console
 
     ko = lang != "en"
     table = _rich_table(*(("코드", "구분", "내용") if ko else ("code", "severity", "message")),
@@ -282,7 +281,7 @@ def codes(year: int, lang: str, fmt: str) -> None:
                                f"rule book {year} ({found.version}): {len(rows)} codes"))
     for r in rows:
         table.add_row(r["code"], _severity(r["severity"], lang), r["message"])
-    Console(width=200).print(table)
+    _console().print(table)
 
 
 @cli.command()
@@ -615,13 +614,24 @@ class _progress:
             self.bar.stop()
 
 
+def _console() -> Any:
+    """A console as wide as the terminal (COLUMNS, else the terminal's size, else 80 columns): tables fold their
+    cells to fit it instead of running past its edge."""
+    import shutil
+
+    from rich.console import Console
+
+    return Console(width=max(20, shutil.get_terminal_size((80, 24)).columns))
+
+
 def _rich_table(*heads: str, numeric: tuple[int, ...] = (), **kwargs: Any) -> Any:
-    """A rich table whose number columns (numeric: their indexes) are right-aligned."""
+    """A rich table whose number columns (numeric: their indexes) are right-aligned; a text too long for its column
+    wraps onto the next line, never cut with "…"."""
     from rich.table import Table
 
     t = Table(**kwargs)
     for i, h in enumerate(heads):
-        t.add_column(h, justify="right" if i in numeric else "left")
+        t.add_column(h, justify="right" if i in numeric else "left", overflow="fold")
     return t
 
 
@@ -650,19 +660,23 @@ def _print_summary(data: dict[str, Any], lang: str) -> None:
 
 
 def _print_directory(data: dict[str, Any], output: Path) -> None:
-    from rich.console import Console
 
-    console = Console(width=max(120, Console().width))
+    console = _console()
     n = data["counts"]
     console.print(f"[bold]회원사 명부[/bold] {data['year']} -> {output}: 회원사 {n['companies']:,}곳 (교류회 소속 {n['memberships']:,}건, "
                   f"두 곳 이상 {n['companies_in_several_clubs']:,}곳), 교류회 {n['clubs']:,}개")
     feds = list(data["by_section_federation"][0]["federations"]) if data["by_section_federation"] else []
     if data.get("coverage_ko"):
         console.print(data["coverage_ko"])
-    t = _rich_table("대분류", *feds, "합계", numeric=tuple(range(1, len(feds) + 2)), title="업종(KSIC 대분류) × 연합회")
+    from rich import box
+
+    # compact (no vertical rules, letters for the sections, their names below): 14 federations fit 100 columns
+    t = _rich_table("대분류", *feds, "합계", numeric=tuple(range(1, len(feds) + 2)), title="업종(KSIC 대분류) × 연합회",
+                    box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     for r in data["by_section_federation"]:
-        t.add_row(f"{r['section']} {r['name']}", *(f"{r['federations'][f]:,}" for f in feds), f"{r['total']:,}")
+        t.add_row(r["section"], *(f"{r['federations'][f]:,}" for f in feds), f"{r['total']:,}")
     console.print(t)
+    console.print("대분류: " + " · ".join(f"{r['section']} {r['name']}" for r in data["by_section_federation"]))
     t = _rich_table("종업원 규모", "회원사", numeric=(1,), title="규모별")
     for band, k in data["by_employee_band"].items():
         t.add_row(band, f"{k:,}")
@@ -672,10 +686,9 @@ def _print_directory(data: dict[str, Any], output: Path) -> None:
 
 
 def _print_matches(data: dict[str, Any], output: Path | None) -> None:
-    from rich.console import Console
     from rich.markup import escape
 
-    console = Console(width=max(140, Console().width))
+    console = _console()
     lead, n = data["lead"], data["counts"]
     console.print(f"[bold]파트너 찾기[/bold] 주관기업 {lead['brn']} {escape(lead['name'])} (업종 {lead['ksic_division']}, "
                   f"{', '.join(lead['federations'])}) — 찾는 기술: {escape(data['need'])}")
@@ -698,9 +711,8 @@ def _print_matches(data: dict[str, Any], output: Path | None) -> None:
 
 
 def _print_trends(data: dict[str, Any], output: Path) -> None:
-    from rich.console import Console
 
-    console = Console(width=max(120, Console().width))
+    console = _console()
     years = [str(y) for y in data["years"]]
     t = _rich_table("지표", *years, f"증감 ({years[0]}→{years[-1]})", "증감률(%)", numeric=tuple(range(1, len(years) + 3)),
                     title=f"전국 지표 추이 -> {output}")
@@ -729,10 +741,9 @@ def _print_trends(data: dict[str, Any], output: Path) -> None:
 
 
 def _print_history(data: dict[str, Any], lang: str, diff: bool) -> None:
-    from rich.console import Console
     from rich.markup import escape
 
-    console = Console(width=max(140, Console().width))
+    console = _console()
     ko = lang != "en"
     for u in data["units"]:
         title = f"{u['year']} {u['federation']} {u['unit']} ({u['kind_label']})"
@@ -780,10 +791,9 @@ def _plain(v: Any) -> str:
 
 
 def _print_consolidation(data: dict[str, Any], lang: str) -> None:
-    from rich.console import Console
     from rich.markup import escape
 
-    console = Console(width=max(120, Console().width))
+    console = _console()
     s = data["summary"]
     ko = lang == "ko"
     head = "취합 결과" if ko else "Consolidation"
@@ -800,10 +810,10 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
                       "보고율(%)" if ko else "rate (%)", "충돌" if ko else "conflicts", "미제출" if ko else "missing",
                       numeric=(1, 2, 3))
     for fed, e in data["reporting"].items():
-        missing = ", ".join(e["missing"][:8]) + (" …" if len(e["missing"]) > 8 else "")
+        more = len(e["missing"]) - 8
+        missing = ", ".join(e["missing"][:8]) + ((f" 외 {more}곳" if ko else f" and {more} more") if more > 0 else "")
         clash = e.get("conflicts", [])
-        rep.add_row(fed, str(e["registered"]), str(e["reported"]), str(e["reporting_rate"]),
-                    ", ".join(clash[:8]) + (" …" if len(clash) > 8 else ""), missing)
+        rep.add_row(fed, str(e["registered"]), str(e["reported"]), str(e["reporting_rate"]), ", ".join(clash), missing)
     console.print(rep)
     _print_files_not_taken(console, data, ko)
     from iupjong_xl import service
@@ -887,11 +897,10 @@ def _print_codes(console: Any, findings: list[dict[str, Any]], lang: str) -> Non
 
 
 def _print_table(report: Any, lang: str) -> None:
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(width=max(120, Console().width))
+    console = _console()
     ko = lang == "ko"
     for file, items in report.by_file().items():
         if not items:

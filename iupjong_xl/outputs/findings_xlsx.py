@@ -57,7 +57,7 @@ _LABELS: dict[str, dict[str, Any]] = {
             "warnings": "경고 건수",
         },
         "file_headers": ("파일", "오류", "경고", "통과 여부"),
-        "code_headers": ("코드", "건수", "내용 (첫 사례)"),
+        "code_headers": ("코드", "건수", "구분", "내용 (첫 사례)"),
         "pass": "통과",
         "fail": "실패",
         "open": "열기",
@@ -83,7 +83,7 @@ _LABELS: dict[str, dict[str, Any]] = {
             "warnings": "warnings",
         },
         "file_headers": ("file", "errors", "warnings", "valid"),
-        "code_headers": ("code", "count", "message (first case)"),
+        "code_headers": ("code", "count", "severity", "message (first case)"),
         "pass": "pass",
         "fail": "fail",
         "open": "open",
@@ -187,6 +187,8 @@ def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko",
 def _write_summary(ws: Any, report: Report, lab: dict[str, Any], f: Formats,
                    paths: dict[str, str], out_dir: Path, copies: bool = False) -> None:
     w = _Writer(ws)
+    passed = f.wb.add_format({"bold": True, "font_color": "#006100"})
+    failed = f.wb.add_format({"bold": True, "font_color": "#9C0006"})
 
     def note(col: int, width: int) -> None:
         pass
@@ -217,7 +219,8 @@ def _write_summary(ws: Any, report: Report, lab: dict[str, Any], f: Formats,
         ws.write_number(row, 1, sev.get("error", 0))
         ws.write_number(row, 2, sev.get("warning", 0))
         ok = sev.get("error", 0) == 0
-        w.text(row, 3, lab["pass"] if ok else lab["fail"], f.passed if ok else f.error)
+        # coloured letters, not a fill: this column is as wide as the messages of the code table below
+        w.text(row, 3, lab["pass"] if ok else lab["fail"], passed if ok else failed)
         row += 1
 
     # count per code
@@ -232,11 +235,13 @@ def _write_summary(ws: Any, report: Report, lab: dict[str, Any], f: Formats,
     for code, n in sorted(per_code.items(), key=lambda item: (-item[1], item[0])):
         note(0, w.text(row, 0, code))
         ws.write_number(row, 1, n)
-        w.text(row, 2, first[code].message(lab.get("lang", "ko")))
+        level = first[code].severity  # the message in the wide last column: the 경고 column above stays narrow
+        w.text(row, 2, lab.get(level, level), {"error": f.error, "warning": f.warning}.get(level))
+        w.text(row, 3, first[code].message(lab.get("lang", "ko")))
         row += 1
     if not per_code:
         nothing_here(ws, f, row, lab["none"])
-    finish(ws, f, header=None, from_row=2, caps={0: 40, 1: 12, 2: 60, 3: 12}, one_page=True)
+    finish(ws, f, header=None, from_row=2, caps={0: 40, 1: 12, 2: 12, 3: 60}, one_page=True)
 
 
 def write_findings_sheet(ws: Any, fm: Formats, findings: Sequence[Finding], paths: dict[str, str], out_dir: Path,

@@ -12,7 +12,7 @@ from iupjong_xl.errors import UsageError
 from iupjong_xl.io.atomic import atomic_path
 from iupjong_xl.io.reader import col_letter
 from iupjong_xl.outputs import livecheck
-from iupjong_xl.outputs.xlsx import cell, display_width, new_workbook, page_setup
+from iupjong_xl.outputs.xlsx import LINE_PT, cell, display_width, lines_needed, new_workbook, page_setup
 from iupjong_xl.rulebook import META_SHEET, Column, RuleBook, Sheet
 
 LIST_SHEET = "_목록"
@@ -147,7 +147,8 @@ def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: lis
     ws.set_column(1, 1, 16)
     ws.set_column(2, 2, 10)
     examples = [str(c.example) for s in sheets for c in s.columns if c.example not in (None, "")]
-    ws.set_column(3, 3, min(30, max(14, *(display_width(e) + 2 for e in examples))) if examples else 14)
+    example_width = min(30, max(14, *(display_width(e) + 2 for e in examples))) if examples else 14
+    ws.set_column(3, 3, example_width)
     ws.set_column(4, 4, 60)
     ws.write_string(0, 0, f"{book.year}년 {rep.title_ko} 작성안내", fmt.title)
     lines = [
@@ -199,6 +200,9 @@ def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: lis
             if col.min is not None or col.max is not None:
                 extra += f" (범위 {_fmt_bound(col.min, col)}~{_fmt_bound(col.max, col)})"
             ws.write_string(r, 4, col.hint_ko + extra, fmt.wrap)
+            tall = max(lines_needed(col.hint_ko + extra, 59), lines_needed(str(col.example or ""), example_width - 1))
+            if tall > 1:  # a long hint wraps inside its row instead of running over the next one
+                ws.set_row(r, LINE_PT * tall + 2)
             r += 1
         r += 1
     page_setup(ws, r, 4, header=None, landscape=True)  # one page wide: the instructions are read top to bottom

@@ -421,7 +421,7 @@ def _number_text(v: float, num_format: str) -> str:
     return text
 
 
-def _lines_needed(text: str, width: float) -> int:
+def lines_needed(text: str, width: float) -> int:
     """Printed lines of a wrapped text in a column of width characters (words are not split: a little slack)."""
     factor = 1.0 if text.isascii() else WIDE_FACTOR
     return sum(max(1, math.ceil(display_width(seg) * factor / max(width * 0.95, 1))) for seg in text.split("\n"))
@@ -521,6 +521,7 @@ def finish(ws: Sheet, f: Formats, *, header: int | None = None, from_row: int | 
         hidden = info.hidden if info is not None else False
         ws.set_column(c, c, w, info.fmt if info is not None else None, {"hidden": hidden})
         final[c] = 0 if hidden else w
+    _pad_numbers(ws, start)
     if wrap:
         cache: dict[tuple[int, bool], Any] = {}
         heights: dict[int, int] = {}
@@ -534,7 +535,7 @@ def finish(ws: Sheet, f: Formats, *, header: int | None = None, from_row: int | 
                     and (r < (header or 0) or header is None or not ws.table_tops):
                 continue  # a note or a title beside empty cells overflows into them, as people write them
             ws.rewrite(r, c, _wrapped(book, row[c].fmt, cache, top=r != header))
-            heights[r] = max(heights.get(r, 1), _lines_needed(text, width))
+            heights[r] = max(heights.get(r, 1), lines_needed(text, width))
         for r, n in heights.items():
             if n <= 1:
                 continue
@@ -547,6 +548,34 @@ def finish(ws: Sheet, f: Formats, *, header: int | None = None, from_row: int | 
             if have is None or int(have * 4 / 3 + 0.5) * 0.75 < pt:  # as stored: whole pixels
                 ws.set_row(r, pt)
     page_setup(ws, ws.last_row, last_col, header, one_page, landscape, keys)
+
+
+def _is_number(w: Written) -> bool:
+    return w.kind in ("number", "date") or (w.kind == "formula" and isinstance(w.result, (int, float))
+                                              and not isinstance(w.result, bool))
+
+
+def _pad_numbers(ws: Sheet, start: int) -> None:
+    """A right-aligned number never touches the text of the next column ("151월 월례회", "2009 이병철"): such a number
+    is written again with a one-step indent from the right."""
+    book = ws.book
+    cache: dict[int, Any] = {}
+    for r, row in ws.cells.items():
+        if r < start:
+            continue
+        for c, w in list(row.items()):
+            right = row.get(c + 1)
+            if right is None or not _is_number(w) or not (
+                    (right.kind == "text" and right.value) or (right.kind == "formula" and isinstance(right.result, str)
+                                                               and right.result)):
+                continue
+            props = book.props(w.fmt)
+            if props.get("align") not in (None, "right") or props.get("indent"):
+                continue
+            key = id(w.fmt)
+            if key not in cache:
+                cache[key] = book.add_format({**props, "align": "right", "indent": 1})
+            ws.rewrite(r, c, cache[key])
 
 
 def _chart_extent(ws: Sheet, final_px: dict[int, int]) -> tuple[int, int]:

@@ -22,6 +22,7 @@ consortium company, anything about the file itself) stays with the validator: se
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -710,14 +711,50 @@ def row_formulas(sp: SheetPlan) -> list[tuple[int, str]]:
     return formulas
 
 
-STATUS_FORMULA = (f'=IF({NAME_ERRORS}+{NAME_WARNINGS}=0,"문제 없음: 보내셔도 됩니다",IF({NAME_ERRORS}>0,"오류 "&{NAME_ERRORS}&"건"'
+NAME_TYPED = "LC_TYPED"  # input cells with something typed in (0: a blank form)
+STATUS_FORMULA = (f'=IF({NAME_TYPED}=0,"작성 전: 아직 입력한 내용이 없습니다",'
+                  f'IF({NAME_ERRORS}+{NAME_WARNINGS}=0,"문제 없음: 보내셔도 됩니다",IF({NAME_ERRORS}>0,"오류 "&{NAME_ERRORS}&"건"'
                   f'&IF({NAME_WARNINGS}>0,", 경고 "&{NAME_WARNINGS}&"건","")&": 빨간 칸을 고친 뒤 보내세요",'
-                  f'"경고 "&{NAME_WARNINGS}&"건: 노란 칸을 확인하세요"))')
+                  f'"경고 "&{NAME_WARNINGS}&"건: 노란 칸을 확인하세요")))')
+LIVE_HOW, LATER_HOW = "서식에서 바로", "보낸 뒤 연합회에서"
+# what the 점검 sheet says a check does when the form cannot do it (the technical reasons are in the README table)
+LATER_WHAT = {
+    "PATTERN": CHECK_WHAT["PATTERN"],
+    "LIST_BRN": "목록의 사업자등록번호마다 형식과 검증번호가 맞는지",
+    "consortium_divisions": "협력체 기업들의 업종이 서로 다른지",
+    **dict.fromkeys(("yoy_factor", "yoy_member_share", "yoy_no_overlap"), "작년 보고와 견주어 크게 달라지지 않았는지"),
+}
+
+
+def plain(text: str) -> str:
+    """A check's description for the secretary: without remarks naming spreadsheet functions ("(COUNTIF처럼 …)")."""
+    return re.sub(r"\s*\([^)]*(?:COUNTIFS?|SUMPRODUCT|REGEXMATCH|MATCH|INDEX|LOOKUP|SUMIFS?)[^)]*\)", "", text)
+
+
+def form_blank(sp: SheetPlan) -> str:
+    """TRUE when nothing is typed in a form sheet's input cells."""
+    letter = col_letter(next(iter(sp.data.values())))
+    rows = sorted(sp.form_row.values())
+    return f'SUMPRODUCT(--(LEN(TRIM(${letter}${rows[0] + 1}:${letter}${rows[-1] + 1}&""))>0))=0'
+
+
+def typed_count_formula(p: Plan) -> str:
+    """How many rows (tables) and fields (forms) have something typed in: 0 is a blank form (작성 전)."""
+    parts = []
+    for sp in p.sheets.values():
+        if sp.form:
+            letter = col_letter(next(iter(sp.data.values())))
+            rows = sorted(sp.form_row.values())
+            parts.append(f"SUMPRODUCT(--(LEN(TRIM('{sp.sheet.name}'!${letter}${rows[0] + 1}:${letter}${rows[-1] + 1}"
+                         f'&""))>0))')
+        else:
+            parts.append(sp.rows_name())
+    return "=" + ("+".join(parts) or "0")
 
 
 def _count(sp: SheetPlan, k: int, check: Check) -> str:
-    if check.column is None:
-        return check.digit
+    if check.column is None:  # a sheet-level check (e.g. too few members) counts once something is typed
+        return f"IF({NAME_TYPED}=0,0,{check.digit})"
     if sp.form:
         assert check.column is not None
         row = sp.form_row[check.column] + 1
@@ -726,6 +763,15 @@ def _count(sp: SheetPlan, k: int, check: Check) -> str:
 
 
 Line = tuple[str, str, str, str, str, str, str | None, str | None]
+
+
+def _later_what(book: RuleBook, code: str) -> str:
+    rule = next((r for r in book.rules if r.code == code), None)
+    if rule is not None:
+        return LATER_WHAT.get(rule.kind, "보고서 전체를 함께 보고 확인하는 항목")
+    if code.endswith("_PATTERN"):
+        return LATER_WHAT["PATTERN"]
+    return LATER_WHAT["LIST_BRN"]  # the numbers inside a list cell (FORMAT / CHECKSUM)
 
 
 def check_lines(p: Plan) -> list[Line]:
@@ -743,19 +789,19 @@ def check_lines(p: Plan) -> list[Line]:
             seen.setdefault(ch.code, []).append((k, ch))
         for ch in sp.sheet_checks:
             seen.setdefault(ch.code, []).append((0, ch))
-        for code, sev, sheet_name, col_header, live, why in live_status(book, p.kind):
+        for code, sev, sheet_name, col_header, live, _why in live_status(book, p.kind):
             if sheet_name != sp.sheet.name:
                 continue
             hits = seen.pop(code, [])
             if live and hits:
-                lines.append((code, sev, sheet_name, col_header, hits[0][1].what, "서식에서 바로",
+                lines.append((code, sev, sheet_name, col_header, plain(hits[0][1].what), LIVE_HOW,
                               "+".join(_count(sp, k, ch) for k, ch in hits),
                               hits[0][1].message if hits[0][1].column is None else None))
             else:
-                lines.append((code, sev, sheet_name, col_header, why, "검증 프로그램에서만", None, None))
+                lines.append((code, sev, sheet_name, col_header, _later_what(book, code), LATER_HOW, None, None))
         errs = seen.pop(ERROR_CODE, [])
         if errs:
-            lines.append((ERROR_CODE, "error", sp.sheet.name, "(모든 칸)", CHECK_WHAT[ERROR_CODE], "서식에서 바로",
+            lines.append((ERROR_CODE, "error", sp.sheet.name, "(모든 칸)", CHECK_WHAT[ERROR_CODE], LIVE_HOW,
                           "+".join(_count(sp, k, ch) for k, ch in errs), None))
         assert not seen, f"live checks without a line: {sorted(seen)}"
     p.lines = lines

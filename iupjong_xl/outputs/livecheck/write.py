@@ -9,7 +9,9 @@ from typing import Any
 
 from iupjong_xl.io.reader import col_letter
 from iupjong_xl.outputs.livecheck.plan import (
+    LATER_HOW,
     NAME_ERRORS,
+    NAME_TYPED,
     NAME_WARNINGS,
     PARAM_SHEET,
     STATUS_FORMULA,
@@ -20,8 +22,10 @@ from iupjong_xl.outputs.livecheck.plan import (
     checked,
     first_problem,
     folded_formula,
+    form_blank,
     positions,
     row_formulas,
+    typed_count_formula,
     typed_formula,
 )
 from iupjong_xl.validate.layout import CHECK_HEADER, CHECK_SHEET
@@ -100,6 +104,8 @@ def write_form(ws: Any, sp: SheetPlan, fmt: Formats) -> None:
             put_formula(ws, row, sp.v_col[col.key], checked("=" + sp.v_formula[col.key], col.header), None)
         r = sp.ref(sp.r_col, col.key)
         digits = '""&' + "&".join(f"({c.digit})" for c in mine) if mine else '""'
+        if mine:  # a blank form (nothing typed yet) has no problems: required fields count once it has data
+            digits = f'IF({form_blank(sp)},"",{digits})'
         put_formula(ws, row, sp.r_col, checked("=" + digits, col.header), None)
         if mine:
             put_formula(ws, row, sp.check_col, checked(first_problem(r, mine), col.header), fmt.cell)
@@ -131,6 +137,11 @@ def write_params(wb: Any, ws: Any, p: Plan) -> None:
             ws.write_number(r, 1, float(value))
         ws.write_string(r, 2, what)
         wb.define_name(name, f"='{PARAM_SHEET}'!$B${r + 1}")
+    r = len(rows) + 1
+    ws.write_string(r, 0, NAME_TYPED)
+    put_formula(ws, r, 1, typed_count_formula(p), None)
+    ws.write_string(r, 2, "입력한 행·칸 수 (0이면 작성 전)")
+    wb.define_name(NAME_TYPED, f"='{PARAM_SHEET}'!$B${r + 1}")
     for i, (name, values) in enumerate(p.lists.items()):
         c = 4 + i
         ws.write_string(0, c, name)
@@ -141,20 +152,20 @@ def write_params(wb: Any, ws: Any, p: Plan) -> None:
     ws.hide()
 
 
+CHECK_HEADS = ["시트", "구분", "항목", "점검 내용", "점검", "건수", "메시지", "코드"]  # 코드: hidden (tests, support)
+
+
 def write_check_sheet(wb: Any, ws: Any, p: Plan, fmt: Formats, title: str, bold: Any, header: Any) -> None:
-    """The 점검 sheet: errors and warnings per sheet, the totals (CHECK_ERRORS, CHECK_WARNINGS), a line per rule."""
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 2, 9)
-    ws.set_column(3, 3, 12)
-    ws.set_column(4, 4, 18)
-    ws.set_column(5, 5, 56)
-    ws.set_column(6, 6, 8)
-    ws.set_column(7, 7, 60)
+    """The 점검 sheet, in Korean only (the rule codes sit in a hidden last column): errors and warnings per sheet, the
+    totals (CHECK_ERRORS, CHECK_WARNINGS), a line per rule; a blank form reads "작성 전"."""
+    for c, width in enumerate((16, 6, 18, 36, 16, 6, 36)):  # one landscape page wide at 73 %
+        ws.set_column(c, c, width)
+    ws.set_column(7, 7, 30, None, {"hidden": True})
     ws.write_string(0, 0, title, bold)
     ws.write_string(1, 0, "입력하는 동안 자동으로 계산됩니다. 보내기 전에 오류가 0건인지 확인하세요. "
                           "빨간 칸은 오류, 노란 칸은 경고이며 각 표의 '점검' 열에 이유가 나옵니다.")
     put_formula(ws, 2, 0, STATUS_FORMULA, bold)
-    ws.write_string(3, 0, "아래 '검증 프로그램에서만' 항목은 연합회의 iupjong validate가 검사합니다.")
+    ws.write_string(3, 0, f"아래 '{LATER_HOW}' 항목은 서식이 바로 점검하지 못해, 보고서를 받은 연합회가 확인합니다.")
     for c, h in enumerate(["시트", "오류", "경고"]):
         ws.write_string(5, c, h, header)
     sheets = list(p.sheets.values())
@@ -162,23 +173,23 @@ def write_check_sheet(wb: Any, ws: Any, p: Plan, fmt: Formats, title: str, bold:
     first_line = total_row + 4
     lines = check_lines(p)
     last_line = first_line + len(lines) - 1
-    for c, h in enumerate(["코드", "구분", "시트", "항목", "점검 내용 / 서식에서 못 하는 이유", "점검", "건수", "메시지"]):
+    for c, h in enumerate(CHECK_HEADS):
         ws.write_string(first_line - 1, c, h, header)
     ws.write_string(first_line - 2, 0, "규칙별 점검", bold)
     for i, (code, sev, sheet_name, col_header, what, how, count, msg) in enumerate(lines):
         r = first_line + i
-        ws.write_string(r, 0, code)
+        ws.write_string(r, 0, sheet_name)
         ws.write_string(r, 1, "오류" if sev == "error" else "경고")
-        ws.write_string(r, 2, sheet_name)
-        ws.write_string(r, 3, col_header)
-        ws.write_string(r, 4, what)
-        ws.write_string(r, 5, how)
+        ws.write_string(r, 2, col_header)
+        ws.write_string(r, 3, what)
+        ws.write_string(r, 4, how)
         if count is not None:
-            put_formula(ws, r, 6, checked("=" + count, code), None)
+            put_formula(ws, r, 5, checked("=" + count, code), None)
         if msg is not None:
-            put_formula(ws, r, 7, checked(f'=IF(G{r + 1}>0,{msg},"")', code), None)
-    g = f"$G${first_line + 1}:$G${last_line + 1}"
-    cs = f"$C${first_line + 1}:$C${last_line + 1}"
+            put_formula(ws, r, 6, checked(f'=IF(F{r + 1}>0,{msg},"")', code), None)
+        ws.write_string(r, 7, code)
+    g = f"$F${first_line + 1}:$F${last_line + 1}"
+    cs = f"$A${first_line + 1}:$A${last_line + 1}"
     bs = f"$B${first_line + 1}:$B${last_line + 1}"
     for i, sp in enumerate(sheets):
         r = 6 + i
@@ -192,9 +203,7 @@ def write_check_sheet(wb: Any, ws: Any, p: Plan, fmt: Formats, title: str, bold:
     wb.define_name(NAME_WARNINGS, f"='{CHECK_SHEET}'!$C${total_row + 1}")
     ws.conditional_format(6, 1, total_row, 1, {"type": "cell", "criteria": ">", "value": 0, "format": fmt.error})
     ws.conditional_format(6, 2, total_row, 2, {"type": "cell", "criteria": ">", "value": 0, "format": fmt.warning})
-    ws.conditional_format(first_line, 6, last_line, 6, {"type": "formula", "format": fmt.error,
-                                                          "criteria": f'=AND($G{first_line + 1}>0,$B{first_line + 1}="오류")'})
-    ws.conditional_format(first_line, 6, last_line, 6, {"type": "formula", "format": fmt.warning,
-                                                          "criteria": f'=AND($G{first_line + 1}>0,$B{first_line + 1}="경고")'})
-
-
+    ws.conditional_format(first_line, 5, last_line, 5, {"type": "formula", "format": fmt.error,
+                                                          "criteria": f'=AND($F{first_line + 1}>0,$B{first_line + 1}="오류")'})
+    ws.conditional_format(first_line, 5, last_line, 5, {"type": "formula", "format": fmt.warning,
+                                                          "criteria": f'=AND($F{first_line + 1}>0,$B{first_line + 1}="경고")'})
