@@ -11,7 +11,7 @@ from typing import Any
 
 from iupjong_xl.consolidate.model import ALL_SHEETS, KEY_COLUMNS, PROVENANCE, Previous
 from iupjong_xl.consolidate.readback import _float, _records, _typed
-from iupjong_xl.consolidate.sheets import FUNDING_COLS, S_FUNDING, UID, UID_HEADER, data_headers
+from iupjong_xl.consolidate.sheets import FUNDING_COLS, S_FUNDING, UID, UID_HEADER, data_headers, empty_note, is_program_note
 from iupjong_xl.io.reader import FileProblem, a1, open_workbook
 from iupjong_xl.rulebook import Column, RuleBook
 from iupjong_xl.validate.normalize import is_blank, normalize_header
@@ -164,15 +164,20 @@ def _compare_sheet(key: str, grid: Any, stored: dict[str, dict[str, Any]], book:
     columns = {c.key: c for c in book.sheets[key].columns}
     protected = {*KEY_COLUMNS, *PROVENANCE}
     headers = dict(cols)
+    note = empty_note(book.sheets[key].name)
+    seen: set[str] = set()
     for r in range(head + 1, grid.n_rows):
         row = grid.rows[r]
         raw = {k: (row[c] if c < len(row) else "") for c, k in known.items()}
         if all(is_blank(v) for v in raw.values()) and all(c >= len(row) or is_blank(row[c]) for c in extra):
             continue
+        if is_program_note(row, note):
+            continue  # the program's own line under an empty table, not a row
         uid = str(raw.get(UID, "")).strip() if uid_col is not None and not is_blank(raw.get(UID)) else ""
-        if not uid or uid not in stored:
+        if not uid or uid not in stored or uid in seen:  # a repeated row id: a copy of a row, added by hand
             edits.added.append((key, r + 1, a1(r, 0)))
             continue
+        seen.add(uid)
         old_row = stored[uid]
         typed = _typed(book, key, {k: v for k, v in raw.items() if k != UID})
         for c, k in known.items():

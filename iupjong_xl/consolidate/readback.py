@@ -19,6 +19,8 @@ from iupjong_xl.consolidate.sheets import (
     _float,
     _int,
     data_headers,
+    empty_note,
+    is_program_note,
 )
 from iupjong_xl.errors import NotConsolidatedError, RuleBookError, UnsupportedVersionError
 from iupjong_xl.rulebook import CONSOLIDATED_META, RuleBook
@@ -58,7 +60,10 @@ def read_consolidated(path: Path) -> Previous | None:
         grid = grids.get(book.sheets[key].name)
         if grid is None:
             continue
+        note = empty_note(book.sheets[key].name)
         for rec in _records(grid, data_headers(book, key), stop_at_blank=False):
+            if is_program_note(list(rec.values()), note):
+                continue  # the program's line under an empty table, never data
             typed = _typed(book, key, rec)
             kind = "federation" if key in FEDERATION_SHEETS else "club"
             ukey = typed["federation"] if kind == "federation" else typed["club_code"]

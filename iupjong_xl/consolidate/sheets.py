@@ -38,6 +38,17 @@ FUNDING_COLS = [
 ]
 
 
+def empty_note(sheet_name: str) -> str:
+    """The line an empty data sheet shows below its table: the program's own text, never data."""
+    return f"취합된 {sheet_name} 행이 없습니다."
+
+
+def is_program_note(row: list[Any], note: str) -> bool:
+    """A row whose only content is the program's own note (e.g. "취합된 성과 행이 없습니다.")."""
+    filled = [v for v in row if v is not None and not (isinstance(v, str) and not v.strip())]
+    return len(filled) == 1 and isinstance(filled[0], str) and filled[0].strip() == note
+
+
 def data_headers(book: RuleBook, key: str) -> list[tuple[str, str]]:
     """(column key, header) of a consolidated data sheet: key columns, rule-book columns, provenance, and last the row
     id (a hidden column: it ties a row of the workbook to its row in the ledger)."""

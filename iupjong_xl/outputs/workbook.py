@@ -27,6 +27,7 @@ from iupjong_xl.consolidate.sheets import (
     UID,
     WHOLE,
     data_headers,
+    empty_note,
 )
 from iupjong_xl.io.atomic import atomic_path
 from iupjong_xl.io.reader import col_letter as _col
@@ -352,7 +353,7 @@ def _data_sheet(wb: Any, f: Formats, book: RuleBook, key: str, records: list[dic
     rows = [[rec.get(k) for k, _h in cols] + [values.get(rec.get(UID)) for _h, values in extras] for rec in records]
     _table(ws, f, [h for _k, h in cols] + [h for h, _v in extras], rows, fmts)
     if not rows:
-        nothing_here(ws, f, 3, f"취합된 {sheet.name} 행이 없습니다.")
+        nothing_here(ws, f, 3, empty_note(sheet.name))
     hide_empty_columns(ws, len(cols), rows)  # kept for the reader (it maps by header), hidden for people
     keys = [k for k, _h in cols]
     fixed = {keys.index(k): 18 for k in ("_sha256", "_digest") if k in keys}
