@@ -88,12 +88,29 @@ class Consolidation:
     changes: list[dict[str, Any]] = field(default_factory=list)
     files_reused: int = 0  # input files the ledger held unchanged: not read again
     run: int | None = None  # the ledger's run number (실행 #N) that produced it; None without a ledger
+    # What people typed that breaks its column's rule: shown in its cell as typed (never silently reverted) while the
+    # derived tables use the last valid value (invalid_cells: row id -> column key -> typed value) or count the
+    # request as unscored (invalid_scores: request key -> typed score).
+    invalid_cells: dict[str, dict[str, Any]] = field(default_factory=dict)
+    invalid_scores: dict[str, Any] = field(default_factory=dict)
 
     def rows(self, sheet: str) -> list[dict[str, Any]]:
         """The consolidated rows of one sheet key, sorted by federation order, club code and source row."""
         order = {f: i for i, f in enumerate(self.book.references["federation"].keys)}
         units = sorted(self.units.values(), key=lambda u: (order.get(u.federation, 99), u.federation, u.key[1]))
         return [r for u in units for r in u.rows.get(sheet, [])]
+
+    def shown_rows(self, sheet: str) -> list[dict[str, Any]]:
+        """The rows as the workbook shows them: a cell typed with a value its rule refuses shows what was typed."""
+        if not self.invalid_cells:
+            return self.rows(sheet)
+        from iupjong_xl.consolidate.sheets import UID
+
+        out = []
+        for r in self.rows(sheet):
+            typed = self.invalid_cells.get(str(r.get(UID)))
+            out.append({**r, **typed} if typed else r)
+        return out
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The consolidated rows per sheet key as frames (object dtype: ints stay ints, blanks stay None)."""
@@ -145,6 +162,9 @@ class Previous:
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
     shown_scores: dict[str, float | None] | None = None  # what 지원금 showed when the ledger wrote it (None: unknown)
     reusable: bool = False  # recorded by this program and rule book: its unchanged files need not be read again
+    invalid_cells: dict[str, dict[str, Any]] = field(default_factory=dict)  # as on Consolidation
+    invalid_scores: dict[str, Any] = field(default_factory=dict)
+    view: dict[str, Any] = field(default_factory=dict)  # the rest of the ledger's view state (changes, edit log ...)
 
     def club_units(self) -> list[Unit]:
         """Every unit it carries (club reports and federation profiles with their rosters), in key order."""

@@ -218,7 +218,8 @@ def as_consolidation(prev: Previous) -> Consolidation:
     """A consolidation that is exactly a previous state (for a refresh: nothing new comes in)."""
     return Consolidation(rulebook.load(prev.year), prev.year, prev.level, prev.content_hash, prev.units, prev.sources,
                          prev.findings, prev.rejected_rows, prev.scores, prev.target_federation,
-                         score_titles=prev.score_titles)
+                         score_titles=prev.score_titles, invalid_cells=prev.invalid_cells,
+                         invalid_scores=prev.invalid_scores)
 
 
 def open_checked(path: str | os.PathLike[str]) -> tuple[Path, Consolidation, str]:
