@@ -41,8 +41,9 @@ class Run:
     ledger: Path | None = None
     run_number: int | None = None  # the run's id in the ledger
     backup: Path | None = None  # the edited workbook, kept beside it when something typed could not stay in it
-    edits: dict[str, int] = field(default_factory=dict)
+    edits: dict[str, Any] = field(default_factory=dict)  # what was taken from the edited workbook (counts, inputs)
     changes: list[dict[str, Any]] = field(default_factory=list)  # per replaced report: rows added/removed/changed
+    run_findings: list[Finding] = field(default_factory=list)  # the findings this run made of the edited workbook
 
 
 class _DryRun(Exception):
@@ -88,8 +89,31 @@ def refresh(path: str | os.PathLike[str], *, lang: str = "ko", ledger: str | os.
             return load_for_refresh(out)
         return as_consolidation(previous)
 
-    return _run(out, ledger, build, lang=lang, dry_run=False, use_ledger=use_ledger, command="refresh", inputs=[],
-                level=None, year=None)
+    run = _run(out, ledger, build, lang=lang, dry_run=False, use_ledger=use_ledger, command="refresh", inputs=[],
+               level=None, year=None)
+    _refresh_report(run, lang)
+    return run
+
+
+_FILE_COUNTS = ("files", "created", "replaced", "unchanged", "kept", "rejected", "conflict", "duplicate", "conflicts",
+                "rows_in", "rows_accepted", "rows_rejected", "files_reused")
+
+
+def _refresh_report(run: Run, lang: str) -> None:
+    """A refresh reports like a consolidation (same JSON shape): its findings are the ones it made of what people
+    typed (a refused score or correction, a restored row, a row added by hand ...), its summary counts them; no file
+    was taken in. `edits` says what was taken, restored and backed up, and where."""
+    data = run.data
+    s = data["summary"]
+    s["command"] = "refresh"
+    for k in _FILE_COUNTS:
+        if k in s:
+            s[k] = 0
+    s["errors"] = sum(f.severity == "error" for f in run.run_findings)
+    s["warnings"] = sum(f.severity == "warning" for f in run.run_findings)
+    data["findings"] = [f.to_dict(lang) for f in run.run_findings]
+    data["edits"] = {"corrections": 0, "scores": 0, "restored": 0, "added": 0, "not_taken": 0, "extra_columns": 0,
+                     "inputs": [], **run.edits, "backup": str(run.backup) if run.backup else None}
 
 
 def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., Consolidation], *, lang: str,
@@ -140,7 +164,7 @@ def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., 
             cons.changes = [r for d in replaced for r in d.rows(cons.book)] + history.correction_rows(cons)
             derived = derive(cons)
             result = Run(cons, derived, {}, out, not dry_run, db, run_id, backup, counts,
-                         [d.summary() for d in replaced])
+                         [d.summary() for d in replaced], list(extra_findings))
             if dry_run:
                 raise _DryRun
             fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.resolve().parent)
@@ -214,7 +238,7 @@ def _statuses(cons: Consolidation) -> dict[tuple[str, tuple[int, str]], str]:
 
 
 def _previous_state(conn: sqlite3.Connection, run_id: int, key: str, out: Path,
-                    db: Path) -> tuple[Previous | None, list[Finding], Path | None, dict[str, int]]:
+                    db: Path) -> tuple[Previous | None, list[Finding], Path | None, dict[str, Any]]:
     """The workbook's state before this run, as the ledger holds it, with the edits people made in the workbook since
     the ledger wrote it (recorded now); a consolidated workbook the ledger has never seen is taken in (bootstrap)."""
     from iupjong_xl import rulebook
@@ -246,10 +270,32 @@ def _previous_state(conn: sqlite3.Connection, run_id: int, key: str, out: Path,
     backup = _backup_path(out, run_id) if edits.needs_backup else None
     if backup is not None:
         shutil.copy2(out, backup)
+    scores_before = {**previous.scores, **previous.invalid_scores}
     findings += _apply_edits(conn, run_id, key, out, previous, edits, book, backup)
-    counts = {"corrections": len(edits.corrections), "restored": len(edits.restored), "added": len(edits.added),
-              "not_taken": len(edits.not_taken), "extra_columns": sum(len(v) for v in edits.extras.values())}
-    return previous, findings, backup, {k: v for k, v in counts.items() if v}
+    names = {k: sh.name for k, sh in book.sheets.items()}
+    headers = {(k, c.key): c.header for k, sh in book.sheets.items() for c in sh.columns}
+    scores_now = {**edits.scores, **edits.invalid_scores}
+    refused = {p.key for p in edits.score_problems}
+    typed = sorted(k for k in set(scores_before) | set(scores_now) if scores_before.get(k) != scores_now.get(k) or k in refused)
+    inputs: list[dict[str, Any]] = [
+        *({"kind": "correction", "sheet": names[c.sheet], "cell": c.cell, "column": headers[(c.sheet, c.column)],
+           "row_id": c.uid, "old": shown(c.old), "new": shown(c.new), "taken": c.problem is None} for c in edits.corrections),
+        *({"kind": "score", "sheet": "지원금", "cell": edits.score_cells.get(k), "column": "평가점수", "key": k,
+           "old": scores_before.get(k), "new": scores_now.get(k), "taken": k not in refused} for k in typed),
+        *({"kind": "restored", "sheet": names[sh], "row_id": uid, "key": row_key(sh, row, unit=True)}
+          for sh, uid, row in edits.restored),
+        *({"kind": "added", "sheet": names[sh], "cell": cell, "row": n, "backup": str(backup) if backup else None}
+          for sh, n, cell in edits.added),
+        *({"kind": "not_taken", "sheet": names[sh], "cell": cell, "column": header, "row_id": uid,
+           "backup": str(backup) if backup else None} for sh, uid, header, cell in edits.not_taken),
+    ]
+    counts: dict[str, Any] = {"corrections": len(edits.corrections), "scores": len(typed), "restored": len(edits.restored),
+                              "added": len(edits.added), "not_taken": len(edits.not_taken),
+                              "extra_columns": sum(len(v) for v in edits.extras.values())}
+    counts = {k: v for k, v in counts.items() if v}
+    if inputs:
+        counts["inputs"] = inputs
+    return previous, findings, backup, counts
 
 
 def _pending_dir(db: Path) -> Path:
@@ -303,7 +349,7 @@ def _apply_edits(conn: sqlite3.Connection, run_id: int, key: str, out: Path, pre
             note = c.problem[0]
             last = shown(row.get(c.column))
             findings.append(ff.make("LEDGER_CORRECTION_INVALID", out.name, sheet=names[c.sheet], cell=c.cell,
-                                    column=headers[(c.sheet, c.column)], value=shown(c.new),
+                                    column=headers[(c.sheet, c.column)], value=_plain(c.new),
                                     i18n={"ko": {"reason": c.problem[0], "last": "빈칸" if last in (None, "") else last},
                                           "en": {"reason": c.problem[1], "last": "blank" if last in (None, "") else last}}))
         if not refused:
@@ -312,7 +358,7 @@ def _apply_edits(conn: sqlite3.Connection, run_id: int, key: str, out: Path, pre
                          column=headers[(c.sheet, c.column)], old=c.old, new=c.new, note=note)
     for p in edits.score_problems:
         findings.append(ff.make("LEDGER_SCORE_INVALID", out.name, sheet="지원금", cell=p.cell, column="평가점수",
-                                value=shown(p.value), i18n={"ko": {"reason": p.problem[0], "title": p.title},
+                                value=_plain(p.value), i18n={"ko": {"reason": p.problem[0], "title": p.title},
                                                             "en": {"reason": p.problem[1], "title": p.title}}))
     for sheet, uid, row in edits.restored:
         findings.append(ff.make("LEDGER_ROW_RESTORED", out.name, sheet=names[sheet], key=row_key(sheet, row, unit=True)))
@@ -340,6 +386,13 @@ def _apply_edits(conn: sqlite3.Connection, run_id: int, key: str, out: Path, pre
     previous.scores, previous.score_titles = edits.scores, edits.score_titles
     previous.invalid_scores = edits.invalid_scores
     return findings
+
+
+def _plain(v: Any) -> Any:
+    """A typed value as a person wrote it: 150, not 150.0."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return shown(v)
 
 
 def derive_copy(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> Run:

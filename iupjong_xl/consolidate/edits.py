@@ -52,6 +52,7 @@ class Edits:
     score_titles: dict[str, str] = field(default_factory=dict)
     invalid_scores: dict[str, Any] = field(default_factory=dict)  # request key -> a typed score its rule refuses
     score_problems: list[ScoreProblem] = field(default_factory=list)  # the refused scores typed since the last view
+    score_cells: dict[str, str] = field(default_factory=dict)  # request key -> the 지원금 cell a score was typed in
     readable: bool = True
 
     @property
@@ -158,6 +159,7 @@ def _read_scores(grid: Any, previous: Previous, book: RuleBook, edits: Edits) ->
         if shown is not None and (rkey in shown or rkey in edits.invalid_scores) and _same(typed, before):
             continue  # the score 지원금 showed (the request's own, or typed earlier): nothing typed now
         title = str(cell("title") or "").strip()
+        edits.score_cells[rkey] = a1(r, where["score"])
         problem = None if typed is None else check_value(book, col, typed)
         if typed is None:
             edits.scores.pop(rkey, None)
