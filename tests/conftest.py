@@ -90,3 +90,36 @@ def write_consolidated(cons, path):
     from iupjong_xl.outputs.workbook import write_workbook
 
     return write_workbook(cons, path, derive(cons))
+
+
+# ------------------------------------------------------------------------------------------ one consolidated corpus
+
+SAMPLES_2009 = Path(__file__).resolve().parents[1] / "sample_workbooks" / "2009"
+NATIONAL_2009 = "national_2009.xlsx"
+
+
+@pytest.fixture(scope="session")
+def corpus_2009(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """sample_workbooks/2009 consolidated ONCE per test session: a folder with national_2009.xlsx and its ledger
+    iupjong.db. Never change it: copy it with copy_corpus()."""
+    from iupjong_xl import service
+
+    folder = tmp_path_factory.mktemp("corpus2009")
+    service.consolidate([SAMPLES_2009], folder / NATIONAL_2009)
+    return folder
+
+
+def copy_corpus(corpus: Path, target: Path) -> Path:
+    """The consolidated workbook and its ledger copied into target; returns the workbook's path."""
+    import shutil
+
+    target.mkdir(parents=True, exist_ok=True)
+    for name in (NATIONAL_2009, "iupjong.db"):
+        shutil.copy2(corpus / name, target / name)
+    return target / NATIONAL_2009
+
+
+@pytest.fixture
+def national_2009(corpus_2009: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the session's consolidated 2009 workbook with its ledger, in tmp_path/work."""
+    return copy_corpus(corpus_2009, tmp_path / "work")
