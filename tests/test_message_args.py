@@ -125,7 +125,7 @@ def test_the_row_of_a_row_added_by_hand_is_in_its_message() -> None:
 def test_the_declarations_name_only_codes_the_rule_books_have() -> None:
     codes = set().union(*(rulebook.load(y).codes for y in YEARS))
     assert set(CODE_ARGS) <= codes
-    assert BASE_ARGS == {"file", "sheet", "cell", "row", "column", "value"}
+    assert {"file", "sheet", "cell", "row", "column", "value"} == BASE_ARGS
 
 
 def test_a_template_with_an_undeclared_argument_is_a_rule_book_error(tmp_path: Path) -> None:

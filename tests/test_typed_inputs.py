@@ -55,8 +55,8 @@ def test_three_typed_scores_are_error_findings_at_their_cells(national_2009: Pat
     ws = openpyxl.load_workbook(national_2009)["지원금"]
     after = [(ws[f"N{r}"].value, ws[f"{fc['순위']}{r}"].value, ws[f"{fc['선정']}{r}"].value, ws[f"{fc['비고']}{r}"].value)
              for r in (4, 5, 6)]
-    assert after == [(150, None, "아니오", "평가점수 오류 (0~100 사이 숫자가 아님)")] + \
-        [(-3, None, "아니오", "평가점수 오류 (0~100 사이 숫자가 아님)"), ("높음", None, "아니오", "평가점수 오류 (0~100 사이 숫자가 아님)")]
+    unscored = "평가점수 오류 (0~100 사이 숫자가 아님)"
+    assert after == [(150, None, "아니오", unscored), (-3, None, "아니오", unscored), ("높음", None, "아니오", unscored)]
     rules = [dv for dv in ws.data_validations.dataValidation if str(dv.sqref).startswith("N")]
     assert [(str(dv.sqref), dv.type, dv.formula1, dv.formula2, dv.errorStyle, dv.prompt) for dv in rules] == [
         ("N4:N67", "decimal", "0", "100", "warning", "0~100 사이 숫자")]

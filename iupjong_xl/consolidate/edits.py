@@ -11,7 +11,15 @@ from typing import Any
 
 from iupjong_xl.consolidate.model import ALL_SHEETS, KEY_COLUMNS, PROVENANCE, Previous
 from iupjong_xl.consolidate.readback import _float, _typed
-from iupjong_xl.consolidate.sheets import FUNDING_COLS, S_FUNDING, UID, UID_HEADER, data_headers, empty_note, is_program_note
+from iupjong_xl.consolidate.sheets import (
+    FUNDING_COLS,
+    S_FUNDING,
+    UID,
+    UID_HEADER,
+    data_headers,
+    empty_note,
+    is_program_note,
+)
 from iupjong_xl.io.reader import FileProblem, a1, open_workbook
 from iupjong_xl.rulebook import Column, RuleBook
 from iupjong_xl.validate.normalize import is_blank, normalize_header
@@ -146,7 +154,10 @@ def _read_scores(grid: Any, previous: Previous, book: RuleBook, edits: Edits) ->
     shown = previous.shown_scores
     for r in range(head + 1, grid.n_rows):
         row = grid.rows[r]
-        cell = (lambda k: row[where[k]] if k in where and where[k] < len(row) else "")
+
+        def cell(k: str, row: list[Any] = row) -> Any:
+            return row[where[k]] if k in where and where[k] < len(row) else ""
+
         if all(is_blank(cell(k)) for k in where):
             break  # the table ends at its first empty row (the totals follow)
         rkey = str(cell("key")).strip() if not is_blank(cell("key")) else None

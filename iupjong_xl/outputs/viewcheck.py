@@ -224,7 +224,8 @@ def _compare_cell(sheet: str, e: tuple[Any, str] | None, g: tuple[Any, str] | No
     gv, gf = g if g is not None else (None, "General")
     kind = "pending_input" if is_input else "tampered"
     if _is_formula(ev) or _is_formula(gv):
-        if not (_is_formula(ev) and _is_formula(gv) and _formula(ev) == _formula(gv)):
+        if not (isinstance(ev, str) and isinstance(gv, str) and _is_formula(ev) and _is_formula(gv)
+                and _formula(ev) == _formula(gv)):
             diffs.append(CellDiff(kind, sheet, cell, column, display(ev), display(gv), "formula", label))
             return
     elif not _same_value(ev, gv):
