@@ -38,3 +38,11 @@ class NotConsolidatedError(UsageError):
 
 class UnsupportedVersionError(UsageError):
     """A consolidated workbook of a template version or year this program cannot read."""
+
+
+class NotFoundError(UsageError):
+    """What was asked for does not exist, or the asker may not see it (the two are not told apart)."""
+
+
+class StateError(UsageError):
+    """What was asked cannot be done in the present state of the thing (e.g. submitting a report with errors)."""

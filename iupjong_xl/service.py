@@ -682,3 +682,545 @@ def _count_checks(cons: Consolidation) -> list[Difference]:
                     f"{present.get((s.sha256 or '', key), 0)}",
                     "출처"))
     return diffs
+
+
+# ------------------------------------------------------------------------------------ the front ends' use cases
+# cli/, excel/ and portal/ call only these (and the functions above); tests/test_layout.py holds them to it.
+
+if TYPE_CHECKING:
+    from iupjong_xl.analyses.directory import Directory, Opened
+    from iupjong_xl.analyses.partners import Matches
+    from iupjong_xl.analyses.trends import Trends
+
+
+def use_rulebook_root(path: str | os.PathLike[str] | None) -> Path:
+    """Read rule books from this folder (laid out like validation/) instead of the packaged ones."""
+    from iupjong_xl import rulebook
+
+    return rulebook.use_root(path)
+
+
+def rulebook_years() -> list[int]:
+    """The report years the rule books cover, oldest first."""
+    from iupjong_xl import rulebook
+
+    return rulebook.available_years()
+
+
+def is_internal(codes: Iterable[str]) -> bool:
+    """Whether any of these finding codes means the program failed (not the file)."""
+    from iupjong_xl.validate.pipeline import INTERNAL_CODES
+
+    return any(c in INTERNAL_CODES for c in codes)
+
+
+@dataclass
+class Validation:
+    """What validate_reports produced: the report, the marked-up copies (original file -> copy) and the findings
+    workbook, each when asked for."""
+
+    report: Report
+    copies: dict[str, str | os.PathLike[str]] | None = None
+    findings_workbook: Path | None = None
+
+
+def validate_reports(paths: Iterable[str | os.PathLike[str]], *, year: int | None = None,
+                     max_rows: int | None = None, progress: Progress | None = None,
+                     ledger: str | os.PathLike[str] | None = None, annotate: str | os.PathLike[str] | None = None,
+                     findings_workbook: str | os.PathLike[str] | None = None, lang: str = "ko") -> Validation:
+    """Validate report files or folders; with annotate, write a marked-up copy of each file with findings into that
+    folder; with findings_workbook, write the findings as a workbook (its links open the marked-up copies)."""
+    from iupjong_xl.outputs.annotate import annotate_files, copy_names
+    from iupjong_xl.outputs.findings_xlsx import write_findings
+
+    report = validate(paths, year=year, max_rows=max_rows, progress=progress, ledger=ledger)
+    copies: dict[str, str | os.PathLike[str]] | None = None
+    if annotate is not None:
+        folder = Path(annotate)
+        written = set(annotate_files(report, folder, lang=lang))
+        marked = [fr for fr in report.files if fr.readable and any(f.file == fr.file for f in report.findings)]
+        copies = {file: Path(folder / name) for file, name in copy_names(marked, lang).items() if folder / name in written}
+    out = None
+    if findings_workbook is not None:
+        out = Path(findings_workbook)
+        write_findings(report, out, lang=lang, copies=copies)
+    return Validation(report, copies, out)
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write a text file atomically (the old file stays whole if writing fails)."""
+    from iupjong_xl.io.atomic import atomic_path
+
+    out = Path(path)
+    with atomic_path(out) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return out
+
+
+def template(output: str | os.PathLike[str], kind: str, year: int) -> Path:
+    """A blank standard report workbook (서식) of a kind ("club" or "federation") and year."""
+    from iupjong_xl.outputs.templates import write_template
+
+    return write_template(output, kind, year)
+
+
+def templates(output: str | os.PathLike[str]) -> list[Path]:
+    """Every standard template of every rule-book year, into a folder."""
+    from iupjong_xl.outputs.templates import generate_all
+
+    return generate_all(output)
+
+
+def sample(output: str | os.PathLike[str], *, seed: int = 2009) -> list[Path]:
+    """(Re)generate the deterministic sample corpus."""
+    from iupjong_xl.samples.write import write_corpus
+
+    return write_corpus(Path(output), seed=seed)
+
+
+@dataclass(frozen=True)
+class Code:
+    """One rule code of a year's rule book."""
+
+    code: str
+    severity: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "severity": self.severity, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Codes:
+    year: int
+    version: str
+    codes: list[Code]
+    markdown: str
+
+
+def codes(year: int, *, lang: str = "ko") -> Codes:
+    """Every rule code of a year's rule book with its severity and message (and the table as Markdown)."""
+    from iupjong_xl import rulebook
+
+    book = rulebook.load(year)
+    rows = [Code(c, s, m[lang]) for c, (s, m) in book.all_codes().items()]
+    return Codes(year, book.version, rows, rulebook.codes_markdown(book))
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    key: str
+    label: str
+    unit: str
+    decimals: int
+    paper: float | None
+
+
+def indicators(year: int, *, lang: str = "ko") -> list[IndicatorInfo]:
+    """The indicators a year's rule book defines, in its order, with their labels in one language."""
+    from iupjong_xl import rulebook
+
+    return [IndicatorInfo(i.key, i.label(lang), i.unit, i.decimals, i.paper) for i in rulebook.load(year).indicators]
+
+
+def directory(national: str | os.PathLike[str] | Opened, output: str | os.PathLike[str] | None = None, *,
+              source: str | None = None) -> Directory:
+    """The company directory of a consolidated workbook (every member company once, by BRN), written to output
+    when given; source names the workbook in the output when the file read is a copy of it."""
+    from dataclasses import replace
+
+    from iupjong_xl.analyses.directory import build_directory, write_directory
+
+    built = build_directory(national)
+    if source is not None:
+        built = replace(built, source=source)
+    if output is not None:
+        write_directory(built, output)
+    return built
+
+
+def write_directory(built: Directory, output: str | os.PathLike[str]) -> Path:
+    """Write a directory built by directory() as its workbook (회원사 명부)."""
+    from iupjong_xl.analyses.directory import write_directory as write
+
+    return write(built, output)
+
+
+def normalize_brn(text: str) -> str | None:
+    """A business registration number in its canonical form (AAA-BB-CCCCD), or None if it is not one."""
+    from iupjong_xl.validate.normalize import CoerceError
+    from iupjong_xl.validate.normalize import normalize_brn as norm
+
+    try:
+        return norm(text.strip())
+    except CoerceError:
+        return None
+
+
+def open_consolidated(path: str | os.PathLike[str]) -> Opened:
+    """A consolidated workbook opened for the directory and partner matching (its companies, year, rule book)."""
+    from iupjong_xl.analyses.directory import open_consolidated as op
+
+    return op(path)
+
+
+def partners(national: str | os.PathLike[str] | Opened, lead: str, need: str, *, top: int = 10,
+             same_federation: bool = False, chosen: list[str] | None = None,
+             output: str | os.PathLike[str] | None = None, source: str | None = None) -> Matches:
+    """Rank member companies of other KSIC divisions for a lead company's need and check the proposed consortium;
+    written to output when given. Raises EmptyNeedError (a UsageError) for an empty need."""
+    from dataclasses import replace
+
+    from iupjong_xl.analyses.partners import find_partners, write_matches
+
+    matches = find_partners(national, lead, need, top=top, same_federation=same_federation, partners=chosen)
+    if source is not None:
+        matches = replace(matches, source=source)
+    if output is not None:
+        write_matches(matches, output)
+    return matches
+
+
+def write_matches(matches: Matches, output: str | os.PathLike[str]) -> Path:
+    """Write the partners found by partners() as their workbook (파트너 찾기)."""
+    from iupjong_xl.analyses.partners import write_matches as write
+
+    return write(matches, output)
+
+
+def trends(nationals: Iterable[str | os.PathLike[str]], output: str | os.PathLike[str], *,
+           ledger: str | os.PathLike[str] | None = None) -> Trends:
+    """Indicators of consolidated workbooks of several years side by side (or of every year a ledger holds)."""
+    from iupjong_xl.analyses.trends import build_trends, ledger_years, write_trends
+
+    sources: list[Any] = list(nationals) if ledger is None else list(ledger_years(ledger))
+    built = build_trends(sources)
+    write_trends(built, output)
+    return built
+
+
+def report_kind(sheet_names: Iterable[str]) -> str | None:
+    """"club" or "federation" when these sheet names hold every report sheet of that kind (newest rule book)."""
+    from iupjong_xl import rulebook
+    from iupjong_xl.validate.layout import match_sheet
+
+    rb = rulebook.load(rulebook.available_years()[-1])
+    names = list(sheet_names)
+    for kind in rb.reports:
+        if all(match_sheet(s, names) is not None for s in rb.report_sheets(kind)):
+            return str(kind)
+    return None
+
+
+def report_files(folder: str | os.PathLike[str], *, exclude: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The report files a folder holds (recursively; Excel's lock files and hidden files left out), without exclude."""
+    from iupjong_xl.io.reader import discover
+
+    own = Path(exclude).resolve() if exclude is not None else None
+    return [f.path for f in discover([folder]) if f.skipped is None and f.path.resolve() != own]
+
+
+# Typed results and names the front ends use, re-exported here so that they import nothing below the service. They
+# load on first use (PEP 562): importing the service stays cheap for a front end that only prints its help.
+_EXPORTS = {
+    "Directory": "iupjong_xl.analyses.directory", "Opened": "iupjong_xl.analyses.directory",
+    "EmptyNeedError": "iupjong_xl.analyses.partners", "UnknownCompanyError": "iupjong_xl.analyses.partners",
+    "Matches": "iupjong_xl.analyses.partners", "Trends": "iupjong_xl.analyses.trends",
+    "FileResult": "iupjong_xl.validate.findings", "Finding": "iupjong_xl.validate.findings",
+    "Report": "iupjong_xl.validate.findings", "CONSOLIDATED_META": "iupjong_xl.rulebook",
+    "META_SHEET": "iupjong_xl.rulebook", "DERIVED_SHEETS": "iupjong_xl.consolidate.sheets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ------------------------------------------------------------------------------------------------ the portal
+
+UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who asks, and so what they may see: a club account its own club, a federation account its clubs, the center
+    everything."""
+
+    account: str
+    role: str  # club | federation | center
+    club: str | None = None
+    federation: str | None = None
+
+
+@dataclass
+class Submission:
+    """A report uploaded through the portal, as the ledger holds it."""
+
+    id: int
+    run: int
+    file_name: str
+    size: int
+    sha256: str
+    account: str
+    received: str
+    kind: str | None
+    year: int | None
+    club_code: str | None
+    federation: str | None
+    status: str  # received (rows kept as a version) | refused (another club's report: nothing kept but the file)
+    errors: int
+    warnings: int
+    findings: list[Finding] = field(default_factory=list)
+    events: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+
+def init_ledger(path: str | os.PathLike[str]) -> Path:
+    """Create (or migrate forward) a ledger file; returns its path."""
+    from iupjong_xl.consolidate.ledger import open_ledger
+
+    with open_ledger(path) as led:
+        return led.path
+
+
+def _safe_name(name: str) -> str:
+    """The name a file was uploaded under, for showing only: its last path part, without control characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip()
+    return base[:200] or "보고서.xlsx"
+
+
+def upload(ledger: str | os.PathLike[str], data: bytes, file_name: str, scope: Scope) -> Submission:
+    """A report uploaded by a portal account: validated as `validate` does (each file read in a sandboxed worker
+    under the rule book's memory and time limits), outside the ledger's write lock; then recorded under the lock as a
+    run of its own (command upload): the bytes, their sha256, who and when, the findings, and its rows as a version
+    of the club's report (year, club code). A club account's upload of another club's report is refused with a
+    finding (the file is still kept as received)."""
+    from iupjong_xl.consolidate import submissions
+    from iupjong_xl.consolidate.ledger import open_ledger, sha256_bytes
+    from iupjong_xl.consolidate.record import prior_years
+    from iupjong_xl.validate.pipeline import check
+
+    name = _safe_name(file_name)
+    suffix = Path(name).suffix.lower()
+    digest = sha256_bytes(data)
+    db = Path(ledger)
+    with tempfile.TemporaryDirectory(prefix="iupjong-upload-") as tmp:
+        path = Path(tmp) / ("upload" + (suffix if suffix in UPLOAD_SUFFIXES else ".xlsx"))  # never the given name
+        path.write_bytes(data)
+        with open_ledger(db) as led:
+            prior = prior_years(led.conn, db)
+            checked = check([str(path)], keep=True, prior=prior)
+    findings = [_named(f, name) for f in checked.report.findings]
+    up = submissions.Upload(name, data, digest, scope.account, scope.role, scope.club, scope.federation, findings)
+    status = "received"
+    pf = checked.files[0] if checked.files else None
+    if pf is not None and pf.book is not None and pf.kind is not None:
+        book = pf.book
+        records = checked.records.get(pf.index, {})
+        profile_key = book.report_sheets(pf.kind)[0].key
+        profile = (records.get(profile_key) or [{}])[0]
+        up.kind, up.year, up.rulebook_version = pf.kind, book.year, book.version
+        up.federation = _text(profile.get("federation"))
+        up.club_code = _text(profile.get("club_code")) if pf.kind == "club" else None
+        if scope.role == "club" and scope.club is not None and up.club_code not in (None, scope.club):
+            data_sheet = pf.sheets[profile_key]
+            cell, row = data_sheet.cell(0, "club_code")
+            column = next((c.header for c in book.sheets[profile_key].columns if c.key == "club_code"), None)
+            up.findings.append(_other_club(name, data_sheet.name, cell, row, column, up.club_code, scope.club))
+            order = {n: i for i, sh in enumerate(book.sheets.values()) for n in (sh.name, *sh.aliases)}
+            up.findings.sort(key=lambda f: (order.get(f.sheet or "", -1), *f.sort_key()))  # as the validator sorts
+            status = "refused"
+        elif pf.kind == "club" and up.club_code is not None:
+            up.rows = _version_rows(pf, records, up, digest)
+    with open_ledger(db) as led, led.writing() as conn:
+        sid = submissions.record(conn, up, status)
+        got = submissions.get(conn, sid, "center", None, None)
+    assert got is not None
+    return _submission(got)
+
+
+def _named(f: Finding, name: str) -> Finding:
+    from dataclasses import replace
+
+    return replace(f, file=name)
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None or v == "" else str(v)
+
+
+def _other_club(name: str, sheet: str, cell: str | None, row: int | None, column: str | None, club: str,
+                own: str) -> Finding:
+    from iupjong_xl.validate.findings import Finding as F
+
+    return F(name, sheet, cell, row, column, "PORTAL_OTHER_CLUB", "error", {
+        "ko": f"이 보고서의 교류회코드 {club}은(는) 이 계정의 교류회 {own}이(가) 아닙니다. 보고서를 받지 않았습니다. "
+              f"{own} 교류회의 보고서를 올리세요.",
+        "en": f"This report's club code {club} is not this account's club {own}; the report was not taken. "
+              f"Upload the report of club {own}."}, club)
+
+
+def _version_rows(pf: Any, records: dict[str, list[dict[str, Any]]], up: Any,
+                  digest: str) -> dict[str, list[dict[str, Any]]]:
+    """The report's rows as a version keeps them (as consolidation does: key columns, then the typed values, then
+    where each came from), every row as uploaded: findings are shown, not applied."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for key, items in records.items():
+        sheet = pf.sheets[key]
+        keep = []
+        for rec in items:
+            r = rec.get("_r", 0)
+            cell_row = sheet.cell(r, "")[1] if sheet.layout == "table" else 1
+            values = {k: v for k, v in rec.items() if k not in ("_r", "_f")}
+            keep.append({"year": up.year, "federation": up.federation, "club_code": up.club_code,
+                         **{k: v for k, v in values.items() if k not in ("year", "federation", "club_code")
+                            or v is not None},
+                         "_source": up.file_name, "_sheet": sheet.name, "_row": cell_row, "_sha256": digest,
+                         "_template": pf.result.template_version, "_run": "upload"})
+        rows[key] = keep
+    return rows
+
+
+def _submission(r: Any) -> Submission:
+    return Submission(r.id, r.run, r.file_name, r.size, r.sha256, r.account, r.received, r.kind, r.year, r.club_code,
+                      r.federation, r.status, r.errors, r.warnings, r.findings, r.events)
+
+
+def submission(ledger: str | os.PathLike[str], sid: int, scope: Scope) -> Submission:
+    """One submission with its findings (in the validator's order: by sheet, then cell) and events; NotFoundError
+    when it does not exist or the scope may not see it (the same answer: nobody learns another club's ids)."""
+    from iupjong_xl.consolidate import submissions
+    from iupjong_xl.consolidate.ledger import open_ledger
+    from iupjong_xl.errors import NotFoundError
+
+    with open_ledger(ledger) as led:
+        got = submissions.get(led.conn, sid, scope.role, scope.club, scope.federation)
+    if got is None:
+        raise NotFoundError(f"제출 {sid}번이 없습니다.", f"there is no submission {sid}")
+    return _submission(got)
+
+
+def submissions(ledger: str | os.PathLike[str], scope: Scope) -> list[Submission]:
+    """The submissions the scope may see, newest first (without their findings)."""
+    from iupjong_xl.consolidate import submissions as subs
+    from iupjong_xl.consolidate.ledger import open_ledger
+
+    with open_ledger(ledger) as led:
+        return [_submission(r) for r in subs.listed(led.conn, scope.role, scope.club, scope.federation)]
+
+
+def submit(ledger: str | os.PathLike[str], sid: int, scope: Scope) -> Submission:
+    """연합회에 제출: a club sends one of its received reports on to its federation. Refused (StateError) while the
+    report has errors (warnings are allowed), for a report not taken and for one already sent. Recorded under the
+    ledger's lock as the submission's event `submitted`; its status becomes `submitted`."""
+    from iupjong_xl.consolidate import submissions as subs
+    from iupjong_xl.consolidate.ledger import open_ledger
+    from iupjong_xl.errors import NotFoundError, StateError
+
+    if scope.role != "club":
+        raise NotFoundError(f"제출 {sid}번이 없습니다.", f"there is no submission {sid}")
+    with open_ledger(ledger) as led, led.writing() as conn:
+        got = subs.get(conn, sid, scope.role, scope.club, scope.federation)
+        if got is None:
+            raise NotFoundError(f"제출 {sid}번이 없습니다.", f"there is no submission {sid}")
+        if got.status == "submitted":
+            raise StateError("이 보고서는 이미 연합회에 제출했습니다.", "this report was already sent to the federation")
+        if got.status != "received":
+            raise StateError("받지 않은 보고서는 제출할 수 없습니다. 교류회의 보고서를 다시 올리세요.",
+                             "a report that was not taken cannot be sent; upload the club's report again")
+        if got.errors:
+            raise StateError(f"오류가 {got.errors}건 있어 제출할 수 없습니다. 오류를 고친 보고서를 다시 올린 뒤 제출하세요.",
+                             f"the report has {got.errors} errors and cannot be sent; upload a corrected report "
+                             "and send that")
+        subs.add_event(conn, sid, "submitted", scope.account, status="submitted")
+        done = subs.get(conn, sid, scope.role, scope.club, scope.federation)
+    assert done is not None
+    return _submission(done)
+
+
+def original_file(ledger: str | os.PathLike[str], sid: int, scope: Scope) -> tuple[str, bytes]:
+    """The file of a submission exactly as received (its name, its bytes; the bytes checked against the sha256)."""
+    from iupjong_xl.consolidate import submissions as subs
+    from iupjong_xl.consolidate.ledger import LedgerError, open_ledger, sha256_bytes
+
+    sub = submission(ledger, sid, scope)
+    with open_ledger(ledger) as led:
+        data = subs.stored_bytes(led.conn, sub.sha256)
+    if data is None or sha256_bytes(data) != sub.sha256:
+        raise LedgerError(f"원장에 저장된 제출 {sid}번의 파일이 없거나 바이트가 맞지 않습니다 (손상).",
+                          f"the stored file of submission {sid} is missing or its bytes do not match (damaged)",
+                          file=str(ledger))
+    return sub.file_name, data
+
+
+def annotated_copy(ledger: str | os.PathLike[str], sid: int, scope: Scope,
+                   cache: str | os.PathLike[str]) -> tuple[str, bytes]:
+    """The submission's file marked up with its findings (as `validate --annotate` writes it): made on the first
+    request from the stored bytes and the recorded findings, then kept in the cache folder. NotFoundError when the
+    report has no findings or cannot be opened for marking up."""
+    from dataclasses import replace as dc_replace
+
+    from iupjong_xl.errors import NotFoundError
+    from iupjong_xl.outputs.annotate import annotate_files
+    from iupjong_xl.validate.findings import Report as R
+
+    name, data = original_file(ledger, sid, scope)
+    sub = submission(ledger, sid, scope)
+    if not sub.findings:
+        raise NotFoundError("검증 결과가 없어 표시본이 없습니다.", "no findings, so there is no marked-up copy")
+    folder = Path(cache) / str(sid)  # the copy under the name it is downloaded as
+    done = sorted(folder.glob("*.xlsx")) + sorted(folder.glob("*.xlsm")) if folder.is_dir() else []
+    if done:
+        return done[0].name, done[0].read_bytes()
+    with tempfile.TemporaryDirectory(prefix="iupjong-annotate-") as tmp:
+        suffix = Path(name).suffix.lower()
+        path = Path(tmp) / ("upload" + (suffix if suffix in UPLOAD_SUFFIXES else ".xlsx"))
+        path.write_bytes(data)
+        files = [dc_replace(fr, file=name) for fr in validate([path]).files]
+        written = annotate_files(R(list(sub.findings), files), Path(tmp) / "out")
+        if not written:
+            raise NotFoundError("이 파일은 표시본을 만들 수 없습니다 (엑셀로 열 수 없는 파일).",
+                                "this file cannot be marked up (it does not open as a workbook)")
+        shown, out = written[0].name, written[0].read_bytes()
+    folder.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomically(folder / shown, out)
+    return shown, out
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    from iupjong_xl.io.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def club_history(ledger: str | os.PathLike[str], club: str, scope: Scope) -> Any:
+    """Every version of a club's report uploaded through the portal, with what changed between consecutive ones
+    (as `history --diff` shows it). A club account asks only for its own club (else NotFoundError)."""
+    from iupjong_xl.consolidate import history as hist
+    from iupjong_xl.consolidate.ledger import open_ledger
+    from iupjong_xl.consolidate.submissions import PORTAL
+    from iupjong_xl.errors import NotFoundError
+
+    if scope.role == "club" and scope.club != club:
+        raise NotFoundError(f"교류회 {club}의 이력이 없습니다.", f"there is no history of club {club}")
+    db = Path(ledger)
+    with open_ledger(db) as led:
+        return hist.history(led.conn, PORTAL, ledger=str(db), club=club, diff=True)
+
+def publish(ledger: str | os.PathLike[str], output: str | os.PathLike[str]) -> Any:
+    """The open-data snapshot of every year's current national view in the ledger, without personal data: SQLite,
+    CSV + JSON per table, datapackage.json and Datasette's metadata.yaml, written into `output` (a folder) as a whole.
+    NotPublishableError (naming table and column) when anything the allow-list does not declare would be published;
+    nothing is written then."""
+    from iupjong_xl.analyses.publish import publish as run
+
+    return run(ledger, output)

@@ -92,6 +92,30 @@ def write_consolidated(cons, path):
     return write_workbook(cons, path, derive(cons))
 
 
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
+
+
+@pytest.fixture(scope="session")
+def national_workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """The sample corpus of each year consolidated ONCE for the whole test run, without a ledger
+    (`iupjong consolidate sample_workbooks/<year> -o national_<year>.xlsx --no-ledger`). Shared: read them, never write
+    them — a test that changes one copies it to its own tmp_path first. Built on first use, year by year."""
+    from iupjong_xl.consolidate.merge import consolidate
+    from iupjong_xl.samples.corpus import corpus_folder
+
+    folder = tmp_path_factory.mktemp("national_workbooks")
+    built: dict[int, Path] = {}
+
+    class Lazy(dict[int, Path]):
+        def __missing__(self, year: int) -> Path:
+            out = folder / f"national_{year}.xlsx"
+            write_consolidated(consolidate([str(SAMPLES / corpus_folder(year))], year=year, output=out), out)
+            self[year] = out
+            return out
+
+    return Lazy(built)
+
+
 # ------------------------------------------------------------------------------------------ one consolidated corpus
 
 SAMPLES_2009 = Path(__file__).resolve().parents[1] / "sample_workbooks" / "2009"

@@ -80,7 +80,9 @@ def test_every_tag_resolves_to_a_button_function_and_every_callback_is_in_the_vb
     ribbon = vba_sources()["IupjongRibbon"]
     for b in buttons():
         fn = excel.resolve(b.get("tag"))
-        assert callable(fn) and fn.__module__ == b.get("tag").split(":")[0]
+        # the tag's module defines the button or re-exports it from its buttons module (iupjong_xl.excel: the tags
+        # of add-ins already installed keep working after excel/__init__.py was split into modules)
+        assert callable(fn) and fn.__module__ in {(m := b.get("tag").split(":")[0]), f"{m}.buttons"}
         module, proc = b.get("onAction").split(".")
         assert (module, proc) == ("IupjongRibbon", "OnButton")
         assert re.search(rf'^Attribute VB_Name = "{module}"', vba_sources()[module], re.MULTILINE)

@@ -48,11 +48,9 @@ def plan() -> Corpus:
 
 
 @pytest.fixture(scope="module")
-def national(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample corpus consolidated once: `iupjong consolidate sample_workbooks/2009 -o national_2009.xlsx`."""
-    out = tmp_path_factory.mktemp("national") / "national_2009.xlsx"
-    write_consolidated(consolidate([str(CORPUS)], output=out), out)
-    return out
+def national(national_workbooks: dict[int, Path]) -> Path:
+    """The sample corpus consolidated once for the run: `iupjong consolidate sample_workbooks/2009 -o national_2009.xlsx`."""
+    return national_workbooks[2009]
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,15 @@ PACKAGE = Path(iupjong_xl.__file__).resolve().parent
 
 # Lower layers never import higher ones; within a layer only the same folder imports itself.
 LAYERS = {
-    "errors": 0, "rulebook": 1, "io": 2, "validate": 3, "consolidate": 4, "outputs": 5, "analyses": 5,
-    "samples": 6, "service": 7, "excel": 8, "cli": 9, "__init__": 0, "__main__": 10,
+    "errors": 0, "rulebook": 1, "io": 2, "validate": 3, "consolidate": 4, "outputs": 5, "analyses": 6,
+    "samples": 6, "service": 7, "excel": 8, "portal": 8, "cli": 9, "__init__": 0, "__main__": 10,
 }
+FRONT_ENDS = ("cli", "excel", "portal")
+# What a front end may import of the package besides its own folder: the service (which re-exports the typed results
+# and names a front end needs), the typed errors, the version; the command line also manages the add-in (build,
+# install, doctor: the add-in's own packaging, not a stage below the service) and runs the portal's commands.
+FRONT_END_MAY = {"iupjong_xl", "iupjong_xl.service", "iupjong_xl.errors"}
+CLI_MAY = {"iupjong_xl.excel.build", "iupjong_xl.excel.install", "iupjong_xl.excel.doctor", "iupjong_xl.portal.commands"}
 
 
 def _modules() -> dict[str, Path]:
@@ -88,6 +94,30 @@ def test_imports_flow_one_way() -> None:
     assert wrong == []
 
 
+def _front_end_violations(graph: dict[str, set[str]]) -> list[str]:
+    wrong = []
+    for module, targets in graph.items():
+        top = _layer(module)[1]
+        if top not in FRONT_ENDS:
+            continue
+        allowed = FRONT_END_MAY | (CLI_MAY if top == "cli" else set())
+        wrong += [f"{module} -> {t}" for t in sorted(targets) if t not in allowed and _layer(t)[1] != top]
+    return wrong
+
+
+def test_front_ends_call_only_the_service() -> None:
+    assert _front_end_violations({m: imports(m) for m in MODULES}) == []
+
+
+def test_the_front_end_check_catches_a_reach_below() -> None:
+    assert _front_end_violations({
+        "iupjong_xl.excel.buttons": {"iupjong_xl.io.reader", "iupjong_xl.service", "iupjong_xl.excel.live"},
+        "iupjong_xl.cli.commands": {"iupjong_xl.excel.install", "iupjong_xl.analyses.directory"},
+        "iupjong_xl.excel.coordinator": {"iupjong_xl.excel.install", "iupjong_xl.errors"},
+        "iupjong_xl.service": {"iupjong_xl.io.reader"},
+    }) == ["iupjong_xl.excel.buttons -> iupjong_xl.io.reader", "iupjong_xl.cli.commands -> iupjong_xl.analyses.directory"]
+
+
 def test_no_import_cycles() -> None:
     graph = {m: imports(m) for m in MODULES}
     index: dict[str, int] = {}
@@ -132,3 +162,20 @@ def test_the_checker_sees_imports_inside_functions() -> None:
 def test_only_cli_knows_click() -> None:
     users = {m for m, p in MODULES.items() if "import click" in p.read_text(encoding="utf-8")}
     assert users == {"iupjong_xl.cli.commands"}
+
+
+def test_io_reads_and_outputs_write() -> None:
+    """The one xlsx writer kit lives in outputs/: nothing in io/ writes workbooks."""
+    writers = {m for m, p in MODULES.items() if "import xlsxwriter" in p.read_text(encoding="utf-8")}
+    assert not {m for m in writers if m.startswith("iupjong_xl.io")}
+    assert "iupjong_xl.outputs.xlsx" in writers
+
+
+def test_no_module_reaches_into_xlsxwriter_internals() -> None:
+    """The kit keeps its own record of what it wrote (outputs.xlsx.Sheet); no module reads or patches xlsxwriter's
+    private state, so a new xlsxwriter release cannot silently change what the kit measures."""
+    internals = ("str_table", "dim_rowmax", "dim_colmax", "col_info", "row_sizes", "fileclosed", "_prepare_formula",
+                 "CellFormulaTuple", "_check_dimensions", "__dict__.update", ".table[")
+    found = sorted((m, name) for m, p in MODULES.items() for name in internals
+                   if name in p.read_text(encoding="utf-8") and m.startswith(("iupjong_xl.outputs", "iupjong_xl.analyses")))
+    assert found == []

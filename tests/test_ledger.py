@@ -391,9 +391,9 @@ def test_an_older_ledger_is_migrated_forward(tmp_path: Path) -> None:
     c.execute("INSERT INTO meta VALUES ('app', 'iupjong-xl'), ('schema_version', '1'), ('created', 'x')")
     c.close()
     with open_ledger(db) as led:
-        assert led.schema == SCHEMA_VERSION == 2
+        assert led.schema == SCHEMA_VERSION == 3
         tables = {r[0] for r in led.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert "extra_cells" in tables
+        assert {"extra_cells", "submissions", "submission_events"} <= tables
     assert ledger_mod.integrity(db) == "ok"
     res = consolidate(tmp_path / "n.xlsx", "제주")
     assert res.exit_code == 0 and run("verify", str(tmp_path / "n.xlsx")).exit_code == 0
@@ -456,3 +456,23 @@ def test_the_analyses_read_the_ledger_when_it_is_there(national: Path, tmp_path:
     assert build_directory(alone).company(brn).name == "고친 이름(미반영)"
     assert consolidate(national, "제주", "울산").exit_code == 0  # the run records the correction ...
     assert build_directory(national).company(brn).name == "고친 이름(미반영)"  # ... and now the ledger has it
+
+
+def test_a_schema_2_ledger_gets_the_portal_tables_and_keeps_its_runs(tmp_path: Path) -> None:
+    db = tmp_path / "iupjong.db"
+    c = sqlite3.connect(db, isolation_level=None)
+    for n in (1, 2):
+        for stmt in [s for s in MIGRATIONS[n].split(";") if s.strip()]:
+            c.execute(stmt)
+    c.execute("INSERT INTO meta VALUES ('app', 'iupjong-xl'), ('schema_version', '2'), ('created', 'x')")
+    c.execute("INSERT INTO runs (id, started, command, outcome) VALUES (7, '2009-03-01T09:00:00', 'consolidate', 'ok')")
+    c.close()
+    with open_ledger(db) as led:
+        assert led.schema == 3
+        assert led.conn.execute("SELECT id, command FROM runs").fetchall() == [(7, "consolidate")]
+        cols = [r[1] for r in led.conn.execute("PRAGMA table_info(submissions)")]
+        assert cols[:6] == ["id", "run_id", "sha256", "file_name", "size", "account"]
+        assert [r[1] for r in led.conn.execute("PRAGMA table_info(submission_events)")] == [
+            "id", "submission_id", "kind", "account", "at", "note"]
+        assert led.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+    assert ledger_mod.integrity(db) == "ok"

@@ -138,6 +138,6 @@ def test_a_template_with_an_undeclared_argument_is_a_rule_book_error(tmp_path: P
     msgs.write_text(text.replace(old, "그 행은 {backup_file}에 그대로 남겨 두었습니다."), encoding="utf-8")
     res = CliRunner().invoke(cli, ["--rulebook", str(root), "codes", "--year", "2009"])
     assert res.exit_code == 2
-    assert (f"{root / '2009' / 'messages.yaml'}: LEDGER_ROW_ADDED의 ko 메시지가 쓰는 {{backup_file}}은(는) 이 코드가 "
-            "넘기는 값이 아닙니다.") in res.stderr
+    assert (f"규칙집 파일 {root / '2009' / 'messages.yaml'}의 codes.LEDGER_ROW_ADDED.ko: LEDGER_ROW_ADDED의 ko 메시지가 "
+            "쓰는 {backup_file}은(는) 이 코드가 넘기는 값이 아닙니다.") in res.stderr
     assert "{backup}" in res.stderr and "Traceback" not in res.output

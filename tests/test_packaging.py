@@ -99,3 +99,15 @@ def test_a_broken_override_is_a_clear_usage_error(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert str(root / "2009" / "rulebook.yaml") in res.stderr
     assert "Traceback" not in res.output
+
+
+def test_every_package_and_the_portals_templates_and_static_files_ship() -> None:
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    pkg = ROOT / "iupjong_xl"
+    packages = {".".join(("iupjong_xl", *p.parent.relative_to(pkg).parts)) for p in pkg.rglob("__init__.py")}
+    assert sorted(packages - set(conf["packages"])) == []
+    portal = pkg / "portal"
+    files = [p.relative_to(portal).as_posix() for d in ("templates", "static") for p in (portal / d).rglob("*")
+             if p.is_file()]
+    globs = conf["package-data"]["iupjong_xl.portal"]
+    assert len(files) == 9 and sorted(f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)) == []

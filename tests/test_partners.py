@@ -10,7 +10,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import write_consolidated
 
 from iupjong_xl import rulebook
 from iupjong_xl.analyses.directory import Opened, open_consolidated
@@ -23,7 +22,6 @@ from iupjong_xl.analyses.partners import (
     ngrams,
     write_matches,
 )
-from iupjong_xl.consolidate.merge import consolidate
 from iupjong_xl.errors import IupjongError, NotConsolidatedError, UnsupportedVersionError, UsageError
 from iupjong_xl.samples.corpus import NATIONAL, PartnerPlant, corpus_folder, plan_corpus
 from iupjong_xl.validate.normalize import make_brn
@@ -40,10 +38,8 @@ def plants() -> tuple[PartnerPlant, PartnerPlant]:
 
 
 @pytest.fixture(scope="module")
-def national(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("national") / "national_2009.xlsx"
-    write_consolidated(consolidate([str(CORPUS)], output=out), out)
-    return out
+def national(national_workbooks: dict[int, Path]) -> Path:
+    return national_workbooks[2009]
 
 
 @pytest.fixture(scope="module")

@@ -109,17 +109,21 @@ def test_cli_template(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("year", rulebook.available_years())
 def test_codes_markdown_is_current(year: int) -> None:
+    """The rule book's CODES.md and the manual's page of the same year are the generator's text, byte for byte."""
     book = rulebook.load(year)
-    text = (REPO / "validation" / str(year) / "CODES.md").read_text(encoding="utf-8")
-    assert text.rstrip("\n") == rulebook.codes_markdown(book), f"run: iupjong codes --year {year} --format markdown"
-    assert text.count("\n| `") == len(book.all_codes())
+    expected = rulebook.codes_markdown(book) + "\n"
+    for path in (REPO / "validation" / str(year) / "CODES.md", REPO / "docs" / "codes" / f"{year}.md"):
+        text = path.read_text(encoding="utf-8")
+        assert text == expected, f"run: iupjong codes --year {year} --format markdown > {path.relative_to(REPO)}"
+        assert text.count("\n| `") == len(book.all_codes())
 
 
-def test_readme_lists_every_code_live_or_not() -> None:
+def test_the_manual_lists_every_code_live_or_not() -> None:
     from iupjong_xl.outputs.livecheck import readme_table
 
     table = readme_table(BOOK)
-    assert table in (REPO / "README.md").read_text(encoding="utf-8"), "README live-check table is stale"
+    page = (REPO / "docs" / "livecheck.md").read_text(encoding="utf-8")
+    assert table in page, "docs/livecheck.md: the live-check table is stale (livecheck.readme_table)"
     assert table.count("\n| `") == len(BOOK.all_codes())
     assert "| `CONSORTIUM_SINGLE_INDUSTRY` | warning | 협력과제 · 주관기업 사업자등록번호 | checked by the validator only |" in table
     assert "| `MEMBER_BRN_CHECKSUM` | error | 회원사 · 사업자등록번호 | checked live in the template |" in table

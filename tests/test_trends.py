@@ -22,7 +22,6 @@ from iupjong_xl.samples.corpus import (
     EARLIER_FEDERATIONS,
     NATIONAL,
     NATIONAL_FEDERATIONS,
-    corpus_folder,
     plan_corpus,
     plan_earlier,
 )
@@ -35,14 +34,10 @@ COMPARABLE = ["registered_clubs", "reported_clubs", "reporting_rate", "registere
 
 
 @pytest.fixture(scope="module")
-def nationals(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
-    """`iupjong consolidate sample_workbooks/<year> -o national_<year>.xlsx --year <year>` for 2008 and 2009."""
-    d = tmp_path_factory.mktemp("nationals")
-    out = {}
-    for year in (2008, 2009):
-        out[year] = d / f"national_{year}.xlsx"
-        write_consolidated(consolidate([str(SAMPLES / corpus_folder(year))], year=year, output=out[year]), out[year])
-    return out
+def nationals(national_workbooks: dict[int, Path]) -> dict[int, Path]:
+    """`iupjong consolidate sample_workbooks/<year> -o national_<year>.xlsx --year <year>` for 2008 and 2009 (once for the
+    whole test run)."""
+    return {year: national_workbooks[year] for year in (2008, 2009)}
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,18 @@ from iupjong_xl.consolidate.readback import open_checked
 from iupjong_xl.consolidate.record import consolidation_from_ledger, prior_years_of
 from iupjong_xl.consolidate.sheets import _int, _text  # the one lenient reading of a consolidated value
 from iupjong_xl.io.reader import col_letter as _col
-from iupjong_xl.io.xlsx import Formats, column_chart, drop_empty, finish, meta_sheet, nothing_here, table, xlsx
+from iupjong_xl.outputs.xlsx import (
+    CHART_FONT,
+    DATA_LABELS,
+    Formats,
+    column_chart,
+    drop_empty,
+    finish,
+    meta_sheet,
+    nothing_here,
+    table,
+    xlsx,
+)
 from iupjong_xl.rulebook import RuleBook
 
 if TYPE_CHECKING:
@@ -27,7 +38,6 @@ if TYPE_CHECKING:
 
 DIRECTORY_META = "_명부정보"  # hidden sheet: what the directory was built from (for a refresh by the add-in)
 UNKNOWN = "미상"
-ROLE_ORDER = {"회장": 0, "부회장": 1, "총무": 2, "회원": 3}
 
 
 # ------------------------------------------------------------------------------------------ opening a workbook
@@ -396,7 +406,7 @@ def _size_sheet(wb: Any, f: Formats, d: Directory) -> None:
         ws.write_formula(end, c, f"=SUM({col}4:{col}{end})", f.total, sum(r[c] for r in rows))
     chart = column_chart(wb, "종업원 규모별 회원사 수", y_name="회원사 수")
     chart.add_series({"name": "회원사 수", "categories": [S_SIZE, 3, 0, end - 1, 0],
-                      "values": [S_SIZE, 3, len(heads) - 1, end - 1, len(heads) - 1], "data_labels": {"value": True}})
+                      "values": [S_SIZE, 3, len(heads) - 1, end - 1, len(heads) - 1], "data_labels": DATA_LABELS})
     ws.insert_chart(end + 2, 0, chart, {"x_scale": 1.4, "y_scale": 1.1})
     finish(ws, f, header=2, one_page=True)
 
@@ -413,8 +423,8 @@ def _clubs_sheet(wb: Any, f: Formats, d: Directory) -> None:
     if dist:
         chart = column_chart(wb, "회원사 업종 수별 교류회 수", y_name="교류회 수")
         chart.add_series({"name": "교류회 수", "categories": [S_CLUBS, 3, 0, end - 1, 0],
-                          "values": [S_CLUBS, 3, 1, end - 1, 1], "data_labels": {"value": True}})
-        chart.set_x_axis({"name": "서로 다른 업종(KSIC 중분류) 수"})
+                          "values": [S_CLUBS, 3, 1, end - 1, 1], "data_labels": DATA_LABELS})
+        chart.set_x_axis({"name": "서로 다른 업종(KSIC 중분류) 수", "name_font": CHART_FONT, "num_font": CHART_FONT})
         ws.insert_chart(2, 3, chart, {"x_scale": 1.3, "y_scale": 1.1})
     else:
         nothing_here(ws, f, end + 1, "회원사가 있는 교류회가 없습니다.")

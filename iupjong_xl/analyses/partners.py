@@ -15,7 +15,7 @@ from typing import Any
 from iupjong_xl.analyses.directory import Company, Opened, open_consolidated, split_products
 from iupjong_xl.consolidate.funding import Request, check_eligibility
 from iupjong_xl.errors import RuleBookError, UsageError
-from iupjong_xl.io.xlsx import Formats, cell, finish, meta_sheet, nothing_here, table, xlsx
+from iupjong_xl.outputs.xlsx import Formats, cell, finish, meta_sheet, nothing_here, table, xlsx
 from iupjong_xl.rulebook import RuleBook
 from iupjong_xl.validate.findings import render
 from iupjong_xl.validate.normalize import CoerceError, normalize_brn, split_brn_list

@@ -13,7 +13,17 @@ from iupjong_xl.analyses.directory import Opened, open_consolidated
 from iupjong_xl.consolidate.indicators import Table, compute
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.reader import col_letter as _col
-from iupjong_xl.io.xlsx import Formats, cell, column_chart, finish, meta_sheet, nothing_here, table, xlsx
+from iupjong_xl.outputs.xlsx import (
+    DATA_LABELS,
+    Formats,
+    cell,
+    column_chart,
+    finish,
+    meta_sheet,
+    nothing_here,
+    table,
+    xlsx,
+)
 from iupjong_xl.rulebook import Indicator, RuleBook
 
 # Indicators that get a chart (per federation, one series per year) when every year has them.
@@ -388,6 +398,6 @@ def _budget(wb: Any, f: Formats, t: Trends) -> None:
         nothing_here(ws, f, end + 4, "규칙집에 누계 예산이 없습니다.")
     chart = column_chart(wb, "연도별 지원예산(백만원)", y_name="백만원")
     chart.add_series({"name": "지원예산(백만원)", "categories": [S_BUDGET, 3, 0, end - 1, 0],
-                      "values": [S_BUDGET, 3, 1, end - 1, 1], "data_labels": {"value": True}})
+                      "values": [S_BUDGET, 3, 1, end - 1, 1], "data_labels": DATA_LABELS})
     ws.insert_chart(2, 5, chart)
     finish(ws, f, header=2, one_page=True)

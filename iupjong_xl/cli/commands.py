@@ -43,12 +43,6 @@ def _internal_failure(exc: BaseException, data: dict[str, Any] | None = None) ->
     sys.exit(EXIT_INTERNAL)
 
 
-def _internal_codes() -> frozenset[str]:
-    from iupjong_xl.validate.pipeline import INTERNAL_CODES
-
-    return INTERNAL_CODES
-
-
 def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
     """Run a library call; its typed errors become a usage failure (exit 2) in the command's language."""
     try:
@@ -71,10 +65,10 @@ def cli(rulebook_dir: Path | None) -> None:
 
     Exit status: 0 = no errors, 1 = errors found in the files, 2 = usage (bad option, missing or broken rule book),
     3 = internal failure of the program."""
-    from iupjong_xl import rulebook
+    from iupjong_xl import service
 
     if rulebook_dir is not None:
-        _guard(rulebook.use_root, rulebook_dir)
+        _guard(service.use_rulebook_root, rulebook_dir)
 
 
 @cli.command()
@@ -83,9 +77,9 @@ def cli(rulebook_dir: Path | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="the .xlsx to write")
 def template(kind: str, year: int, output: Path) -> None:
     """Write a blank standard report workbook (서식) for KIND and YEAR."""
-    from iupjong_xl.outputs.templates import write_template
+    from iupjong_xl import service
 
-    _guard(write_template, output, kind, year)
+    _guard(service.template, output, kind, year)
     click.echo(f"{output}")
 
 
@@ -104,30 +98,22 @@ def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Pa
              year: int | None, max_rows: int | None, quiet: bool, ledger: Path | None) -> None:
     """Validate report workbooks (files or folders, recursive). Exit 0 = no errors, 1 = errors, 2 = usage,
     3 = internal failure (the JSON still lists what was done)."""
-    from iupjong_xl.service import validate as run
+    from iupjong_xl import service
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs -o FILE")
-    with _progress(quiet) as tick:
-        report = _guard(run, paths, year=year, max_rows=max_rows, progress=tick, ledger=ledger)
-    copies: dict[str, Any] | None = None
-    if annotate is not None:
-        from iupjong_xl.outputs.annotate import annotate_files, copy_names
-
-        written = set(_guard(annotate_files, report, annotate, lang=lang))
-        marked = [fr for fr in report.files if fr.readable and any(f.file == fr.file for f in report.findings)]
-        copies = {file: annotate / name for file, name in copy_names(marked, lang).items() if annotate / name in written}
+    with _progress(quiet) as tick:  # the findings workbook's links open the marked-up copies
+        done = _guard(service.validate_reports, paths, year=year, max_rows=max_rows, progress=tick, ledger=ledger,
+                      annotate=annotate, findings_workbook=output if fmt == "xlsx" else None, lang=lang)
+    report = done.report
     data = report.to_dict(lang)
     if fmt == "json":
         _emit_json(data, output)
     elif fmt == "xlsx":
-        from iupjong_xl.outputs.findings_xlsx import write_findings
-
-        _guard(write_findings, report, output, lang=lang, copies=copies)  # links open the marked-up copies
         _print_summary(data, lang)
     else:
         _print_table(report, lang)
-    if any(f.code in _internal_codes() for f in report.findings):
+    if service.is_internal(f.code for f in report.findings):
         sys.exit(EXIT_INTERNAL)
     sys.exit(EXIT_OK if report.valid else EXIT_FINDINGS)
 
@@ -161,7 +147,7 @@ def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | N
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         _print_consolidation(data, lang)
-    if any(f["code"] in _internal_codes() for f in data["findings"]):
+    if service.is_internal(f["code"] for f in data["findings"]):
         sys.exit(EXIT_INTERNAL)
     sys.exit(EXIT_FINDINGS if data["summary"]["errors"] else EXIT_OK)
 
@@ -185,7 +171,7 @@ def refresh(workbook: Path, fmt: str, lang: str, ledger: Path | None) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         _print_refresh(data, lang)
-    if any(f["code"] in _internal_codes() for f in data["findings"]):
+    if service.is_internal(f["code"] for f in data["findings"]):
         sys.exit(EXIT_INTERNAL)
     sys.exit(EXIT_FINDINGS if data["summary"]["errors"] else EXIT_OK)
 
@@ -266,22 +252,22 @@ def history(workbook: Path, club: str | None, year: int | None, ledger: Path | N
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 def codes(year: int, lang: str, fmt: str) -> None:
     """List every rule code of a year's rule book with its severity and message."""
-    from iupjong_xl import rulebook
+    from iupjong_xl import service
 
-    book = _guard(rulebook.load, year)
-    rows = [{"code": c, "severity": s, "message": m[lang]} for c, (s, m) in book.all_codes().items()]
+    found = _guard(service.codes, year, lang=lang)
+    rows = [c.to_dict() for c in found.codes]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if fmt == "markdown":
-        click.echo(rulebook.codes_markdown(book))
+        click.echo(found.markdown)
         return
     from rich.console import Console
 
     ko = lang != "en"
     table = _rich_table(*(("코드", "구분", "내용") if ko else ("code", "severity", "message")),
-                        title=(f"{year}년 규칙집 ({book.version}): 코드 {len(rows)}개" if ko else
-                               f"rule book {year} ({book.version}): {len(rows)} codes"))
+                        title=(f"{year}년 규칙집 ({found.version}): 코드 {len(rows)}개" if ko else
+                               f"rule book {year} ({found.version}): {len(rows)} codes"))
     for r in rows:
         table.add_row(r["code"], _severity(r["severity"], lang), r["message"])
     Console(width=200).print(table)
@@ -293,9 +279,9 @@ def codes(year: int, lang: str, fmt: str) -> None:
 @click.option("--seed", type=int, default=2009, show_default=True)
 def sample(output: Path, seed: int) -> None:
     """(Re)generate the deterministic sample corpus (sample_workbooks/)."""
-    from iupjong_xl.samples.write import write_corpus
+    from iupjong_xl import service
 
-    written = _guard(write_corpus, output, seed=seed)
+    written = _guard(service.sample, output, seed=seed)
     click.echo(f"{len(written)} files -> {output}")
 
 
@@ -304,9 +290,9 @@ def sample(output: Path, seed: int) -> None:
               show_default=True)
 def templates_cmd(output: Path) -> None:
     """(Re)generate every standard template of every rule-book year into a folder (templates/)."""
-    from iupjong_xl.outputs.templates import generate_all
+    from iupjong_xl import service
 
-    for p in _guard(generate_all, output):
+    for p in _guard(service.templates, output):
         click.echo(str(p))
 
 @cli.command()
@@ -316,9 +302,10 @@ def templates_cmd(output: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def directory(national: Path, output: Path, fmt: str) -> None:
     """Company directory of a consolidated workbook: every member company once (by BRN), with summary sheets."""
-    from iupjong_xl.analyses.directory import build_directory, write_directory
+    from iupjong_xl import service
 
-    _build_write_show(build_directory, national, write_directory, output, fmt, _print_directory)
+    built = _guard(service.directory, national, output)
+    _show(built.to_dict(), output, fmt, _print_directory)
 
 
 @cli.command()
@@ -333,18 +320,17 @@ def directory(national: Path, output: Path, fmt: str) -> None:
 def partners(national: Path, lead: str, need: str, top: int, same_federation: bool, with_: str | None, fmt: str,
              output: Path | None) -> None:
     """Rank member companies of other KSIC divisions for a lead company's need; check the proposed consortium."""
-    from iupjong_xl.analyses.partners import find_partners, write_matches
+    from iupjong_xl import service
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs -o FILE")
     chosen = [b.strip() for b in with_.split(",") if b.strip()] if with_ else None
-    matches = _guard(find_partners, national, lead, need, top=top, same_federation=same_federation, partners=chosen)
+    matches = _guard(service.partners, national, lead, need, top=top, same_federation=same_federation, chosen=chosen,
+                     output=output if fmt == "xlsx" else None)
     data = matches.to_dict()
     if fmt == "json":
         _emit_json(data, output)
         return
-    if fmt == "xlsx":
-        _guard(write_matches, matches, output)
     _print_matches(data, output if fmt == "xlsx" else None)
 
 
@@ -357,12 +343,49 @@ def partners(national: Path, lead: str, need: str, top: int, same_federation: bo
               help="every year this ledger holds (instead of naming the workbooks)")
 def trends(nationals: tuple[Path, ...], output: Path, fmt: str, ledger: Path | None) -> None:
     """Indicators of consolidated workbooks of several years side by side, with changes and the support budget."""
-    from iupjong_xl.analyses.trends import build_trends, ledger_years, write_trends
+    from iupjong_xl import service
 
     if not nationals and ledger is None:
         raise click.UsageError("name the consolidated workbooks of two or more years, or --ledger iupjong.db")
-    sources: list[Any] = list(nationals) if ledger is None else _guard(ledger_years, ledger)
-    _build_write_show(build_trends, sources, write_trends, output, fmt, _print_trends)
+    built = _guard(service.trends, nationals, output, ledger=ledger)
+    _show(built.to_dict(), output, fmt, _print_trends)
+
+@cli.command()
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="the folder of the open-data snapshot (replaced as a whole when it holds an earlier one)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+def publish(ledger: Path, output: Path, fmt: str, lang: str) -> None:
+    """Open data (공개 자료) from a ledger: each year's current national view without personal data, as SQLite, CSV
+    and JSON per table, datapackage.json (Frictionless) and metadata.yaml (Datasette). Exit 0 = written; 1 = a
+    column the allow-list does not declare would be published (nothing written); 2 = usage."""
+    from iupjong_xl import service
+    from iupjong_xl.analyses.publish import NotPublishableError
+
+    try:
+        snap = _guard(service.publish, ledger, output)
+    except _Fail as exc:
+        if isinstance(exc.__cause__, NotPublishableError):
+            click.echo(exc.message, err=True)
+            sys.exit(EXIT_FINDINGS)
+        raise
+    data = snap.to_dict()
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    ko = lang != "en"
+    years = ", ".join(map(str, data["years"]))
+    runs = ", ".join(f"{r['year']}: {'실행' if ko else 'run'} #{r['run']}" for r in data["runs"])
+    click.echo(f"{'공개 자료' if ko else 'open data'} -> {output}: {years}{'년' if ko else ''} ({runs})")
+    for name, n in data["tables"].items():
+        click.echo(f"  {name}: {n:,}{'행' if ko else ' rows'}")
+    redacted, suppressed = sum(data["redacted"].values()), sum(data["suppressed"].values())
+    click.echo(f"개인정보 열 없음(허용 목록 확인); 자유 기재에서 연락처·이메일·등록번호를 지운 칸 {redacted:,}개; "
+               f"3곳 미만이라 싣지 않은 합계·평균 {suppressed:,}개" if ko else
+               f"no personal columns (allow-list checked); free-text cells redacted: {redacted:,}; sums or means "
+               f"withheld (fewer than 3 companies): {suppressed:,}")
+
 
 @cli.group()
 def addin() -> None:
@@ -436,11 +459,69 @@ def addin_build(check: bool) -> None:
     sys.exit(0 if result.ok else 1)
 
 
-def _build_write_show(build: Any, source: Any, write: Any, output: Path, fmt: str, show: Any) -> None:
-    """build(source) -> object with to_dict(); write(obj, output); print the JSON (exactly to_dict()) or a table."""
-    obj = _guard(build, source)
-    _guard(write, obj, output)
-    data = obj.to_dict()
+@cli.group()
+def portal() -> None:
+    """The portal (웹 포털): club secretaries upload their report in a browser and read every finding at its cell.
+    Needs the extra: pip install "iupjong-xl[portal]"."""
+
+
+def _portal_commands() -> Any:
+    try:
+        from iupjong_xl.portal import commands
+    except ImportError as exc:  # Django or waitress missing
+        raise _Fail("포털에는 추가 설치가 필요합니다: pip install \"iupjong-xl[portal]\"\n"
+                    f"(the portal needs its extra: pip install \"iupjong-xl[portal]\"; {exc})") from exc
+    return commands
+
+
+@portal.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--profile", type=click.Choice(["lan", "https"]), help="lan (default): plain HTTP on a trusted office "
+              "network; https: behind a TLS proxy (Secure cookies, HSTS, redirect to HTTPS)")
+def portal_init(folder: Path, profile: str | None) -> None:
+    """Create a portal folder (ledger, accounts database, secret key, settings); run again, it completes what is
+    missing and keeps the rest."""
+    done = _guard(_portal_commands().init, folder, profile=profile)
+    click.echo(f"{done.path}: 포털 폴더 준비됨" + (f" (새로 만듦: {', '.join(done.created)})" if done.created else
+                                               " (이미 모두 있음)"))
+
+
+@portal.group("user")
+def portal_user() -> None:
+    """Portal accounts."""
+
+
+@portal_user.command("add")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("username")
+@click.option("--role", type=click.Choice(["club", "federation", "center"]), required=True)
+@click.option("--club", "club_code", metavar="CODE", help="the club code of a club account (e.g. SEO-001)")
+@click.option("--federation", metavar="NAME", help="the federation of a federation account (e.g. 서울)")
+@click.option("--password-stdin", is_flag=True, required=True, help="read the password from the first line of stdin")
+def portal_user_add(folder: Path, username: str, role: str, club_code: str | None, federation: str | None,
+                    password_stdin: bool) -> None:
+    """Add one account with its role; the password is read from stdin (never an argument: it would show in the
+    process list and the shell history)."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    _guard(_portal_commands().add_user, folder, username, password, role, club=club_code, federation=federation)
+    where = {"club": f"교류회 {club_code}", "federation": f"{federation} 연합회", "center": "중앙회"}[role]
+    click.echo(f"{username}: 계정을 만들었습니다 ({where})")
+
+
+@portal.command("serve")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+def portal_serve(folder: Path, host: str, port: int) -> None:
+    """Serve the portal (waitress; static files included) until stopped with Ctrl+C."""
+    def ready(url: str) -> None:
+        click.echo(f"포털: {url} (멈추려면 Ctrl+C)", err=True)
+
+    _guard(_portal_commands().serve, folder, host=host, port=port, ready=ready)
+
+
+def _show(data: dict[str, Any], output: Path, fmt: str, show: Any) -> None:
+    """Print the JSON (exactly the result's to_dict()) or a table."""
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -449,18 +530,13 @@ def _build_write_show(build: Any, source: Any, write: Any, output: Path, fmt: st
 
 def _emit_json(data: Any, output: Path | None) -> None:
     """--format json: exactly the library's data, to -o (atomically) or to stdout."""
+    from iupjong_xl import service
+
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if output:
-        _guard(_write_text, output, text + "\n")
+        _guard(service.write_text, output, text + "\n")
     else:
         click.echo(text)
-
-
-def _write_text(path: Path, text: str) -> None:
-    from iupjong_xl.io.atomic import atomic_path
-
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
 
 
 class _progress:
@@ -728,16 +804,15 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
         missing = ", ".join(e["missing"][:8]) + (" …" if len(e["missing"]) > 8 else "")
         rep.add_row(fed, str(e["registered"]), str(e["reported"]), str(e["reporting_rate"]), missing)
     console.print(rep)
-    from iupjong_xl import rulebook
+    from iupjong_xl import service
 
-    book = rulebook.load(s["year"])
     it = _rich_table("지표" if ko else "indicator", "값" if ko else "value", "논문(2009.3)" if ko else "paper (2009.3)",
                      numeric=(1, 2), title="전국 지표" if ko else "national indicators")
-    for ind in book.indicators:
+    for ind in service.indicators(s["year"], lang=lang):
         v = data["indicators"].get(ind.key)
         paper = "" if ind.paper is None else (f"{ind.paper:.1f}" if ind.decimals else f"{int(ind.paper):,}")
         shown = "-" if v is None else (f"{v:.{ind.decimals}f}" if ind.decimals else f"{v:,}")
-        it.add_row(ind.label(lang), f"{shown} {ind.unit}", paper)
+        it.add_row(ind.label, f"{shown} {ind.unit}", paper)
     console.print(it)
     f = data["funding"]
     console.print((f"지원금: 신청 {f['requests']}건, 적격 {f['eligible']}건, 선정 {f['selected']}건 / {f['max_consortia']}, "

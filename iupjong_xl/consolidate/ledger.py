@@ -34,7 +34,7 @@ from iupjong_xl.errors import IupjongError
 
 APP = "iupjong-xl"
 DEFAULT_NAME = "iupjong.db"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 WAIT_ENV = "IUPJONG_LEDGER_WAIT"  # seconds a run waits for another run's write lock (default 120)
 DEFAULT_WAIT = 120.0
 MAX_PAGES_ENV = "IUPJONG_LEDGER_MAX_PAGES"
@@ -82,6 +82,24 @@ MIGRATIONS: dict[int, str] = {
         workbook TEXT NOT NULL, sheet TEXT NOT NULL, header TEXT NOT NULL, position INTEGER NOT NULL,
         uid TEXT NOT NULL, value TEXT, run_id INTEGER NOT NULL REFERENCES runs(id),
         PRIMARY KEY (workbook, sheet, header, uid));
+    """,
+    # the portal: every upload is a run of its own (command "upload"); a submission is that upload as the club's
+    # report (its file in blobs/files, its findings in findings, its rows a version of workbook 'portal'), and its
+    # events (uploaded, then submitted, approved, returned ... in later parts) say what happened to it, who and when
+    3: """
+    CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
+        sha256 TEXT NOT NULL REFERENCES blobs(sha256), file_name TEXT NOT NULL, size INTEGER NOT NULL,
+        account TEXT NOT NULL, account_role TEXT NOT NULL, account_club TEXT, account_federation TEXT,
+        received TEXT NOT NULL, kind TEXT, year INTEGER, club_code TEXT, federation TEXT,
+        version_id INTEGER REFERENCES versions(id), status TEXT NOT NULL, errors INTEGER NOT NULL,
+        warnings INTEGER NOT NULL);
+    CREATE INDEX submissions_club ON submissions (account_club, id);
+    CREATE INDEX submissions_federation ON submissions (federation, id);
+    CREATE TABLE submission_events (
+        id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL REFERENCES submissions(id), kind TEXT NOT NULL,
+        account TEXT NOT NULL, at TEXT NOT NULL, note TEXT);
+    CREATE INDEX submission_events_submission ON submission_events (submission_id, id);
     """,
 }
 

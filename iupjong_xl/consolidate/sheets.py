@@ -15,6 +15,7 @@ WHOLE = "보고서 전체 제외: "  # 제외 sheet: the whole report was left o
 FIXED_CREATED = datetime.datetime(2009, 1, 1)
 UID, UID_HEADER = "_uid", "행 ID"
 S_EDITS = "수정 이력"  # corrections, restored rows and rows added by hand, as the ledger recorded them
+DERIVED_SHEETS = (S_SUMMARY, S_IND, S_REPORTING, S_FUNDING)  # the sheets refresh recomputes from the data sheets
 # 출처's 종류 and 처리 columns in Korean; the reader maps them back to the codes (SOURCE_CODES)
 SOURCE_KIND_KO = {"club": "교류회 보고서", "federation": "연합회 보고서", "consolidated": "취합본"}
 SOURCE_STATUS_KO = {"created": "신규", "replaced": "교체", "unchanged": "변경 없음", "kept": "유지", "rejected": "제외",

@@ -1,6 +1,6 @@
 """The coordinators' buttons of the 이업종 ribbon (group 회원사): 회원사 명부 and 파트너 찾기.
 
-Thin glue like the buttons of iupjong_xl.excel, on the same xlwings surface (see the top of that module), plus one
+Thin glue like the buttons of iupjong_xl.excel.buttons, on the same xlwings surface (see iupjong_xl.excel.live), plus one
 prompt for text: Excel's InputBox on Windows (app.api), the system's dialog on macOS. Both buttons read the
 consolidated workbook as it is now (unsaved edits included, through the same live snapshot 검증 uses), write a new
 workbook beside it (never overwriting: `… (2).xlsx`) and open it; the open workbook itself is not changed.
@@ -11,11 +11,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from iupjong_xl.excel import ButtonError, _unique, book_kind, saved_path, snapshot, status
+from iupjong_xl import service
+from iupjong_xl.excel.live import book_kind, saved_path, snapshot, unique_path
+from iupjong_xl.excel.ribbon import ButtonError, status
 
 BRN_EXAMPLE = "116-82-00276"
 NEED_EXAMPLE = "폐열 회수 열교환기"
@@ -34,9 +35,7 @@ def _folder(book: Any) -> Path:
 
 def _open_live(book: Any, tmp: Path) -> Any:
     """The consolidated workbook as the user sees it now, opened for the directory and partner matching."""
-    from iupjong_xl.analyses.directory import open_consolidated
-
-    return open_consolidated(snapshot(book, tmp / (Path(book.name).stem + ".xlsx")))
+    return service.open_consolidated(snapshot(book, tmp / (Path(book.name).stem + ".xlsx")))
 
 
 def ask_text(app: Any, prompt: str, default: str = "") -> str | None:
@@ -61,17 +60,15 @@ def ask_text(app: Any, prompt: str, default: str = "") -> str | None:
 
 def directory_book(book: Any) -> Path:
     """회원사 명부: write the directory of this consolidated workbook beside it and open it."""
-    from iupjong_xl.analyses.directory import build_directory, write_directory
-
     app = book.app
     _require_consolidated(book, "회원사 명부")
     status(app, "이업종: 회원사 명부 만드는 중…")
     with tempfile.TemporaryDirectory(prefix="iupjong-") as tmp:
-        directory = replace(build_directory(_open_live(book, Path(tmp))), source=book.fullname or book.name)
+        directory = service.directory(_open_live(book, Path(tmp)), source=book.fullname or book.name)
     if not directory.companies:
         raise ButtonError("이 취합 문서에는 회원사가 없습니다.", "교류회 보고서를 [취합]한 뒤 다시 누르세요.")
-    target = _unique(_folder(book) / f"{Path(book.name).stem}_회원사명부.xlsx")
-    write_directory(directory, target)
+    target = unique_path(_folder(book) / f"{Path(book.name).stem}_회원사명부.xlsx")
+    service.write_directory(directory, target)
     app.books.open(str(target))
     status(app, f"이업종 회원사 명부: {target.name} (회원사 {len(directory.companies):,}곳, "
                 f"교류회 {len(directory.clubs):,}곳)")
@@ -84,9 +81,6 @@ def directory_book(book: Any) -> Path:
 def partners_book(book: Any, brn: str | None = None, need: str | None = None) -> Path | None:
     """파트너 찾기: ask for the lead company's BRN and the technology needed, write the ranked partners and the
     proposed consortium's check into a new workbook and open it."""
-    from iupjong_xl.analyses.partners import EmptyNeedError, find_partners, write_matches
-    from iupjong_xl.validate.normalize import CoerceError, normalize_brn
-
     app = book.app
     _require_consolidated(book, "파트너 찾기")
     if brn is None:
@@ -94,10 +88,7 @@ def partners_book(book: Any, brn: str | None = None, need: str | None = None) ->
         if brn is None:
             status(app, "이업종 파트너 찾기: 취소")
             return None
-    try:
-        lead_brn = normalize_brn(brn.strip())
-    except CoerceError:
-        lead_brn = None
+    lead_brn = service.normalize_brn(brn)
     if lead_brn is None:
         raise ButtonError(f"'{brn}'은(는) 사업자등록번호가 아닙니다 (자릿수나 검증 숫자가 맞지 않습니다).",
                       f"{BRN_EXAMPLE}처럼 10자리 번호를 적으세요. 회원사 시트의 사업자등록번호를 복사해 붙여도 됩니다.")
@@ -117,13 +108,12 @@ def partners_book(book: Any, brn: str | None = None, need: str | None = None) ->
                 status(app, "이업종 파트너 찾기: 취소")
                 return None
         try:
-            matches = find_partners(opened, lead_brn, need)
-        except EmptyNeedError as exc:
+            matches = service.partners(opened, lead_brn, need, source=book.fullname or book.name)
+        except service.EmptyNeedError as exc:
             raise ButtonError("찾는 기술·제품이 비어 있습니다.",
                           f"파트너가 가져올 기술이나 제품을 말로 적으세요. 예: {NEED_EXAMPLE}") from exc
-    matches = replace(matches, source=book.fullname or book.name)
-    target = _unique(_folder(book) / f"파트너찾기_{lead_brn}.xlsx")
-    write_matches(matches, target)
+    target = unique_path(_folder(book) / f"파트너찾기_{lead_brn}.xlsx")
+    service.write_matches(matches, target)
     app.books.open(str(target))
     status(app, f"이업종 파트너 찾기: {target.name} (후보 {len(matches.candidates)}곳)")
     return target

@@ -16,7 +16,7 @@ text on stderr, or run for a very long time.  No ``except`` catches an abort, so
   MAX_JOBS_PER_WORKER files.
 
 On Linux workers are forked (cheap: a few milliseconds, the parent's loaded modules are shared); elsewhere they
-are spawned and ``initializer(*initargs)`` prepares them.
+are spawned and ``initializer(*initargs)`` prepares them (IUPJONG_START_METHOD=spawn does the same on Linux).
 """
 
 from __future__ import annotations
@@ -67,10 +67,16 @@ class Outcome:
     native: str = ""
 
 
+START_METHOD_ENV = "IUPJONG_START_METHOD"  # "fork", "spawn" or "forkserver"; default: fork on Linux, else spawn
+
+
 def _context() -> Any:
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
+    """How workers start: IUPJONG_START_METHOD when this platform has it (tests run spawned workers on Linux the
+    way Windows and macOS start them), else fork on Linux and spawn elsewhere."""
+    method = os.environ.get(START_METHOD_ENV, "")
+    if method not in multiprocessing.get_all_start_methods():
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+    return multiprocessing.get_context(method)
 
 
 def _vm_bytes() -> int:
@@ -233,7 +239,7 @@ def _death(exitcode: int | None, native: str, limits: Limits) -> Outcome:
 
 
 # Idle workers kept between calls (a fork of a large parent, and its teardown, cost tens of milliseconds): the
-# workers of the last (fn, limits, initializer, initargs) used by this process.  Another key retires them, so a
+# workers of the last (start method, fn, limits, initializer, initargs) used by this process.  Another key retires them, so a
 # worker never runs a function or a rule-book folder it was not started with.
 _IDLE: dict[str, Any] = {"key": None, "pid": None, "workers": []}
 _IDLE_LOCK = threading.Lock()
@@ -318,7 +324,7 @@ def run_isolated(fn: Callable[[Any], Any], jobs: Sequence[Any], *, workers: int 
             pool[pool.index(w)] = fresh = _Worker(ctx, fn, limits, initializer, initargs)
             fresh.give(slot, jobs[slot], limits.seconds)
 
-    key = (fn, limits, initializer, initargs)
+    key = (ctx.get_start_method(), fn, limits, initializer, initargs)
     pool.extend(_checkout(key, n))
     try:
         while len(pool) < n:

@@ -31,6 +31,7 @@ from pathlib import Path, PurePath
 
 from iupjong_xl.errors import OutputError
 from iupjong_xl.io.atomic import atomic_path, same_file
+from iupjong_xl.outputs.xlsx import scale_for
 from iupjong_xl.validate.findings import SEVERITY_ORDER, FileResult, Finding, Report
 
 __all__ = ["COMMENT_AUTHOR", "FILL_ERROR", "FILL_WARNING", "annotate_files", "copy_name", "copy_names",
@@ -397,13 +398,17 @@ def _findings_sheet(wb, findings: list[Finding], lang: str, sheet_map: dict[str,
             ws.row_dimensions[r].height = 15.75 * lines + 2
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(findings) + 1}"
-    # print-ready: A4 landscape, one page wide, header row on every page, footer sheet name and page x / y
+    # print-ready: A4 landscape at a scale that keeps 8 pt type (the kit's rule), header row on every page, the cell
+    # reference repeated at the left when the message continues on the next page, footer sheet name and page x / y
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    scale, wider = scale_for(final, landscape=True)
+    ws.page_setup.scale = scale
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
     ws.print_title_rows = "1:1"
+    if wider:
+        ws.page_setup.pageOrder = "overThenDown"
+        ws.print_title_cols = "A:B"  # sheet and cell beside every message
     ws.oddFooter.left.text = "&A"
     ws.oddFooter.right.text = "&P / &N"
     ws.print_area = f"A1:{get_column_letter(len(headers))}{len(findings) + 1}"

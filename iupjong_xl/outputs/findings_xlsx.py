@@ -11,7 +11,6 @@ depend only on the report (fixed creation date).
 
 from __future__ import annotations
 
-import datetime
 import os
 import warnings
 from collections import Counter
@@ -21,14 +20,15 @@ from typing import Any
 
 from iupjong_xl.errors import OutputError
 from iupjong_xl.io.atomic import atomic_path, same_file
-from iupjong_xl.io.xlsx import (
+from iupjong_xl.outputs.xlsx import (
     MAX_TEXT,
-    TABLE_STYLE,
     Formats,
+    add_table,
     display_width,
     finish,
     link_target,
     links_note,
+    new_workbook,
     nothing_here,
 )
 from iupjong_xl.validate.findings import Finding, Report
@@ -156,7 +156,6 @@ def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko",
     --annotate); the links then open the copy at the cell.
 
     Raises OutputError when path is one of the submitted files or cannot be written."""
-    import xlsxwriter
     import xlsxwriter.exceptions
 
     target = Path(path)
@@ -169,25 +168,19 @@ def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko",
     lab = _labels(lang)
 
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(
-            str(tmp),
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-        )
+        wb = new_workbook(tmp, lab["findings"], in_memory=False)
+        fm = Formats(wb)
+        summary = wb.add_worksheet(lab["summary"])
+        sheet = wb.add_worksheet(lab["findings"])
+        _write_summary(summary, report, lab, fm, paths, out_dir, bool(copies))
+        write_findings_sheet(sheet, fm, report.findings, paths, out_dir, lang)
+        if not report.findings:
+            nothing_here(sheet, fm, 3, lab["none"])
         try:
-            wb.set_properties({"created": datetime.datetime(2009, 1, 1), "title": lab["findings"]})
-            fm = Formats(wb)
-            summary = wb.add_worksheet(lab["summary"])
-            sheet = wb.add_worksheet(lab["findings"])
-            _write_summary(summary, report, lab, fm, paths, out_dir, bool(copies))
-            write_findings_sheet(sheet, fm, report.findings, paths, out_dir, lang)
-            if not report.findings:
-                nothing_here(sheet, fm, 3, lab["none"])
-        finally:
-            try:
-                wb.close()
-            except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-                raise OutputError(f"{target}: 파일을 쓰지 못했습니다 ({exc}).", f"{target}: cannot write ({exc})",
-                                  file=str(target)) from exc
+            wb.close()
+        except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
+            raise OutputError(f"{target}: 파일을 쓰지 못했습니다 ({exc}).", f"{target}: cannot write ({exc})",
+                              file=str(target)) from exc
     return target
 
 
@@ -286,9 +279,7 @@ def write_findings_sheet(ws: Any, fm: Formats, findings: Sequence[Finding], path
         widths = [max(a, b) for a, b in zip(widths, cells, strict=False)]
 
     if as_table:  # an Excel table (filters, banded rows) among the consolidated workbook's other tables
-        ws.add_table(0, 0, max(len(findings), 1), len(headers) - 1, {
-            "columns": [{"header": h, "header_format": fm.head} for h in headers], "style": TABLE_STYLE,
-            "autofilter": True})
+        add_table(ws, 0, headers, len(findings), freeze=False, header_format=fm.head)
     else:
         ws.autofilter(0, 0, max(len(findings), 1), len(headers) - 1)
     ws.freeze_panes(1, 0)

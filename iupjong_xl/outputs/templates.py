@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +11,8 @@ from iupjong_xl import __version__, rulebook
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.atomic import atomic_path
 from iupjong_xl.io.reader import col_letter
-from iupjong_xl.io.xlsx import cell, display_width
 from iupjong_xl.outputs import livecheck
+from iupjong_xl.outputs.xlsx import cell, display_width, new_workbook, page_setup
 from iupjong_xl.rulebook import META_SHEET, Column, RuleBook, Sheet
 
 LIST_SHEET = "_목록"
@@ -21,7 +20,7 @@ INSTRUCTIONS_SHEET = "작성안내"
 TEMPLATE_ROWS = 1000  # table rows that carry drop-downs and input hints
 CHECK_ROWS = 200  # table rows of a blank template that carry the live-check formulas (clubs have 8-40 members)
 CHECK_SPARE = 5  # a filled-in workbook: its rows plus these carry them
-FIXED_CREATED = datetime.datetime(2009, 1, 1)  # reproducible files: no wall-clock time inside
+PRINT_ROWS = 30  # table rows a blank template prints (the form); a filled-in one prints its rows and a few spare
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,19 +51,9 @@ def write_template(path: str | os.PathLike[str], kind: str, year: int,
 
 
 def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str, Any]]], live: bool = True) -> None:
-    import xlsxwriter
-
     rep = book.reports[kind]
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False, "in_memory": True})
-    wb.set_properties({
-        "title": f"{rep.title_ko} ({book.year})",
-        "subject": rep.template_id,
-        "author": "iupjong-xl",
-        "company": "이업종중앙회",
-        "comments": f"{rep.template_id} {book.version}",
-        "created": FIXED_CREATED,
-    })
+    wb = new_workbook(path, f"{rep.title_ko} ({book.year})",
+                      props={"subject": rep.template_id, "comments": f"{rep.template_id} {book.version}"})
     wb.set_custom_property("iupjong_template_id", rep.template_id)
     wb.set_custom_property("iupjong_year", str(book.year))
     wb.set_custom_property("iupjong_version", book.version)
@@ -76,7 +65,7 @@ def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str,
     extras = {s.key: len(_extra_columns(data.get(s.key, []))) for s in sheets}
     checks = livecheck.plan(book, kind, rows, extras) if live else None
     _instructions(wb, fmt, book, kind, sheets, live)
-    check_ws = livecheck.fast_formulas(wb.add_worksheet(livecheck.CHECK_SHEET)) if checks else None
+    check_ws = wb.add_worksheet(livecheck.CHECK_SHEET) if checks else None
     list_refs = _lists(wb, book, sheets)
     for sheet in sheets:
         records = data.get(sheet.key, [])
@@ -84,14 +73,21 @@ def _write(path: Path, book: RuleBook, kind: str, data: dict[str, list[dict[str,
             ws = _form_sheet(wb, fmt, book, sheet, records[0] if records else {}, list_refs)
             if checks and live_fmt:
                 livecheck.write_form(ws, checks.sheets[sheet.key], live_fmt)
+            last_col = checks.sheets[sheet.key].check_col if checks else 2
+            page_setup(ws, ws.last_row, last_col, header=0, keys=1, one_page=True)
         else:
             last = checks.sheets[sheet.key].check_col if checks else len(sheet.columns) - 1
             ws = _table_sheet(wb, fmt, book, sheet, records, list_refs, last)
             if checks and live_fmt:
                 livecheck.write_table(ws, checks.sheets[sheet.key], live_fmt)
-    if checks and live_fmt:
+            inputs = len(sheet.columns) - 1 + extras[sheet.key]  # a blank form prints its input columns (no 점검)
+            ws.hide_gridlines(0)  # the empty rows print as a grid to fill in
+            page_setup(ws, PRINT_ROWS if blank else len(records) + CHECK_SPARE, inputs if blank else max(last, inputs),
+                       header=0, keys=1, one_page=blank)
+    if checks and live_fmt and check_ws is not None:
         livecheck.write_check_sheet(wb, check_ws, checks, live_fmt, f"{book.year}년 {rep.title_ko} 점검", fmt.title,
                                     fmt.header)
+        page_setup(check_ws, check_ws.last_row, check_ws.last_col, header=None, landscape=True)
     meta = wb.add_worksheet(META_SHEET)
     for r, (k, v) in enumerate([("template_id", rep.template_id), ("kind", kind), ("year", str(book.year)),
                                  ("version", book.version), ("generator", f"iupjong-xl {__version__}")]):
@@ -205,6 +201,7 @@ def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: lis
             ws.write_string(r, 4, col.hint_ko + extra, fmt.wrap)
             r += 1
         r += 1
+    page_setup(ws, r, 4, header=None, landscape=True)  # one page wide: the instructions are read top to bottom
     ws.activate()
 
 
@@ -260,7 +257,7 @@ def _validation(book: RuleBook, col: Column, list_refs: dict[str, str]) -> dict[
 
 def _form_sheet(wb: Any, fmt: _Formats, book: RuleBook, sheet: Sheet, record: dict[str, Any],
                 list_refs: dict[str, str]) -> Any:
-    ws = livecheck.fast_formulas(wb.add_worksheet(sheet.name))
+    ws = wb.add_worksheet(sheet.name)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 30)
     ws.set_column(2, 2, 50)
@@ -283,7 +280,7 @@ def _extra_columns(records: list[dict[str, Any]]) -> list[str]:
 
 def _table_sheet(wb: Any, fmt: _Formats, book: RuleBook, sheet: Sheet, records: list[dict[str, Any]],
                  list_refs: dict[str, str], check_col: int) -> Any:
-    ws = livecheck.fast_formulas(wb.add_worksheet(sheet.name))
+    ws = wb.add_worksheet(sheet.name)
     ws.set_row(0, 32)
     for c, col in enumerate(sheet.columns):
         ws.set_column(c, c, col.width or max(10, len(col.header) * 2 + 2), fmt.number(_column_format(col)))

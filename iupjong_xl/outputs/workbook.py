@@ -3,14 +3,13 @@ and its derived tables."""
 
 from __future__ import annotations
 
-import datetime
 import os
 from pathlib import Path
 from typing import Any
 
 from iupjong_xl.consolidate.derive import Derived
 from iupjong_xl.consolidate.indicators import MEASURES, indicator_value
-from iupjong_xl.consolidate.model import CLUB_SHEETS, Consolidation
+from iupjong_xl.consolidate.model import ALL_SHEETS, Consolidation
 from iupjong_xl.consolidate.sheets import (
     FUNDING_COLS,
     MEASURE_HEADERS,
@@ -29,17 +28,22 @@ from iupjong_xl.consolidate.sheets import (
     data_headers,
     empty_note,
 )
-from iupjong_xl.io.atomic import atomic_path
 from iupjong_xl.io.reader import col_letter as _col
-from iupjong_xl.io.xlsx import (
+from iupjong_xl.outputs.findings_xlsx import write_findings_sheet
+from iupjong_xl.outputs.xlsx import (
+    DATA_LABELS,
+    Book,
     Formats,
+    Sheet,
+    add_table,
     column_chart,
     finish,
     hide_empty_columns,
-    new_workbook,
+    meta_sheet,
     nothing_here,
+    write_rows,
+    xlsx,
 )
-from iupjong_xl.outputs.findings_xlsx import write_findings_sheet
 from iupjong_xl.rulebook import CONSOLIDATED_META, RuleBook
 
 # ----------------------------------------------------------------------------------------------------- writing
@@ -51,40 +55,29 @@ def write_workbook(cons: Consolidation, path: str | os.PathLike[str], derived: D
     consolidate.derive; the writer never computes); an existing file is replaced only when writing succeeded.
     links_from: the folder the findings' links are relative to (default: the workbook's own; verify writes the
     expected view elsewhere)."""
-    with atomic_path(path) as tmp:
-        _write(cons, derived, tmp, links_from or Path(path).resolve().parent)
+    level_ko = "전국" if cons.level == "national" else f"{cons.target_federation or ''} 연합회"
+    with xlsx(path, f"{cons.year}년 이업종 교류 {level_ko} 취합", in_memory=False) as (wb, f):
+        _write(wb, f, cons, derived, links_from or Path(path).resolve().parent)
     return Path(path)
 
 
-def _write(cons: Consolidation, d: Derived, path: Path, out_dir: Path) -> None:
-    level_ko = "전국" if cons.level == "national" else f"{cons.target_federation or ''} 연합회"
-    wb = new_workbook(path, f"{cons.year}년 이업종 교류 {level_ko} 취합", in_memory=False)
-    try:
-        f = Formats(wb)
-        ws_sum = wb.add_worksheet(S_SUMMARY)
-        ind_total_row = _indicators(wb, f, cons, d)
-        _reporting(wb, f, d)
-        funding_cells = _funding(wb, f, cons, d)
-        _summary(ws_sum, f, cons, d, ind_total_row, funding_cells, out_dir)
-        for key in (*CLUB_SHEETS, "federation", "roster"):
-            _data_sheet(wb, f, cons.book, key, cons.shown_rows(key), cons.extra_columns.get(key))
-        _findings(wb, f, cons, out_dir)
-        _rejected(wb, f, cons)
-        _sources(wb, f, cons)
-        _edit_log(wb, f, cons)
-        _changes(wb, f, cons)
-        meta = wb.add_worksheet(CONSOLIDATED_META)
-        for r, (k, v) in enumerate([("kind", "consolidated"), ("level", cons.level), ("year", str(cons.year)),
-                                     ("version", cons.book.version), ("content_hash", cons.content_hash),
-                                     ("federation", cons.target_federation or "")]):
-            meta.write_string(r, 0, k)
-            meta.write_string(r, 1, v)
-        meta.hide()
-        ws_sum.activate()
-    except BaseException:
-        wb.fileclosed = True  # nothing to save: the caller's temp file is removed, the old output stays
-        raise
-    wb.close()
+def _write(wb: Book, f: Formats, cons: Consolidation, d: Derived, out_dir: Path) -> None:
+    ws_sum = wb.add_worksheet(S_SUMMARY)
+    ind_total_row = _indicators(wb, f, cons, d)
+    _reporting(wb, f, d)
+    funding_cells = _funding(wb, f, cons, d)
+    _summary(ws_sum, f, cons, d, ind_total_row, funding_cells, out_dir)
+    for key in ALL_SHEETS:
+        _data_sheet(wb, f, cons.book, key, cons.shown_rows(key), cons.extra_columns.get(key))
+    _findings(wb, f, cons, out_dir)
+    _rejected(wb, f, cons)
+    _sources(wb, f, cons)
+    _edit_log(wb, f, cons)
+    _changes(wb, f, cons)
+    meta_sheet(wb, CONSOLIDATED_META, [("kind", "consolidated"), ("level", cons.level), ("year", str(cons.year)),
+                                       ("version", cons.book.version), ("content_hash", cons.content_hash),
+                                       ("federation", cons.target_federation or "")])
+    ws_sum.activate()
 
 
 def _indicators(wb: Any, f: Formats, cons: Consolidation, d: Derived) -> int:
@@ -119,7 +112,7 @@ def _indicators(wb: Any, f: Formats, cons: Consolidation, d: Derived) -> int:
         rate_col = len(MEASURES) + 1 + next(i for i, ind in enumerate(ratio) if ind.key == "reporting_rate")
         chart = column_chart(wb, "연합회별 보고율(%)", y_name="%", y_max=100)
         chart.add_series({"name": "보고율(%)", "categories": [S_IND, first, 0, total - 1, 0],
-                          "values": [S_IND, first, rate_col, total - 1, rate_col], "data_labels": {"value": True}})
+                          "values": [S_IND, first, rate_col, total - 1, rate_col], "data_labels": DATA_LABELS})
         ws.insert_chart(total + 2, 0, chart, {"x_scale": 2.0, "y_scale": 1.1})
     else:
         nothing_here(ws, f, total + 2, "연합회별로 셀 보고서가 없습니다.")
@@ -294,51 +287,13 @@ def _funding(wb: Any, f: Formats, cons: Consolidation, d: Derived) -> dict[str, 
     return cells
 
 
-def _table(ws: Any, f: Formats, heads: list[str], rows: list[list[Any]], fmts: dict[int, Any], top: int = 0,
+def _table(ws: Sheet, f: Formats, heads: list[str], rows: list[list[Any]], fmts: dict[int, Any], top: int = 0,
            name: str | None = None) -> tuple[int, int]:
-    """An Excel table (filters, banded rows) with typed cells; text is always stored as text. Returns (first, last)."""
-    first = top + 1
-    col_fmts = [fmts.get(c) for c in range(len(heads))]
-    write_string, write_number = ws.write_string, ws.write_number
-    for r, row in enumerate(rows, start=first):
-        for c, v in enumerate(row):
-            t = type(v)
-            if t is str:  # the common cases first; text is never a formula, even when it starts with = + - @
-                if v:
-                    write_string(r, c, v)
-            elif t is int or t is float:
-                if v == v:
-                    write_number(r, c, v, col_fmts[c])
-            elif v is not None:
-                _cell(ws, r, c, v, col_fmts[c], f)
-            elif col_fmts[c] is f.input:
-                ws.write_blank(r, c, None, f.input)
-    last = top + max(len(rows), 1)
-    ws.add_table(top, 0, last, len(heads) - 1, {
-        "columns": [{"header": h} for h in heads], "style": "Table Style Light 9", "autofilter": True,
-        **({"name": name} if name else {}),
-    })
-    ws.freeze_panes(top + 1, 0)
-    return first, last
-
-
-def _cell(ws: Any, r: int, c: int, v: Any, fmt: Any, f: Formats) -> None:
-    if v is None or v == "" or (isinstance(v, float) and v != v):
-        if fmt is not None and fmt is f.input:
-            ws.write_blank(r, c, None, fmt)
-        return
-    if isinstance(v, bool):
-        ws.write_string(r, c, "예" if v else "아니오")
-    elif isinstance(v, (int, float)):
-        ws.write_number(r, c, v, fmt)
-    elif isinstance(v, datetime.datetime):
-        ws.write_datetime(r, c, v, fmt or f.date)
-    elif isinstance(v, datetime.date):
-        ws.write_datetime(r, c, datetime.datetime(v.year, v.month, v.day), fmt or f.date)
-    elif isinstance(v, tuple):
-        ws.write_string(r, c, ", ".join(map(str, v)))
-    else:
-        ws.write_string(r, c, str(v))  # never a formula, even when it starts with = + - @
+    """An Excel table (filters, banded rows) with the kit's typed cells; the 평가점수 input column keeps its yellow
+    cells where nothing was typed yet. Returns (first, last) data row."""
+    blank = {c: fmt for c, fmt in fmts.items() if fmt is f.input}
+    write_rows(ws, top + 1, rows, fmts, blank=blank)
+    return top + 1, add_table(ws, top, heads, len(rows), name=name)
 
 
 def _data_sheet(wb: Any, f: Formats, book: RuleBook, key: str, records: list[dict[str, Any]],
@@ -367,7 +322,7 @@ def _data_sheet(wb: Any, f: Formats, book: RuleBook, key: str, records: list[dic
     hide_empty_columns(ws, len(cols), rows)  # kept for the reader (it maps by header), hidden for people
     keys = [k for k, _h in cols]
     fixed = {keys.index(k): 18 for k in ("_sha256", "_digest") if k in keys}
-    finish(ws, f, header=0, widths=fixed, caps={keys.index("_source"): 30} if "_source" in keys else None,
+    finish(ws, f, header=0, widths=fixed, keys=3, caps={keys.index("_source"): 30} if "_source" in keys else None,
            nowrap=set(fixed) | ({keys.index("_source")} if "_source" in keys else set()))
     ws.set_column(keys.index(UID), keys.index(UID), None, None, {"hidden": True})  # the ledger's row id
 
@@ -422,7 +377,7 @@ def _rejected(wb: Any, f: Formats, cons: Consolidation) -> None:
 
 def _sources(wb: Any, f: Formats, cons: Consolidation) -> None:
     ws = wb.add_worksheet(S_SOURCES)
-    sheets = [*CLUB_SHEETS, "federation", "roster", "carried"]
+    sheets = [*ALL_SHEETS, "carried"]
     names = {k: cons.book.sheets[k].name for k in sheets if k in cons.book.sheets} | {"carried": "취합본 행"}
     heads = ["파일", "SHA-256", "종류", "연합회", "교류회코드", "서식 버전", "처리"]
     for k in sheets:

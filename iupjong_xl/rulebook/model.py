@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from iupjong_xl.errors import RuleBookError
 
@@ -16,6 +17,7 @@ TYPES = {"text", "int", "float", "date", "bool", "brn", "brn_list"}
 COLUMN_CHECKS = ("REQUIRED", "TYPE", "FORMAT", "CHECKSUM", "ALLOWED", "RANGE", "PATTERN", "DUPLICATE")
 SEVERITIES = {"error", "warning"}
 LANGS = ("ko", "en")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,22 @@ class RuleBook:
     indicators: tuple[Indicator, ...] = ()
     measures: dict[str, Any] = field(default_factory=dict)
     funding_reasons: dict[str, dict[str, str]] = field(default_factory=dict)
+    _memo: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def memo(self, key: Hashable, make: Callable[[], _T]) -> _T:
+        """What a stage derives from this rule book (a finding factory, a sheet's pandera schema), made once per
+        loaded book. The cache lives and dies with the book: a book loaded from another folder (use_root) starts
+        empty, so no stage ever serves the messages of a rule book it was not given; a worker process (forked or
+        spawned) loads its own book and so its own cache."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return cast(_T, self._memo[key])
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}  # derived objects stay with their process
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _memo={})
 
     def param(self, ref: Any) -> Any:
         """Resolve '$year' / '$funding.max_total_won' style references; other values pass through."""
@@ -181,7 +199,8 @@ class RuleBook:
         node: Any = self.parameters
         for part in ref[1:].split("."):
             if not isinstance(node, dict) or part not in node:
-                raise RuleBookError(f"{self.path}: unknown parameter {ref}")
+                raise RuleBookError(f"규칙집 {self.path}의 parameters:에 {ref}이(가) 없습니다.",
+                                    f"{self.path}: unknown parameter {ref}", file=str(self.path / "rulebook.yaml"))
             node = node[part]
         return node
 

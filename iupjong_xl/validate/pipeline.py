@@ -59,7 +59,6 @@ def validate(paths: Iterable[str], *, year: int | None = None, max_rows: int | N
 
 
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
-_FACTORIES: dict[int, FindingFactory] = {}
 
 
 def _workers(requested: int | None, files: int) -> int:
@@ -70,10 +69,10 @@ def _workers(requested: int | None, files: int) -> int:
     return max(1, requested) if files >= PARALLEL_MIN_FILES else 1
 
 
-def _factory(year: int) -> FindingFactory:
-    if year not in _FACTORIES:
-        _FACTORIES[year] = FindingFactory(rulebook.load(year))
-    return _FACTORIES[year]
+def _factory(book: rulebook.RuleBook) -> FindingFactory:
+    """The finding factory of a loaded rule book (made once per book, never per year alone: another rule-book folder
+    is another book)."""
+    return book.memo("finding_factory", lambda: FindingFactory(book))
 
 
 def _read_file(job: tuple[int, Found, int | None, int | None]) -> ParsedFile:
@@ -81,14 +80,14 @@ def _read_file(job: tuple[int, Found, int | None, int | None]) -> ParsedFile:
     ParsedFile whose rule book is detached (re-attached by _attach in the parent)."""
     index, found, year, max_rows = job
     years = rulebook.available_years()
-    ff0 = _factory(year if year is not None else years[-1])
+    ff0 = _factory(rulebook.load(year if year is not None else years[-1]))
     pf = ParsedFile(index, found, FileResult(found.display, str(found.path)))
     if found.skipped == "not_found":
         pf.findings.append(ff0.make("FILE_NOT_FOUND", found.display))
         return pf
     _parse(pf, year, years, max_rows, ff0)
     if pf.book is not None and pf.kind is not None:
-        ff = _factory(pf.book.year)
+        ff = _factory(pf.book)
         for sheet in pf.book.report_sheets(pf.kind):
             data = pf.sheets.get(sheet.key)
             if data is None or data.skipped:
@@ -137,7 +136,7 @@ def _failed(job: tuple[int, Found, int | None, int | None], outcome: Outcome) ->
     """The ParsedFile of a file whose worker died, hit a limit or raised: one file-level finding."""
     index, found, year, _max_rows = job
     years = rulebook.available_years()
-    ff0 = _factory(year if year is not None else years[-1])
+    ff0 = _factory(rulebook.load(year if year is not None else years[-1]))
     pf = ParsedFile(index, found, FileResult(found.display, str(found.path)))
     code = outcome.code or INTERNAL
     pf.findings.append(ff0.make(code, found.display, detail=outcome.detail))
@@ -162,8 +161,10 @@ def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None
         raise UsageError("no rule book found in validation/")
     if year is not None and year not in years:
         raise UsageError(f"no rule book for {year} (available: {', '.join(map(str, years))})")
+    for y in [year] if year is not None else years:  # every rule book a file may name, checked here: a mistake in
+        rulebook.load(y)  # one is a RuleBookError for the caller (exit 2), never a worker's crash on the first file
     default_book = rulebook.load(year if year is not None else years[-1])
-    ff_default = _factory(default_book.year)
+    ff_default = _factory(default_book)
     loose: list[Finding] = []
     todo: list[Found] = []
     for found in discover(paths):
@@ -233,7 +234,7 @@ def _parse_open(pf: ParsedFile, wb: Workbook, year: int | None, years: list[int]
         pf.findings.append(ff0.make("FILE_TEMPLATE_YEAR", disp, found=tyear if tyear is not None else "?", expected=expected))
         return
     book = rulebook.load(tyear)
-    ff = _factory(book.year)
+    ff = _factory(book)
     pf.book, pf.kind = book, kind
     pf.result.kind, pf.result.year = kind, tyear
     pf.result.template_version = meta.get("version") or f"{tyear}(추정)"
@@ -304,7 +305,7 @@ def _check_groups(parsed: list[ParsedFile], keep: bool = True, prior: Mapping[in
     out: list[Finding] = []
     for (year, kind), pfs in groups.items():
         book = rulebook.load(year)
-        ff = _factory(year)
+        ff = _factory(book)
         per_file: dict[int, FileRecords] = {pf.index: FileRecords(pf.found.display, {}, {}) for pf in pfs}
         for sheet in book.report_sheets(kind):
             inputs = [SheetInput(pf.index, pf.found.display, pf.sheets[sheet.key])

@@ -260,7 +260,8 @@ def check_rules(book: RuleBook, fr: FileRecords, ff: FindingFactory,
         if fn is None:
             from iupjong_xl.errors import RuleBookError
 
-            raise RuleBookError(f"rule {rule.code}: unknown kind {rule.kind!r}")
+            raise RuleBookError(f"규칙 {rule.code}: 규칙 종류 {rule.kind!r}이(가) 없습니다.",
+                                f"rule {rule.code}: unknown kind {rule.kind!r}", file=str(book.path / "rules.yaml"))
         out.extend(fn(Ctx(book, rule, fr, ff, last)))
     return out
 

@@ -173,14 +173,12 @@ def _coerce_cell(
         return None
 
 
-_SCHEMA_CACHE: dict[tuple[int, str], tuple[Any, dict[tuple[str, int], str]]] = {}
-
-
 def schema_for(book: RuleBook, sheet: Sheet) -> tuple[Any, dict[tuple[str, int], str]]:
-    """The pandera schema of a sheet and a map (column, check number) -> CHECK name."""
-    key = (book.year, sheet.key)
-    if key in _SCHEMA_CACHE:
-        return _SCHEMA_CACHE[key]
+    """The pandera schema of a sheet and a map (column, check number) -> CHECK name (made once per loaded book)."""
+    return book.memo(("schema", sheet.key), lambda: _schema(book, sheet))
+
+
+def _schema(book: RuleBook, sheet: Sheet) -> tuple[Any, dict[tuple[str, int], str]]:
     import pandera.pandas as pa
 
     columns = {}
@@ -200,9 +198,7 @@ def schema_for(book: RuleBook, sheet: Sheet) -> tuple[Any, dict[tuple[str, int],
             checks.append(pa.Check(lambda s, rx=rx: s.map(lambda v: bool(rx.match(str(v)))), element_wise=False, ignore_na=True))
             names[(col.key, len(checks) - 1)] = "PATTERN"
         columns[col.key] = pa.Column(None, checks=checks, nullable=not col.required, required=True)
-    schema = pa.DataFrameSchema(columns, coerce=False, strict=False)
-    _SCHEMA_CACHE[key] = (schema, names)
-    return schema, names
+    return pa.DataFrameSchema(columns, coerce=False, strict=False), names
 
 
 def run_schema(

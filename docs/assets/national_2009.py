@@ -1,8 +1,11 @@
-"""Render docs/national_2009.png, the README picture: the national workbook's 요약 and 연합회별 지표 sheets as
-LibreOffice prints them (soffice → PDF → pdftoppm), cropped and stacked. Run from the repository root:
+"""Render docs/assets/national_2009.png, the picture of the manual's consolidate page (docs/commands/consolidate.md):
+the national workbook's 요약 and 연합회별 지표 sheets as LibreOffice prints them (soffice → PDF → pdftoppm), cropped
+and stacked. Run from the repository root:
 
     iupjong consolidate sample_workbooks/2009 -o /tmp/national_2009.xlsx -q
-    python docs/readme_picture.py /tmp/national_2009.xlsx
+    python docs/assets/national_2009.py /tmp/national_2009.xlsx
+
+(mkdocs.yml leaves this script out of the site: exclude_docs.)
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ def png(rows: list[bytes], width: int) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
-def main(workbook: str, out: str = "docs/national_2009.png") -> None:
+def main(workbook: str, out: str = "docs/assets/national_2009.png") -> None:
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         subprocess.run([shutil.which("soffice") or "soffice", f"-env:UserInstallation={(t / 'lo').as_uri()}",

@@ -1,4 +1,4 @@
-"""Live checks inside the template: plain spreadsheet formulas, generated from the rule book, that show the secretary
+"""The plan of the live checks (the formula compiler) — live checks inside the template: plain spreadsheet formulas, generated from the rule book, that show the secretary
 what is wrong while typing (Excel 2010+, LibreOffice and Google Sheets alike: no VBA, no LET/LAMBDA/dynamic arrays).
 
 How a table sheet is laid out (a form sheet is the same with one field per row):
@@ -19,6 +19,7 @@ What a formula cannot express (regular expressions, the numbers inside a list ce
 consortium company, anything about the file itself) stays with the validator: see ``live_status``.
 """
 
+
 from __future__ import annotations
 
 import string
@@ -26,11 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from xlsxwriter.worksheet import CellFormulaTuple
-
 from iupjong_xl.io.reader import col_letter
 from iupjong_xl.rulebook import Column, Rule, RuleBook, Sheet, check_template, col_severity, column_checks
-from iupjong_xl.validate.layout import CHECK_HEADER, CHECK_SHEET
 from iupjong_xl.validate.normalize import _FALSE_WORDS, _TRUE_WORDS
 from iupjong_xl.validate.schemas import allowed_text
 
@@ -654,13 +652,11 @@ def _code_prefix(p: Plan, sp: SheetPlan, rule: Rule, a: dict[str, Any]) -> Built
     return col.key, digit, {"value": t, "expected": code}, f"{col.header} 앞자리가 연합회 코드와 같은지"
 
 
-# ------------------------------------------------------------------------------------------------ writing
-
 NORM_DIGITS = "".join(str(i) for i in range(2, 10))
 CHOOSE_MAX = 29
 
 
-def _first_problem(r: str, checks: list[Check]) -> str:
+def first_problem(r: str, checks: list[Check]) -> str:
     """The message of the first non-zero digit of r, and how many more problems the row has."""
     norm = r
     for d in NORM_DIGITS:
@@ -678,87 +674,17 @@ def _first_problem(r: str, checks: list[Check]) -> str:
     return f'=IF({r}="","",IF(ISERROR({pos}),"",{chooser}&{more}))'
 
 
-def _checked(formula: str, where: str) -> str:
+def checked(formula: str, where: str) -> str:
     if len(formula) > MAX_FORMULA:
         raise ValueError(f"live-check formula of {where} is {len(formula)} characters (limit {MAX_FORMULA})")
     return formula
 
 
-@dataclass
-class Formats:
-    head: Any
-    cell: Any
-    error: Any
-    warning: Any
-    guard: dict[str, Any]
-
-
-def formats(wb: Any) -> Formats:
-    guard = {"validate": "custom", "value": "=FALSE", "error_type": "stop", "error_title": "점검 칸",
-             "error_message": "점검 칸은 수식으로 자동 계산됩니다. 여기에 입력하지 말고 왼쪽의 입력 칸을 고치세요.",
-             "input_title": CHECK_HEADER, "input_message": "자동 계산: 이 행의 첫 번째 문제 (비어 있으면 문제 없음)",
-             "show_input": True}
-    return Formats(
-        head=wb.add_format({"bold": True, "bg_color": "#D9D9D9", "font_color": "#595959", "border": 1, "valign": "vcenter"}),
-        cell=wb.add_format({"bg_color": "#F2F2F2", "font_color": "#9C0006"}),
-        error=wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
-        warning=wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"}),
-        guard=guard,
-    )
-
-
-def _positions(checks: list[Check], column: str | None = None) -> list[tuple[int, Check]]:
+def positions(checks: list[Check], column: str | None = None) -> list[tuple[int, Check]]:
     return [(i + 1, c) for i, c in enumerate(checks) if column is None or c.column == column]
 
 
-def _cf(ws: Any, fmt: Formats, r0: int, r1: int, c: int, r_cell: str, checks: list[Check], key: str) -> None:
-    for sev, cell_fmt in (("error", fmt.error), ("warning", fmt.warning)):
-        pos = [k for k, ch in _positions(checks, key) if ch.severity == sev]
-        if pos:
-            crit = "=OR(" + ",".join(f'MID({r_cell},{k},1)>"0"' for k in pos) + ")"
-            ws.conditional_format(r0, c, r1, c, {"type": "formula", "criteria": crit, "format": cell_fmt,
-                                                  "stop_if_true": sev == "error"})
-
-
-_PREPARED: dict[tuple[str, bool], str] = {}
-
-
-def fast_formulas(ws: Any) -> Any:
-    """Memoise xlsxwriter's formula preparation on this worksheet: conditional formats and data validations run some
-    two hundred regular expressions per formula when the file is written, and the same few dozen formulas come back
-    in every workbook of a corpus. Same output, computed once per process."""
-    original = ws._prepare_formula
-
-    def prepare(formula: str, expand_future_functions: bool = False) -> str:
-        key = (formula, expand_future_functions)
-        hit = _PREPARED.get(key)
-        if hit is None:
-            if len(_PREPARED) > 20000:
-                _PREPARED.clear()
-            hit = _PREPARED[key] = original(formula, expand_future_functions)
-        return hit
-
-    ws._prepare_formula = prepare
-    return ws
-
-
-def put_formula(ws: Any, r: int, c: int, formula: str, cell_format: Any = None) -> None:
-    """Store a formula cell whose cached result is "" (so LibreOffice computes it on load; Excel recalculates every
-    formula on load anyway). xlsxwriter's write_formula runs some sixty regular expressions over the text to spell
-    Excel 365 function names; these formulas use none of them and are thousands of characters long, so the prepared
-    cell is stored directly (same bytes as write_formula would give)."""
-    if ws._check_dimensions(r, c):
-        raise ValueError(f"cell ({r}, {c}) is outside the sheet")
-    ws.table[r][c] = CellFormulaTuple(formula[1:] if formula.startswith("=") else formula, cell_format, "")
-
-
-def _write_down(ws: Any, r0: int, r1: int, c: int, formula: str, cell_format: Any) -> None:
-    """The same formula text in rows r0..r1 (0-based) of column c."""
-    for r in range(r0, r1 + 1):
-        put_formula(ws, r, c, formula, cell_format)
-
-
-def _row_formulas(sp: SheetPlan) -> list[tuple[int, str]]:
+def row_formulas(sp: SheetPlan) -> list[tuple[int, str]]:
     """(column, formula) of one table row: helpers, R digits, the 점검 message (computed once per plan)."""
     if sp.formulas:
         return sp.formulas
@@ -777,54 +703,11 @@ def _row_formulas(sp: SheetPlan) -> list[tuple[int, str]]:
         formulas.append((sp.f_col[col.key], '=""&' + "&".join(f"({c.digit})" for c in mine) if mine else '=""'))
         f_cells.append(sp.ref(sp.f_col[col.key]))
     formulas.append((sp.r_col, f'=IF({blank},"",{"&".join(f_cells)})'))
-    formulas.append((sp.check_col, _first_problem(sp.ref(sp.r_col), sp.checks)))
+    formulas.append((sp.check_col, first_problem(sp.ref(sp.r_col), sp.checks)))
     for c, text in formulas:
-        _checked(text, f"{sp.sheet.name}!{col_letter(c)}")
+        checked(text, f"{sp.sheet.name}!{col_letter(c)}")
     sp.formulas = formulas
     return formulas
-
-
-def write_table(ws: Any, sp: SheetPlan, fmt: Formats) -> None:
-    """The 점검 column, the hidden helpers and the conditional formats of a table sheet."""
-    ws.write_string(0, sp.check_col, CHECK_HEADER, fmt.head)
-    ws.set_column(sp.check_col, sp.check_col, 48, fmt.cell)
-    helpers = [sp.r_col, *sp.t_col.values(), *sp.f_col.values(), *sp.u_col.values(), *sp.v_col.values()]
-    ws.set_column(min(helpers), max(helpers), 6, None, {"hidden": True})
-    for c, text in _row_formulas(sp):
-        _write_down(ws, 1, sp.rows, c, text, fmt.cell if c == sp.check_col else None)
-    ws.data_validation(1, sp.check_col, sp.rows, sp.check_col, fmt.guard)
-    r_cell = f"${col_letter(sp.r_col)}2"
-    for col in sp.sheet.columns:
-        _cf(ws, fmt, 1, sp.rows, sp.data[col.key], r_cell, sp.checks, col.key)
-
-
-def write_form(ws: Any, sp: SheetPlan, fmt: Formats) -> None:
-    """The 점검 cell block of a form sheet: a message per field (D), hidden helpers (E:G), a summary below."""
-    ws.write_string(0, sp.check_col, CHECK_HEADER, fmt.head)
-    ws.set_column(sp.check_col, sp.check_col, 48, fmt.cell)
-    ws.set_column(sp.r_col, max([*sp.t_col.values(), *sp.u_col.values(), *sp.v_col.values()]), 6, None,
-                  {"hidden": True})
-    for col in sp.sheet.columns:
-        row = sp.form_row[col.key]
-        mine = [c for c in sp.checks if c.column == col.key]
-        if col.key in sp.u_col:
-            put_formula(ws, row, sp.u_col[col.key], _checked("=" + folded_formula(sp, col), col.header), None)
-        put_formula(ws, row, sp.t_col[col.key], _checked("=" + typed_formula(sp, col), col.header), None)
-        if col.key in sp.v_formula:
-            put_formula(ws, row, sp.v_col[col.key], _checked("=" + sp.v_formula[col.key], col.header), None)
-        r = sp.ref(sp.r_col, col.key)
-        digits = '""&' + "&".join(f"({c.digit})" for c in mine) if mine else '""'
-        put_formula(ws, row, sp.r_col, _checked("=" + digits, col.header), None)
-        if mine:
-            put_formula(ws, row, sp.check_col, _checked(_first_problem(r, mine), col.header), fmt.cell)
-            _cf(ws, fmt, row, row, sp.data[col.key], f"${col_letter(sp.r_col)}${row + 1}", mine, col.key)
-        else:
-            ws.write_blank(row, sp.check_col, None, fmt.cell)
-    ws.data_validation(1, sp.check_col, sp.rows, sp.check_col, fmt.guard)
-    at = sp.rows + 2
-    ws.write_string(at, 0, "점검 결과", fmt.head)
-    put_formula(ws, at, 1, STATUS_FORMULA, fmt.cell)
-    ws.write_string(at, 2, f"시트마다 건수는 '{CHECK_SHEET}' 시트를 보세요.")
 
 
 STATUS_FORMULA = (f'=IF({NAME_ERRORS}+{NAME_WARNINGS}=0,"문제 없음: 보내셔도 됩니다",IF({NAME_ERRORS}>0,"오류 "&{NAME_ERRORS}&"건"'
@@ -842,38 +725,10 @@ def _count(sp: SheetPlan, k: int, check: Check) -> str:
     return f'SUMPRODUCT(--("0"&MID({sp.r_range()},{k},1)))'
 
 
-def write_params(wb: Any, ws: Any, p: Plan) -> None:
-    """The hidden parameter sheet: every number of the rule book the formulas use, the lists, the row counts."""
-    head = ["이름", "값", "설명"]
-    for c, h in enumerate(head):
-        ws.write_string(0, c, h)
-    rows = list(p.params)
-    for sp in p.sheets.values():
-        if not sp.form:
-            rows.append((sp.rows_name(), None, f"{sp.sheet.name} 입력 행 수 (자동 계산)"))
-    for r, (name, value, what) in enumerate(rows, start=1):
-        ws.write_string(r, 0, name)
-        if value is None:
-            sp = next(s for s in p.sheets.values() if s.rows_name() == name)
-            put_formula(ws, r, 1, f'=SUMPRODUCT(--(LEN({sp.r_range()})>0))', None)
-        else:
-            ws.write_number(r, 1, float(value))
-        ws.write_string(r, 2, what)
-        wb.define_name(name, f"='{PARAM_SHEET}'!$B${r + 1}")
-    for i, (name, values) in enumerate(p.lists.items()):
-        c = 4 + i
-        ws.write_string(0, c, name)
-        for r, v in enumerate(values, start=1):
-            ws.write_string(r, c, v)
-        letter = col_letter(c)
-        wb.define_name(name, f"='{PARAM_SHEET}'!${letter}$2:${letter}${max(2, len(values) + 1)}")
-    ws.hide()
-
-
 Line = tuple[str, str, str, str, str, str, str | None, str | None]
 
 
-def _check_lines(p: Plan) -> list[Line]:
+def check_lines(p: Plan) -> list[Line]:
     """The 점검 sheet's line per rule: code, severity, sheet, column, what / why not, how, count formula, message."""
     book = p.book
     sheets = list(p.sheets.values())
@@ -882,7 +737,7 @@ def _check_lines(p: Plan) -> list[Line]:
     lines: list[Line] = []
     for sp in sheets:
         seen: dict[str, list[tuple[int, Check]]] = {}
-        for k, ch in _positions(sp.checks):
+        for k, ch in positions(sp.checks):
             if sp.form:  # a form's digits are per field row
                 k = [c for c in sp.checks if c.column == ch.column].index(ch) + 1
             seen.setdefault(ch.code, []).append((k, ch))
@@ -905,63 +760,6 @@ def _check_lines(p: Plan) -> list[Line]:
         assert not seen, f"live checks without a line: {sorted(seen)}"
     p.lines = lines
     return lines
-
-
-def write_check_sheet(wb: Any, ws: Any, p: Plan, fmt: Formats, title: str, bold: Any, header: Any) -> None:
-    """The 점검 sheet: errors and warnings per sheet, the totals (CHECK_ERRORS, CHECK_WARNINGS), a line per rule."""
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 2, 9)
-    ws.set_column(3, 3, 12)
-    ws.set_column(4, 4, 18)
-    ws.set_column(5, 5, 56)
-    ws.set_column(6, 6, 8)
-    ws.set_column(7, 7, 60)
-    ws.write_string(0, 0, title, bold)
-    ws.write_string(1, 0, "입력하는 동안 자동으로 계산됩니다. 보내기 전에 오류가 0건인지 확인하세요. "
-                          "빨간 칸은 오류, 노란 칸은 경고이며 각 표의 '점검' 열에 이유가 나옵니다.")
-    put_formula(ws, 2, 0, STATUS_FORMULA, bold)
-    ws.write_string(3, 0, "아래 '검증 프로그램에서만' 항목은 연합회의 iupjong validate가 검사합니다.")
-    for c, h in enumerate(["시트", "오류", "경고"]):
-        ws.write_string(5, c, h, header)
-    sheets = list(p.sheets.values())
-    total_row = 6 + len(sheets)
-    first_line = total_row + 4
-    lines = _check_lines(p)
-    last_line = first_line + len(lines) - 1
-    for c, h in enumerate(["코드", "구분", "시트", "항목", "점검 내용 / 서식에서 못 하는 이유", "점검", "건수", "메시지"]):
-        ws.write_string(first_line - 1, c, h, header)
-    ws.write_string(first_line - 2, 0, "규칙별 점검", bold)
-    for i, (code, sev, sheet_name, col_header, what, how, count, msg) in enumerate(lines):
-        r = first_line + i
-        ws.write_string(r, 0, code)
-        ws.write_string(r, 1, "오류" if sev == "error" else "경고")
-        ws.write_string(r, 2, sheet_name)
-        ws.write_string(r, 3, col_header)
-        ws.write_string(r, 4, what)
-        ws.write_string(r, 5, how)
-        if count is not None:
-            put_formula(ws, r, 6, _checked("=" + count, code), None)
-        if msg is not None:
-            put_formula(ws, r, 7, _checked(f'=IF(G{r + 1}>0,{msg},"")', code), None)
-    g = f"$G${first_line + 1}:$G${last_line + 1}"
-    cs = f"$C${first_line + 1}:$C${last_line + 1}"
-    bs = f"$B${first_line + 1}:$B${last_line + 1}"
-    for i, sp in enumerate(sheets):
-        r = 6 + i
-        ws.write_string(r, 0, sp.sheet.name)
-        put_formula(ws, r, 1, f'=SUMIFS({g},{cs},"{sp.sheet.name}",{bs},"오류")', None)
-        put_formula(ws, r, 2, f'=SUMIFS({g},{cs},"{sp.sheet.name}",{bs},"경고")', None)
-    ws.write_string(total_row, 0, "합계", header)
-    put_formula(ws, total_row, 1, f"=SUM(B7:B{total_row})", header)
-    put_formula(ws, total_row, 2, f"=SUM(C7:C{total_row})", header)
-    wb.define_name(NAME_ERRORS, f"='{CHECK_SHEET}'!$B${total_row + 1}")
-    wb.define_name(NAME_WARNINGS, f"='{CHECK_SHEET}'!$C${total_row + 1}")
-    ws.conditional_format(6, 1, total_row, 1, {"type": "cell", "criteria": ">", "value": 0, "format": fmt.error})
-    ws.conditional_format(6, 2, total_row, 2, {"type": "cell", "criteria": ">", "value": 0, "format": fmt.warning})
-    ws.conditional_format(first_line, 6, last_line, 6, {"type": "formula", "format": fmt.error,
-                                                          "criteria": f'=AND($G{first_line + 1}>0,$B{first_line + 1}="오류")'})
-    ws.conditional_format(first_line, 6, last_line, 6, {"type": "formula", "format": fmt.warning,
-                                                          "criteria": f'=AND($G{first_line + 1}>0,$B{first_line + 1}="경고")'})
 
 
 # ------------------------------------------------------------------------------------------- what is live
@@ -1000,26 +798,3 @@ def live_status(book: RuleBook, kind: str | None = None) -> list[tuple[str, str,
     return out
 
 
-def readme_table(book: RuleBook) -> str:
-    """Every code of a rule book: checked live in the template, or by the validator only and why (README table)."""
-    status = {code: (live, why) for code, _sev, _sheet, _col, live, why in live_status(book)}
-    rows = ["| code | severity | where | checked | why / what |", "|---|---|---|---|---|"]
-    for code, (sev, _messages) in book.all_codes().items():
-        if code in status:
-            live, why = status[code]
-            where = next(f"{sh} · {col}" if col else sh for c, _s, sh, col, _l, _w in live_status(book) if c == code)
-        elif code == ERROR_CODE:
-            live, why, where = True, CHECK_WHAT[ERROR_CODE], "every input cell"
-        elif code.startswith("CONSOLIDATE_"):
-            live, why, where = False, "여러 보고서를 함께 보는 취합 단계의 검사", "(consolidation)"
-        elif code.startswith("LEDGER_"):
-            live, why, where = False, "취합 문서를 원장(iupjong.db)과 비교하는 취합 단계의 검사", "(ledger)"
-        else:
-            live, why, where = False, "파일 자체(형식, 시트, 제목 행, 크기)에 대한 검사: 파일을 여는 프로그램이 필요", "(file)"
-        checked = "checked live in the template" if live else "checked by the validator only"
-        rows.append(f"| `{code}` | {sev} | {where} | {checked} | {why} |")
-    return "\n".join(rows)
-
-
-__all__ = ["CHECK_HEADER", "CHECK_SHEET", "NAME_ERRORS", "NAME_WARNINGS", "PARAM_SHEET", "Check", "Plan", "SheetPlan",
-           "folded_formula", "live_status", "plan", "readme_table", "render", "typed_formula"]

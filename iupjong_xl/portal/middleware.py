@@ -1,0 +1,45 @@
+"""The portal's own middleware: the upload cap (checked on the request's declared length, before anything reads
+the body) and the Content-Security-Policy header (Django 5.2 has none of its own)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+SLACK = 64 * 1024  # the multipart envelope around the file (boundaries, the CSRF token)
+
+
+class UploadCap:
+    """A request whose body is larger than the cap is answered 413 at once, with a Korean page; its body is never
+    read into memory (nor at all). The WSGI server caps bodies without a declared length (serve: waitress)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_UPLOAD_BYTES + SLACK:
+            mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+            body = render_to_string("too_large.html", {"mb": mb, "got": round(length / 1024 / 1024, 1)})
+            response = HttpResponse(body, status=413)
+            response["Connection"] = "close"  # the unread body is not drained
+            return response
+        return self.get_response(request)
+
+
+class ContentSecurityPolicy:
+    """Content-Security-Policy on every answer: scripts and styles from this site only, nothing inline, no frames."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
