@@ -94,3 +94,12 @@ def test_a_repeated_row_id_is_a_row_added_by_hand_and_empty_sheets_stay_quiet(
     assert got["edits"]["added"] == 1 and Path(got["edits"]["backup"]).is_file()
     assert len([r for r in _sheet(out, "회원사")[1:] if any(v is not None for v in r)]) == 6  # the copy is not data
     assert run("verify", str(out)).exit_code == 0
+
+    wb = openpyxl.load_workbook(out)  # verify's text table names kind, sheet, cell, column, ledger and workbook values
+    wb["연합회별 지표"]["B4"] = 7
+    wb.save(out)
+    text = run("verify", str(out))
+    assert text.exit_code == 1
+    assert "통합 문서가 원장과 맞지 않습니다: 1건" in text.output
+    line = next(x for x in text.output.splitlines() if "B4" in x)
+    assert [c.strip() for c in line.split("│")[1:7]] == ["고쳐짐", "연합회별 지표", "B4", "등록 교류회", "1", "7"]
