@@ -532,7 +532,8 @@ def verify(path: str | os.PathLike[str], *, ledger: str | os.PathLike[str] | Non
                             "않습니다.", f"{name}: the submission of row {uid} (sha256 {str(sha)[:12]}…) is not stored "
                             "in the ledger or its bytes differ", name, uid, kind="tampered"))
     state = previous.view
-    result.written_by = {"program": state.get("program"), "rulebook": state.get("rulebook"), "run": state.get("run")}
+    result.written_by = {"program": state.get("program"), "rulebook": state.get("rulebook"), "run": state.get("run"),
+                         "view_format": state.get("format", 1)}
     if state.get("format") == record.VIEW_FORMAT and state.get("program") == program_version() \
             and state.get("rulebook") == book.version:
         result.extend(_verify_cells(out, previous, book))

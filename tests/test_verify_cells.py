@@ -124,3 +124,33 @@ def test_pending_input_row_added_and_missing_sheet(national_2009: Path) -> None:
         ("row_added", "회원사", f"A{n}", "행 ID", None, uid),
         ("sheet_missing", "변경 내역", None, None, "변경 내역", None),
     ]
+
+
+def test_a_view_of_another_version_is_compared_row_by_row_and_named(write_report: Any, tmp_path: Path) -> None:
+    import sqlite3
+
+    from conftest import club_data
+
+    report = write_report(club_data(), name="서울_SEO-001_2009.xlsx")
+    out = tmp_path / "out" / "national.xlsx"
+    assert run("consolidate", str(report), "-o", str(out), "-q").exit_code == 0
+    conn = sqlite3.connect(out.parent / "iupjong.db")
+    conn.execute("UPDATE views SET state = json_set(state, '$.program', '0.0.9')")
+    conn.commit()
+    conn.close()
+    code, got = verify_json(out)
+    assert (code, got["mode"], got["written_by"]["program"], got["written_by"]["rulebook"], got["differences"]) == \
+        (0, "rows", "0.0.9", "2009.1", [])
+
+    wb = openpyxl.load_workbook(out)
+    ws = wb["회원사"]
+    mc = cols(ws, 1)
+    uid = ws[f"{mc['행 ID']}2"].value
+    ws[f"{mc['회사명']}2"] = "다른회사"
+    wb.save(out)
+    code, got = verify_json(out)
+    assert code == 1
+    assert [(d["check"], d["kind"], d["sheet"], d["detail"], d["column"], d["found"]) for d in got["differences"]] == [
+        ("rows", "tampered", "회원사", uid, "회사명", "다른회사")]
+    text = run("verify", str(out))
+    assert "다른 판(프로그램 0.0.9, 규칙집 2009.1" in text.output

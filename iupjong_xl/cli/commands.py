@@ -196,10 +196,12 @@ def verify(workbook: Path, ledger: Path | None, fmt: str, lang: str) -> None:
                               default=str))
         sys.exit(EXIT_FINDINGS if diffs else EXIT_OK)
     if mode == "rows":
-        click.echo((f"이 통합 문서는 다른 판(프로그램 {wrote.get('program')}, 규칙집 {wrote.get('rulebook')})이 썼습니다: 행 단위로 "
-                    "키를 맞춰 비교합니다.") if ko else
-                   (f"written by another version (program {wrote.get('program')}, rule book {wrote.get('rulebook')}): "
-                    "compared row by row by key."))
+        click.echo((f"이 통합 문서는 다른 판(프로그램 {wrote.get('program')}, 규칙집 {wrote.get('rulebook')}, 보기 형식 "
+                    f"{wrote.get('view_format')})이 썼습니다: 행 단위로 키를 맞춰 비교합니다. 다시 취합하면 셀 단위로 "
+                    "증명할 수 있습니다.") if ko else
+                   (f"written by another version (program {wrote.get('program')}, rule book {wrote.get('rulebook')}, view "
+                    f"format {wrote.get('view_format')}): compared row by row by key; consolidate again to prove it cell "
+                    "by cell."))
     if diffs:
         _print_differences(diffs, lang)
     else:
