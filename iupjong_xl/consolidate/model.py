@@ -100,18 +100,6 @@ class Consolidation:
         units = sorted(self.units.values(), key=lambda u: (order.get(u.federation, 99), u.federation, u.key[1]))
         return [r for u in units for r in u.rows.get(sheet, [])]
 
-    def shown_rows(self, sheet: str) -> list[dict[str, Any]]:
-        """The rows as the workbook shows them: a cell typed with a value its rule refuses shows what was typed."""
-        if not self.invalid_cells:
-            return self.rows(sheet)
-        from iupjong_xl.consolidate.sheets import UID
-
-        out = []
-        for r in self.rows(sheet):
-            typed = self.invalid_cells.get(str(r.get(UID)))
-            out.append({**r, **typed} if typed else r)
-        return out
-
     def frames(self) -> dict[str, pd.DataFrame]:
         """The consolidated rows per sheet key as frames (object dtype: ints stay ints, blanks stay None)."""
         import pandas as pd

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from iupjong_xl.consolidate.model import KEY_COLUMNS, PROVENANCE
+from iupjong_xl.consolidate.model import KEY_COLUMNS, PROVENANCE, Consolidation
 from iupjong_xl.rulebook import RuleBook
 from iupjong_xl.validate.normalize import lenient
 
@@ -37,6 +37,18 @@ FUNDING_COLS = [
     ("reasons", "부적격 사유"), ("rank", "순위"), ("selected", "선정"), ("gov_awarded", "정부지원 선정액(원)"),
     ("company_awarded", "기업부담 선정액(원)"), ("note", "비고"),
 ]
+
+
+def shown_rows(cons: Consolidation, sheet: str) -> list[dict[str, Any]]:
+    """The rows of a data sheet as the workbook shows them: a cell typed with a value its rule refuses shows what was
+    typed (cons.invalid_cells); the derived tables use cons.rows(), the last valid values."""
+    if not cons.invalid_cells:
+        return cons.rows(sheet)
+    out = []
+    for r in cons.rows(sheet):
+        typed = cons.invalid_cells.get(str(r.get(UID)))
+        out.append({**r, **typed} if typed else r)
+    return out
 
 
 def empty_note(sheet_name: str) -> str:

@@ -27,6 +27,7 @@ from iupjong_xl.consolidate.sheets import (
     WHOLE,
     data_headers,
     empty_note,
+    shown_rows,
 )
 from iupjong_xl.io.reader import col_letter as _col
 from iupjong_xl.outputs.findings_xlsx import write_findings_sheet
@@ -68,7 +69,7 @@ def _write(wb: Book, f: Formats, cons: Consolidation, d: Derived, out_dir: Path)
     funding_cells = _funding(wb, f, cons, d)
     _summary(ws_sum, f, cons, d, ind_total_row, funding_cells, out_dir)
     for key in ALL_SHEETS:
-        _data_sheet(wb, f, cons.book, key, cons.shown_rows(key), cons.extra_columns.get(key))
+        _data_sheet(wb, f, cons.book, key, shown_rows(cons, key), cons.extra_columns.get(key))
     _findings(wb, f, cons, out_dir)
     _rejected(wb, f, cons)
     _sources(wb, f, cons)
