@@ -147,3 +147,15 @@ def copy_corpus(corpus: Path, target: Path) -> Path:
 def national_2009(corpus_2009: Path, tmp_path: Path) -> Path:
     """A fresh copy of the session's consolidated 2009 workbook with its ledger, in tmp_path/work."""
     return copy_corpus(corpus_2009, tmp_path / "work")
+
+
+@pytest.fixture
+def small_national(write_report: Callable[..., Path], tmp_path: Path) -> Path:
+    """One valid club report (SEO-001) consolidated into tmp_path/out/national.xlsx with its ledger: for ledger and
+    verify stories that need no corpus (a second or two)."""
+    from iupjong_xl import service
+
+    report = write_report(club_data(), name="서울_SEO-001_2009.xlsx")
+    out = tmp_path / "out" / "national.xlsx"
+    service.consolidate([report], out)
+    return out

@@ -21,8 +21,9 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
 
 
-def test_refresh_reports_like_consolidate(national_2009: Path) -> None:
-    res = run("refresh", str(national_2009), "--format", "json")
+def test_refresh_reports_like_consolidate(small_national: Path) -> None:
+    national = small_national
+    res = run("refresh", str(national), "--format", "json")
     assert res.exit_code == 0, res.output
     got = json.loads(res.output)
     assert {"summary", "reporting", "indicators", "funding", "sources", "findings", "edits"} <= set(got)
@@ -32,7 +33,7 @@ def test_refresh_reports_like_consolidate(national_2009: Path) -> None:
     assert got["edits"] == {"corrections": 0, "scores": 0, "restored": 0, "added": 0, "not_taken": 0,
                             "extra_columns": 0, "inputs": [], "backup": None}
 
-    wb = openpyxl.load_workbook(national_2009)
+    wb = openpyxl.load_workbook(national)
     ws = wb["회원사"]
     heads = [c.value for c in ws[1]]
     uid_col = heads.index("행 ID")
@@ -40,11 +41,11 @@ def test_refresh_reports_like_consolidate(national_2009: Path) -> None:
     ws.delete_rows(2)  # a row deleted: restored from the ledger
     ws.append([c.value for c in ws[3]])  # a copy of a row (its 행 ID repeats): added by hand
     added_row = ws.max_row
-    wb.save(national_2009)
-    res = run("refresh", str(national_2009), "--format", "json")
+    wb.save(national)
+    res = run("refresh", str(national), "--format", "json")
     assert res.exit_code == 0, res.output  # warnings only
     got = json.loads(res.output)
-    backup = national_2009.with_name("national_2009.수정본-3.xlsx")
+    backup = national.with_name("national.수정본-3.xlsx")
     assert [(f["code"], f["severity"], f["sheet"], f["cell"]) for f in got["findings"]] == [
         ("LEDGER_ROW_RESTORED", "warning", "회원사", None),
         ("LEDGER_ROW_ADDED", "warning", "회원사", f"A{added_row}"),
@@ -61,7 +62,7 @@ def test_refresh_reports_like_consolidate(national_2009: Path) -> None:
     assert [c.value for c in next(kept.iter_rows(min_row=added_row, max_row=added_row))][uid_col] == \
         [c.value for c in ws[3]][uid_col]
 
-    text = run("refresh", str(national_2009))
+    text = run("refresh", str(national))
     assert text.exit_code == 0
     assert "갱신 결과" in text.output and "가져온 입력: 수정 0건, 평가점수 0건" in text.output
 

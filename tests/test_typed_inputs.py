@@ -69,34 +69,42 @@ def test_three_typed_scores_are_error_findings_at_their_cells(national_2009: Pat
     assert run("verify", str(national_2009)).exit_code == 0
 
 
-def test_a_refused_correction_stays_visible_and_derived_tables_use_the_last_valid(national_2009: Path) -> None:
-    wb = openpyxl.load_workbook(national_2009)
+def test_a_refused_correction_stays_visible_and_derived_tables_use_the_last_valid(
+        small_national: Path, tmp_path: Path) -> None:
+    out = small_national
+    wb = openpyxl.load_workbook(out)
     ws = wb["협력과제"]
-    cc = cols(ws, 1)
-    fund = wb["지원금"]
-    fc = cols(fund, 3)
-    assert (fund["A5"].value, fund[f"{fc['총사업비(원)']}5"].value, fund[f"{fc['선정']}5"].value) == \
-        ("2009/SEO-013/2", 13_000_000, "예")
-    row = [r for r in range(2, ws.max_row + 1) if ws[f"{cc['교류회코드']}{r}"].value == "SEO-013"][1]  # its 2nd request
-    cell = f"{cc['총사업비(원)']}{row}"
-    assert ws[cell].value == 13_000_000
+    cell = f"{cols(ws, 1)['총사업비(원)']}2"
+    assert ws[cell].value == 20_000_000
     ws[cell] = "많음"
-    wb.save(national_2009)
+    wb.save(out)
 
-    res = run("consolidate", str(SAMPLES), "-o", str(national_2009), "-q", "--format", "json")
+    report = tmp_path / "서울_SEO-001_2009.xlsx"  # consolidate again: the same check as refresh
+    res = run("consolidate", str(report), "-o", str(out), "-q", "--format", "json")
     assert res.exit_code == 1, res.output
     got = json.loads(res.output)
     ledger = [f for f in got["findings"] if f["code"].startswith("LEDGER_")]
     assert [(f["code"], f["severity"], f["sheet"], f["cell"], f["column"], f["value"]) for f in ledger] == [
         ("LEDGER_CORRECTION_INVALID", "error", "협력과제", cell, "총사업비(원)", "많음")]
-    assert "숫자가 아닙니다" in ledger[0]["message"] and "13000000" in ledger[0]["message"]
+    assert "숫자가 아닙니다" in ledger[0]["message"] and "마지막 올바른 값(20000000)" in ledger[0]["message"]
 
-    wb = openpyxl.load_workbook(national_2009)
+    wb = openpyxl.load_workbook(out)
     assert wb["협력과제"][cell].value == "많음"  # what was typed stays visible
     fund = wb["지원금"]
-    assert (fund["A5"].value, fund[f"{fc['총사업비(원)']}5"].value, fund[f"{fc['선정']}5"].value) == \
-        ("2009/SEO-013/2", 13_000_000, "예")  # the funding round used the last valid total
+    fc = cols(fund, 3)
+    assert (fund["A4"].value, fund[f"{fc['총사업비(원)']}4"].value, fund[f"{fc['지원자격']}4"].value) == \
+        ("2009/SEO-001/1", 20_000_000, "적격")  # the funding round used the last valid total
     log = [[c.value for c in r] for r in wb["수정 이력"].iter_rows(min_row=2)]
     assert [(r[2], r[3], r[5], r[6], r[7], r[8]) for r in log] == [
-        ("수정", "협력과제", "총사업비(원)", 13_000_000, "많음", "숫자가 아닙니다")]
-    assert run("verify", str(national_2009)).exit_code == 0
+        ("수정", "협력과제", "총사업비(원)", 20_000_000, "많음", "숫자가 아닙니다")]
+    assert run("verify", str(out)).exit_code == 0
+
+    wb = openpyxl.load_workbook(out)  # typed again, valid this time: taken, and the funding round follows
+    wb["협력과제"][cell] = 18_000_000
+    wb.save(out)
+    res = run("refresh", str(out), "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert [(i["kind"], i["cell"], i["old"], i["new"], i["taken"]) for i in json.loads(res.output)["edits"]["inputs"]] \
+        == [("correction", cell, "많음", 18_000_000, True)]
+    fund = openpyxl.load_workbook(out, read_only=True)["지원금"]
+    assert fund[f"{fc['총사업비(원)']}4"].value == 18_000_000

@@ -103,37 +103,33 @@ def test_no_false_alarm_untouched_libreoffice_widths_and_sorting(national_2009: 
     assert folder == national_2009.parent
 
 
-def test_pending_input_row_added_and_missing_sheet(national_2009: Path) -> None:
-    wb = openpyxl.load_workbook(national_2009)
+def test_pending_input_row_added_and_missing_sheet(small_national: Path) -> None:
+    wb = openpyxl.load_workbook(small_national)
     ws = wb["회원사"]
     mc = cols(ws, 1)
-    assert ws[f"{mc['종업원수']}2"].value == 19
+    assert ws[f"{mc['종업원수']}2"].value == 35
     ws[f"{mc['종업원수']}2"] = 25  # a correction typed, not yet taken by refresh
     copy = [c.value for c in ws[3]]
     ws.append(copy)  # a copy of a row: its 행 ID repeats
     n = ws.max_row
     del wb["변경 내역"]
-    wb.save(national_2009)
-    code, got = verify_json(national_2009)
+    wb.save(small_national)
+    code, got = verify_json(small_national)
     assert code == 1
     diffs = sorted((d["kind"], d["sheet"], d["cell"], d["column"], d["expected"], d["found"])
                    for d in got["differences"])
     uid = copy[list(mc).index("행 ID")]
     assert diffs == [
-        ("pending_input", "회원사", f"{mc['종업원수']}2", "종업원수", 19, 25),
+        ("pending_input", "회원사", f"{mc['종업원수']}2", "종업원수", 35, 25),
         ("row_added", "회원사", f"A{n}", "행 ID", None, uid),
         ("sheet_missing", "변경 내역", None, None, "변경 내역", None),
     ]
 
 
-def test_a_view_of_another_version_is_compared_row_by_row_and_named(write_report: Any, tmp_path: Path) -> None:
+def test_a_view_of_another_version_is_compared_row_by_row_and_named(small_national: Path) -> None:
     import sqlite3
 
-    from conftest import club_data
-
-    report = write_report(club_data(), name="서울_SEO-001_2009.xlsx")
-    out = tmp_path / "out" / "national.xlsx"
-    assert run("consolidate", str(report), "-o", str(out), "-q").exit_code == 0
+    out = small_national
     conn = sqlite3.connect(out.parent / "iupjong.db")
     conn.execute("UPDATE views SET state = json_set(state, '$.program', '0.0.9')")
     conn.commit()
