@@ -63,9 +63,11 @@ def consolidate(inputs: Iterable[str | os.PathLike[str]], output: str | os.PathL
     """Validate the inputs, merge them into the workbook's previous state (the ledger's), derive indicators and
     funding, record the run in the ledger and write the workbook as its view (unless dry_run: then nothing is kept)."""
     from iupjong_xl.consolidate.merge import consolidate as merge
+    from iupjong_xl.io.reader import require_inputs
 
     out = Path(output)
     paths = [str(p) for p in inputs]
+    require_inputs(paths)  # a path that does not exist, or no workbook at all: a usage error, nothing written
 
     def build(previous: Any, prior: Any = None) -> Consolidation:
         return merge(paths, year=year, level=level, output=out, progress=progress, previous=previous, prior=prior)
@@ -183,10 +185,10 @@ def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., 
             pending = _note_pending(db, view_sha)
             os.replace(tmp, out)
             tmp = None
+            _forget_pending(db, keep=pending)  # the notes of killed runs: their views are not on disk any more
             _fault("replaced")
         if pending is not None:  # committed: the ledger knows this view now
-            with contextlib.suppress(OSError):
-                pending.unlink()
+            _forget_pending(db, keep=None, only=pending)
     except BaseException:
         if result is not None and result.backup is not None and not dry_run:
             with contextlib.suppress(OSError):
@@ -309,14 +311,33 @@ def _note_pending(db: Path, sha: str) -> Path:
     """Note (durably) the sha256 of a view about to replace its workbook before this run's commit: one empty file
     per view, removed once the commit has made the view known to the ledger."""
     folder = _pending_dir(db)
-    folder.mkdir(exist_ok=True)
     mark = folder / sha
-    fd = os.open(mark, os.O_CREAT | os.O_WRONLY, 0o644)
+    for attempt in range(3):  # the folder of the last note is removed by the run that made it, once committed
+        folder.mkdir(exist_ok=True)
+        try:
+            fd = os.open(mark, os.O_CREAT | os.O_WRONLY, 0o644)
+            break
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
     return mark
+
+
+def _forget_pending(db: Path, *, keep: Path | None, only: Path | None = None) -> None:
+    """Remove the notes of views (`only` that one, else every one but `keep`), and the folder once it is empty: no
+    empty iupjong.db.pending/ is left beside the ledger."""
+    folder = _pending_dir(db)
+    marks = [only] if only is not None else (list(folder.iterdir()) if folder.is_dir() else [])
+    for mark in marks:
+        if mark != keep:
+            with contextlib.suppress(OSError):
+                mark.unlink()
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # only when empty: a note another run has just made stays
 
 
 def _pending(db: Path) -> set[str]:
@@ -413,17 +434,46 @@ def derive_copy(source: str | os.PathLike[str], target: str | os.PathLike[str]) 
 
 
 def validate(paths: Iterable[str | os.PathLike[str]], *, year: int | None = None, max_rows: int | None = None,
-             progress: Progress | None = None, ledger: str | os.PathLike[str] | None = None) -> Report:
+             progress: Progress | None = None, ledger: str | os.PathLike[str] | None = None,
+             exclude: Iterable[str | os.PathLike[str]] = ()) -> Report:
     """Validate report files or folders: every finding with file, sheet, cell, code and message. With a ledger,
-    reports are also compared with the previous year it holds (year-over-year plausibility)."""
+    reports are also compared with the previous year it holds (year-over-year plausibility). Nothing in the
+    `exclude` folders is read (e.g. where the marked-up copies go).
+
+    Input mistakes raise UsageError before anything is read: a path that does not exist, no workbook under the
+    paths; and after reading, when every file was something else than a report (a consolidated workbook, a findings
+    workbook: the error says what each one is)."""
+    from iupjong_xl.errors import UsageError
+    from iupjong_xl.io.reader import require_inputs
     from iupjong_xl.validate.pipeline import validate as run
 
+    given = [str(p) for p in paths]
+    excluded = [str(e) for e in exclude]
+    require_inputs(given, excluded)
     prior = None
     if ledger is not None:
         from iupjong_xl.consolidate.record import prior_years_of
 
         prior = prior_years_of(ledger)
-    return run([str(p) for p in paths], year=year, max_rows=max_rows, progress=progress, prior=prior)
+    report = run(given, year=year, max_rows=max_rows, progress=progress, prior=prior, exclude=excluded)
+    if report.files and all(fr.kind in ("consolidated", "findings") for fr in report.files):
+        ko = " ".join(f"{f.file}: {f.message('ko')}" for f in report.findings)
+        en = " ".join(f"{f.file}: {f.message('en')}" for f in report.findings)
+        raise UsageError(f"검증할 보고서가 없습니다. {ko}", f"no report to validate. {en}", file=report.files[0].file)
+    return report
+
+
+def annotate_copies(report: Report, folder: str | os.PathLike[str], *, lang: str = "ko") -> list[Path]:
+    """Write a marked-up copy of every report with findings into folder, each under the reader's limits (in a
+    worker process): a copy that would exceed them is not written, and a FILE_TOO_COMPLEX finding on its file is
+    added to the report instead. Returns the copies written."""
+    from iupjong_xl.outputs.annotate import annotate_report
+
+    written, refused = annotate_report(report, folder, lang=lang)
+    if refused:
+        order = {fr.file: i for i, fr in enumerate(report.files)}
+        report.findings = sorted(report.findings + refused, key=lambda f: order.get(f.file, -1))
+    return written
 
 
 @dataclass
@@ -731,14 +781,15 @@ def validate_reports(paths: Iterable[str | os.PathLike[str]], *, year: int | Non
                      findings_workbook: str | os.PathLike[str] | None = None, lang: str = "ko") -> Validation:
     """Validate report files or folders; with annotate, write a marked-up copy of each file with findings into that
     folder; with findings_workbook, write the findings as a workbook (its links open the marked-up copies)."""
-    from iupjong_xl.outputs.annotate import annotate_files, copy_names
+    from iupjong_xl.outputs.annotate import copy_names
     from iupjong_xl.outputs.findings_xlsx import write_findings
 
-    report = validate(paths, year=year, max_rows=max_rows, progress=progress, ledger=ledger)
+    report = validate(paths, year=year, max_rows=max_rows, progress=progress, ledger=ledger,
+                      exclude=[annotate] if annotate is not None else [])  # the copies are never read as input
     copies: dict[str, str | os.PathLike[str]] | None = None
     if annotate is not None:
         folder = Path(annotate)
-        written = set(annotate_files(report, folder, lang=lang))
+        written = set(annotate_copies(report, folder, lang=lang))  # under the reader's limits
         marked = [fr for fr in report.files if fr.readable and any(f.file == fr.file for f in report.findings)]
         copies = {file: Path(folder / name) for file, name in copy_names(marked, lang).items() if folder / name in written}
     out = None
@@ -1170,7 +1221,7 @@ def annotated_copy(ledger: str | os.PathLike[str], sid: int, scope: Scope,
     from dataclasses import replace as dc_replace
 
     from iupjong_xl.errors import NotFoundError
-    from iupjong_xl.outputs.annotate import annotate_files
+    from iupjong_xl.outputs.annotate import annotate_report
     from iupjong_xl.validate.findings import Report as R
 
     name, data = original_file(ledger, sid, scope)
@@ -1186,7 +1237,10 @@ def annotated_copy(ledger: str | os.PathLike[str], sid: int, scope: Scope,
         path = Path(tmp) / ("upload" + (suffix if suffix in UPLOAD_SUFFIXES else ".xlsx"))
         path.write_bytes(data)
         files = [dc_replace(fr, file=name) for fr in validate([path]).files]
-        written = annotate_files(R(list(sub.findings), files), Path(tmp) / "out")
+        written, refused = annotate_report(R(list(sub.findings), files), Path(tmp) / "out")  # under the limits
+        if refused:
+            raise NotFoundError("이 파일은 너무 크거나 복잡해 표시본을 만들지 않았습니다. 검증 결과 표를 보세요.",
+                                "this file is too large or complex to mark up within the limits; see the findings")
         if not written:
             raise NotFoundError("이 파일은 표시본을 만들 수 없습니다 (엑셀로 열 수 없는 파일).",
                                 "this file cannot be marked up (it does not open as a workbook)")
@@ -1225,3 +1279,36 @@ def publish(ledger: str | os.PathLike[str], output: str | os.PathLike[str]) -> A
     from iupjong_xl.analyses.publish import publish as run
 
     return run(ledger, output)
+
+
+@dataclass(frozen=True)
+class RosterClub:
+    """One club of a federation's roster (연합회 보고서, 교류회 명부)."""
+
+    federation: str
+    club_code: str
+    club_name: str
+
+
+def roster_clubs(paths: Iterable[str | os.PathLike[str]]) -> list[RosterClub]:
+    """The clubs on the rosters of the federation reports among these files or folders (each file read as validate
+    reads it), in roster order; a club listed twice counts once. UsageError when no roster is found."""
+    from iupjong_xl.errors import UsageError
+    from iupjong_xl.validate.pipeline import check
+
+    checked = check([str(p) for p in paths], keep=True)
+    out: dict[str, RosterClub] = {}
+    for pf in checked.files:
+        if pf.kind != "federation":
+            continue
+        records = checked.records.get(pf.index, {})
+        profile = (records.get("federation") or [{}])[0]
+        fed = _text(profile.get("federation"))
+        for row in records.get("roster", []):
+            code = _text(row.get("club_code"))
+            if fed and code and code not in out:
+                out[code] = RosterClub(fed, code, _text(row.get("club_name")) or "")
+    if not out:
+        raise UsageError("연합회 보고서(교류회 명부)를 찾지 못했습니다. 연합회 보고서 파일이나 그 폴더를 지정하세요.",
+                         "no federation report (club roster) found; name federation report files or their folder")
+    return list(out.values())

@@ -92,61 +92,46 @@ def write_consolidated(cons, path):
     return write_workbook(cons, path, derive(cons))
 
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
+@pytest.fixture(scope="session")
+def consolidated_years(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the whole test run: `iupjong consolidate sample_workbooks/<year> -o national_<year>.xlsx --year
+    <year>` for 2008 and 2009, one ledger (iupjong.db) holding both. Read it; never change its workbooks or ledger."""
+    from click.testing import CliRunner
+
+    from iupjong_xl.cli import cli
+
+    samples = Path(__file__).resolve().parents[1] / "sample_workbooks"
+    out = tmp_path_factory.mktemp("years")
+    for year in (2008, 2009):
+        res = CliRunner().invoke(cli, ["consolidate", str(samples / str(year)), "-o", str(out / f"national_{year}.xlsx"),
+                                       "--year", str(year), "-q"])
+        assert res.exit_code == 0, res.output
+    return out
 
 
 @pytest.fixture(scope="session")
-def national_workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
-    """The sample corpus of each year consolidated ONCE for the whole test run, without a ledger
-    (`iupjong consolidate sample_workbooks/<year> -o national_<year>.xlsx --no-ledger`). Shared: read them, never write
-    them — a test that changes one copies it to its own tmp_path first. Built on first use, year by year."""
-    from iupjong_xl.consolidate.merge import consolidate
-    from iupjong_xl.samples.corpus import corpus_folder
-
-    folder = tmp_path_factory.mktemp("national_workbooks")
-    built: dict[int, Path] = {}
-
-    class Lazy(dict[int, Path]):
-        def __missing__(self, year: int) -> Path:
-            out = folder / f"national_{year}.xlsx"
-            write_consolidated(consolidate([str(SAMPLES / corpus_folder(year))], year=year, output=out), out)
-            self[year] = out
-            return out
-
-    return Lazy(built)
+def national_workbooks(consolidated_years: Path) -> dict[int, Path]:
+    """The national workbook of each sample year, consolidated once for the whole run (consolidated_years). Shared:
+    read them, never write them — a test that changes one copies it to its own tmp_path first."""
+    return {year: consolidated_years / f"national_{year}.xlsx" for year in (2008, 2009)}
 
 
-# ------------------------------------------------------------------------------------------ one consolidated corpus
-
-SAMPLES_2009 = Path(__file__).resolve().parents[1] / "sample_workbooks" / "2009"
-NATIONAL_2009 = "national_2009.xlsx"
-
-
-@pytest.fixture(scope="session")
-def corpus_2009(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """sample_workbooks/2009 consolidated ONCE per test session: a folder with national_2009.xlsx and its ledger
-    iupjong.db. Never change it: copy it with copy_corpus()."""
-    from iupjong_xl import service
-
-    folder = tmp_path_factory.mktemp("corpus2009")
-    service.consolidate([SAMPLES_2009], folder / NATIONAL_2009)
-    return folder
-
-
-def copy_corpus(corpus: Path, target: Path) -> Path:
-    """The consolidated workbook and its ledger copied into target; returns the workbook's path."""
+def copy_corpus(corpus: Path, target: Path, name: str = "national_2009.xlsx") -> Path:
+    """A consolidated workbook and its ledger copied into target (the ledger names workbooks relative to its folder,
+    so the copy is a workbook of the copied ledger); returns the workbook's path."""
     import shutil
 
     target.mkdir(parents=True, exist_ok=True)
-    for name in (NATIONAL_2009, "iupjong.db"):
-        shutil.copy2(corpus / name, target / name)
-    return target / NATIONAL_2009
+    for file in (name, "iupjong.db"):
+        shutil.copy2(corpus / file, target / file)
+    return target / name
 
 
 @pytest.fixture
-def national_2009(corpus_2009: Path, tmp_path: Path) -> Path:
-    """A fresh copy of the session's consolidated 2009 workbook with its ledger, in tmp_path/work."""
-    return copy_corpus(corpus_2009, tmp_path / "work")
+def national_2009(consolidated_years: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the session's consolidated 2009 workbook (sample_workbooks/2009) with its ledger, in
+    tmp_path/work: change it freely."""
+    return copy_corpus(consolidated_years, tmp_path / "work")
 
 
 @pytest.fixture

@@ -209,6 +209,21 @@ def shared_strings_1e6(report: Path, path: Path, n: int = 1_000_000) -> None:
     _write_zip(path, parts, level=1)
 
 
+def many_member_rows(report: Path, path: Path, n: int = 800_000) -> None:
+    """The valid report whose 회원사 sheet holds n more rows (company name, BRN, employees as inline values): what
+    a reader truncates at max_rows (FILE_TOO_MANY_ROWS), and a marked-up copy would load whole (issue 19, point 8;
+    800,000 rows is a ~20 MB upload)."""
+    parts = _parts(report)
+    name = _sheet_part(parts, "회원사")
+    xml = parts[name]
+    cut = xml.index(b"</sheetData>")
+    rows = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>company %d</t></is></c><c r="B%d" t="inlineStr">'
+                    b'<is><t>%03d-%02d-%05d</t></is></c><c r="E%d"><v>%d</v></c></row>'
+                    % (r, r, r, r, r % 1000, r % 100, r % 100000, r, r % 300) for r in range(100, 100 + n))
+    parts[name] = xml[:cut] + rows + xml[cut:]
+    _write_zip(path, parts, level=1)
+
+
 def last_cell(report: Path, path: Path) -> None:
     """The valid report with a value in the very last cell of 회원사 (XFD1048576): 16,384 columns x 1,048,576 rows."""
     parts = _parts(report)
@@ -272,8 +287,10 @@ def byte_flips(report: Path, folder: Path) -> dict[str, str]:
     return expected
 
 
-def with_extra_sheet(report: Path, out: Path, kind: str) -> None:
-    """report plus one Excel 4.0 macro sheet ("macro"), dialog sheet ("dialog") or ordinary worksheet ("plain")."""
+def with_extra_sheet(report: Path, out: Path, kind: str, rows: int = 0) -> None:
+    """report plus one Excel 4.0 macro sheet ("macro"), dialog sheet ("dialog") or ordinary worksheet ("plain");
+    rows > 0: the sheet holds that many rows of three values instead (not a sheet of the report: a reader does not
+    read it, a marked-up copy loads it whole)."""
     rel_type = {"macro": "http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet",
                 "dialog": "http://schemas.openxmlformats.org/officeDocument/2006/relationships/dialogsheet",
                 "plain": "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"}[kind]
@@ -288,6 +305,10 @@ def with_extra_sheet(report: Path, out: Path, kind: str) -> None:
             'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
             '<sheetData><row r="1"><c r="A1"><f>HALT()</f><v>1</v></c></row></sheetData>'
             f'</{root}>')
+    if rows:
+        data = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>memo {r}</t></is></c><c r="B{r}"><v>{r}</v></c>'
+                       f'<c r="C{r}"><v>{r * 1.5}</v></c></row>' for r in range(1, rows + 1))
+        body = body.replace('<row r="1"><c r="A1"><f>HALT()</f><v>1</v></c></row>', data)
     with zipfile.ZipFile(report) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info)

@@ -252,7 +252,8 @@ def test_exit_1_for_any_error(write_report, in_tmp: Path) -> None:
     for fmt in ("table", "json"):
         assert invoke("validate", "--format", fmt, "ok.xlsx", "bad.xlsx").exit_code == 1
     assert invoke("validate", "--format", "xlsx", "-o", "r.xlsx", "ok.xlsx", "bad.xlsx").exit_code == 1
-    assert invoke("validate", "missing.xlsx").exit_code == 1  # FILE_NOT_FOUND is a finding, not a usage error
+    missing = invoke("validate", "missing.xlsx")  # a path that does not exist is a usage error, named (issue 19)
+    assert missing.exit_code == 2 and "missing.xlsx: 이런 파일이나 폴더가 없습니다" in missing.output
 
 
 @pytest.mark.parametrize("args", [

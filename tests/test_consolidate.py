@@ -391,7 +391,7 @@ def test_national_from_federation_workbooks_keeps_the_provenance(corpus: dict[st
         assert r[head.index("SHA-256")] == hashlib.sha256(original.read_bytes()).hexdigest()
     assert data["reporting"]["서울"]["missing"] == ["SEO-002", "SEO-003"]
     assert data["reporting"]["부산"] == {"registered": 1, "reported": 1, "missing": [], "roster": True,
-                                       "not_in_roster": [], "reporting_rate": 100.0}
+                                       "not_in_roster": [], "conflicts": [], "reporting_rate": 100.0}
     # the same club file sent directly as well: same content, consolidated once
     code, data = invoke_json(str(seoul), str(busan), str(corpus["seo1"]), "-o", str(tmp_path / "전국2.xlsx"))
     assert [f["code"] for f in data["findings"]] == ["CONSOLIDATE_DUPLICATE_INPUT"]
@@ -407,9 +407,9 @@ def test_expected_vs_received_per_federation(corpus: dict[str, Path], write_repo
     rep = describe(cons, derive(cons))["reporting"]
     assert rep == {
         "서울": {"registered": 3, "reported": 2, "missing": ["SEO-003"], "roster": True, "not_in_roster": [],
-               "reporting_rate": 66.7},
+               "conflicts": [], "reporting_rate": 66.7},
         "부산": {"registered": 1, "reported": 1, "missing": [], "roster": False, "not_in_roster": ["BUS-001"],
-               "reporting_rate": 100.0},
+               "conflicts": [], "reporting_rate": 100.0},
     }
 
 
@@ -417,7 +417,8 @@ def test_reporting_without_any_roster(corpus: dict[str, Path]) -> None:
     cons = consolidate([str(corpus["seo1"])])
     d = derive(cons)
     assert describe(cons, d)["reporting"] == {"서울": {"registered": 1, "reported": 1, "missing": [], "roster": False,
-                                                      "not_in_roster": ["SEO-001"], "reporting_rate": 100.0}}
+                                                      "not_in_roster": ["SEO-001"], "conflicts": [],
+                                                      "reporting_rate": 100.0}}
     assert d.table.total["registered_clubs"] == 1
 
 

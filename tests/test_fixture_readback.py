@@ -23,6 +23,13 @@ def test_fixture_reads_back() -> None:
     assert len(build_directory(opened).companies) == 242  # members of the 13 reporting clubs (380 registered in all)
 
 
+def test_the_content_hash_of_its_rows_is_read_under_its_old_header() -> None:
+    """Its data sheets call the provenance column 실행 ID (now 내용 해시: it holds the content hash, not the ledger's
+    run): the rows still read back with it."""
+    cons = open_consolidated(FIXTURE).cons
+    assert {r.get("_run") for u in cons.units.values() for rs in u.rows.values() for r in rs} == {"949679dce829"}
+
+
 def test_fixture_refreshes_and_takes_more_reports(tmp_path: Path) -> None:
     book = shutil.copy(FIXTURE, tmp_path / "national.xlsx")
     run = service.refresh(book)

@@ -326,7 +326,8 @@ def test_exit_codes_of_validate(monkeypatch: pytest.MonkeyPatch, two_reports: tu
     good, crash, bug = two_reports
     runner = CliRunner()
     assert runner.invoke(cli, ["validate", str(good), "-q"]).exit_code == 0
-    assert runner.invoke(cli, ["validate", str(good), str(good.parent / "nowhere.xlsx"), "-q"]).exit_code == 1
+    missing = runner.invoke(cli, ["validate", str(good), str(good.parent / "nowhere.xlsx"), "-q"])
+    assert missing.exit_code == 2 and "nowhere.xlsx: 이런 파일이나 폴더가 없습니다" in missing.output  # a usage error
     assert runner.invoke(cli, ["validate", "--format", "xlsx", str(good)]).exit_code == 2
     monkeypatch.setattr(pipeline, "_read_file", _read_or_die)
     res = runner.invoke(cli, ["validate", str(crash), str(good), "--format", "json", "-q"])

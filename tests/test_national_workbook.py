@@ -31,7 +31,7 @@ SHEETS = ["요약", "연합회별 지표", "보고현황", "지원금", "교류�
           "검증결과", "제외", "출처", "수정 이력", "변경 내역", "_취합정보"]  # 수정 이력: the ledger's record of hand edits
 DATA = {"club": "교류회", "member": "회원사", "activity": "활동", "result": "성과", "consortium": "협력과제",
         "federation": "연합회", "roster": "교류회 명부"}
-PROVENANCE = ["원본 파일", "원본 시트", "원본 행", "SHA-256", "서식 버전", "실행 ID"]
+PROVENANCE = ["원본 파일", "원본 시트", "원본 행", "SHA-256", "서식 버전", "내용 해시"]
 SOFFICE_TIMEOUT = 120
 
 
@@ -165,7 +165,7 @@ def test_provenance_columns(wb: Any, national: dict[str, Any]) -> None:
     assert {r[cols["원본 시트"]] for r in seo2} == {"활동"}
     assert {r[cols["SHA-256"]] for r in seo2} == {hashlib.sha256(path.read_bytes()).hexdigest()}
     assert {r[cols["서식 버전"]] for r in rows} == {BOOK.version}
-    assert {r[cols["실행 ID"]] for r in rows} == {national["cons"].content_hash}
+    assert {r[cols["내용 해시"]] for r in rows} == {national["cons"].content_hash}  # not 실행 ID: the ledger's run
     assert re.fullmatch(r"[0-9a-f]{12}", national["cons"].content_hash)
     src = wb["출처"]
     scols = {h: i for i, h in enumerate(header(src))}
@@ -199,7 +199,7 @@ def test_summary_values_are_live_and_equal_python(wb: Any, cached: Any, national
     rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
     for ind in BOOK.indicators:
         r = rows[ind.ko]
-        assert ws.cell(r, 3).value.startswith("='연합회별 지표'!")  # 항목, 단위, 값, 논문 수치, 비교, 산식
+        assert ws.cell(r, 3).value.startswith("='연합회별 지표'!")  # 항목, 단위, 값, 공표치, 비교, 산식
         assert vals.cell(r, 3).value == d.table.value(ind), ind.key
         assert vals.cell(r, 2).value == ind.unit
         if ind.paper is not None:

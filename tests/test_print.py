@@ -301,12 +301,12 @@ def test_national_marks_non_reporters_and_colours_findings(books: dict[str, Any]
 
 
 def test_no_empty_columns_for_people(books: dict[str, Any]) -> None:
-    """Points 9 and 10: 2008 has no published figures, so its 요약 has no empty 논문 수치 column; a data-sheet column
+    """Points 9 and 10: 2008 has no published figures, so its 요약 has no empty 공표치 column; a data-sheet column
     no row fills (연합회's 회장사) is hidden, its header kept for the reader; the directory leaves out 교류회별로 다른 값."""
     summary08 = openpyxl.load_workbook(books["national08"])["요약"]
     assert [c.value for c in summary08[3]] == ["항목", "단위", "값", "산식"]
     summary = openpyxl.load_workbook(books["national"])["요약"]
-    assert [c.value for c in summary[3]] == ["항목", "단위", "값", "논문 수치(2009.3)", "비교", "산식"]
+    assert [c.value for c in summary[3]] == ["항목", "단위", "값", "공표치(2009.3)", "비교", "산식"]
     fed = openpyxl.load_workbook(books["national"])["연합회"]
     heads = [c.value for c in fed[1]]
     widths = col_widths(fed)

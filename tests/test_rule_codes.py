@@ -900,6 +900,24 @@ def _fc_lock(d: Path, valid: Path) -> tuple[list[str], str]:
     return [str(folder)], os.path.join(str(folder), "~$report.xlsx")
 
 
+def _fc_consolidated(d: Path, valid: Path) -> tuple[list[str], str]:
+    from conftest import write_consolidated
+
+    from iupjong_xl.consolidate.merge import consolidate
+
+    p = d / "national.xlsx"
+    write_consolidated(consolidate([str(valid)], output=p), p)
+    return [str(p), str(valid)], str(p)
+
+
+def _fc_findings(d: Path, valid: Path) -> tuple[list[str], str]:
+    from iupjong_xl.outputs.findings_xlsx import write_findings
+
+    p = d / "검증결과.xlsx"
+    write_findings(Report([], []), p)
+    return [str(p), str(valid)], str(p)
+
+
 def _fc_unknown(d: Path, valid: Path) -> tuple[list[str], str]:
     p = d / "own_format.xlsx"
     wb = openpyxl.Workbook()
@@ -1048,6 +1066,14 @@ FILE_CASES = [
         "FILE_LOCK_SKIPPED", None, None, None, None,
         "엑셀 잠금 파일(~$)이라 건너뜁니다. 엑셀이 열고 있는 파일이 있으면 닫고 다시 실행하세요.",
         "Excel lock file (~$), skipped. If the workbook is open in Excel, close it and run again."), files=1),
+    FileCase("consolidated_workbook", _fc_consolidated, Exp(
+        "FILE_CONSOLIDATED_SKIPPED", None, None, None, None,
+        "취합 문서입니다 — `iupjong verify`로 확인하세요. 보고서가 아니므로 검증하지 않고 건너뜁니다.",
+        "A consolidated workbook — check it with `iupjong verify`. It is not a report: skipped, not validated.")),
+    FileCase("findings_workbook", _fc_findings, Exp(
+        "FILE_FINDINGS_SKIPPED", None, None, None, None,
+        "검증결과 문서입니다 (`iupjong validate --format xlsx`가 쓴 파일). 보고서가 아니므로 건너뜁니다.",
+        "A findings workbook (written by `iupjong validate --format xlsx`): not a report, skipped.")),
     FileCase("unknown_template", _fc_unknown, Exp("FILE_TEMPLATE_UNKNOWN", None, None, None, None)),
     FileCase("template_2007_no_rule_book", _fc_year_unsupported, Exp(
         "FILE_TEMPLATE_YEAR", None, None, None, None,

@@ -15,13 +15,8 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_workbooks"
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("years")
-    for year in (2008, 2009):
-        res = CliRunner().invoke(cli, ["consolidate", str(SAMPLES / str(year)), "-o", str(out / f"national_{year}.xlsx"),
-                                       "--year", str(year), "-q"])
-        assert res.exit_code == 0, res.output
-    return out
+def folder(consolidated_years: Path) -> Path:
+    return consolidated_years  # the session's 2008 and 2009 consolidations, one ledger
 
 
 def _trends(*args: str) -> dict:

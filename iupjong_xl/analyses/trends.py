@@ -91,28 +91,51 @@ class Trends:
 
 
 def member_flow(opened: Sequence[Opened]) -> list[dict[str, Any]]:
-    """Member companies followed across years by their registration number: per pair of consecutive years, how many
-    joined (new BRN), left (BRN gone), moved to another club, and stayed; with the first few of each."""
+    """Member companies followed across years by their registration number, per pair of consecutive years.
+
+    `comparable`: over the clubs that reported in both years only (a club's members are known only in a year it
+    reported), how many companies joined, left, moved to another of those clubs, and stayed: a company counts on
+    a side when it is a member of such a club in that year. `not_comparable`: per year, the clubs that reported in
+    that year only and their companies that are in no club of both years (not counted above: a club that did not
+    report says nothing about who left or joined). For each year, the companies of `comparable` (left + moved +
+    stayed in the first year, joined + moved + stayed in the second) plus those of `not_comparable` are all its
+    member companies.
+
+    The top-level `joined`, `left`, `moved`, `stayed` (and `examples`) are kept for callers of earlier versions:
+    deprecated, they compare every member of each year, whether its club reported in the other year or not."""
     clubs: list[dict[str, set[str]]] = []
+    reported: list[set[str]] = []
     for o in opened:
         by_brn: dict[str, set[str]] = {}
         for r in o.frames["member"].to_dict("records"):
             if isinstance(r.get("brn"), str):
                 by_brn.setdefault(r["brn"], set()).add(str(r.get("club_code")))
         clubs.append(by_brn)
+        codes = {str(c) for c in o.frames["club"]["club_code"] if c is not None}
+        reported.append(codes | {c for cs in by_brn.values() for c in cs})
     out = []
     years = [o.year for o in opened]
     for i in range(1, len(opened)):
         a, b, before, after = years[i - 1], years[i], clubs[i - 1], clubs[i]
-        joined = sorted(set(after) - set(before))
-        left = sorted(set(before) - set(after))
-        moved = sorted(brn for brn in set(after) & set(before) if after[brn] != before[brn])
-        stayed = len(set(after) & set(before)) - len(moved)
-        out.append({"from": a, "to": b, "joined": len(joined), "left": len(left), "moved": len(moved),
-                    "stayed": stayed, "examples": {"joined": joined[:5], "left": left[:5],
-                                                   "moved": [{"brn": m, "from": sorted(before[m]), "to": sorted(after[m])}
-                                                             for m in moved[:5]]}})
+        both = reported[i - 1] & reported[i]
+        rest = {str(y): {"clubs": len(reported[j] - both),
+                         "companies": sum(1 for v in clubs[j].values() if not v & both)}
+                for j, y in ((i - 1, a), (i, b))}
+        comparable = _flow({k: v & both for k, v in before.items() if v & both},
+                           {k: v & both for k, v in after.items() if v & both})
+        out.append({"from": a, "to": b, **_flow(before, after), "comparable": {"clubs": len(both), **comparable},
+                    "not_comparable": rest})
     return out
+
+
+def _flow(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str, Any]:
+    joined = sorted(set(after) - set(before))
+    left = sorted(set(before) - set(after))
+    moved = sorted(brn for brn in set(after) & set(before) if after[brn] != before[brn])
+    return {"joined": len(joined), "left": len(left), "moved": len(moved),
+            "stayed": len(set(after) & set(before)) - len(moved),
+            "examples": {"joined": joined[:5], "left": left[:5],
+                         "moved": [{"brn": m, "from": sorted(before[m]), "to": sorted(after[m])} for m in moved[:5]]}}
 
 
 def _change_unit(ind: Indicator) -> str:
@@ -281,7 +304,7 @@ def write_trends(trends: Trends, out_path: str | os.PathLike[str]) -> Path:
         _charts(wb, f, t)
         _budget(wb, f, t)
         ws_src = wb.add_worksheet(S_SOURCES)
-        table(ws_src, 0, ["연도", "취합본", "서식 버전", "수준", "연합회", "실행 ID"],
+        table(ws_src, 0, ["연도", "취합본", "서식 버전", "수준", "연합회", "내용 해시"],
               [[d.year, str(d.path), d.version, LEVEL_KO.get(d.level, d.level), d.federation or "", d.content_hash]
                for d in t.data], {0: f.year})
         finish(ws_src, f, header=0, caps={1: 60})

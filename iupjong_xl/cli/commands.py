@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,32 @@ class _Cli(click.Group):
     """The command group: an unexpected exception is an internal failure (exit 3), never a traceback with exit 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from rich.console import Console
+
+        Console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign, assignment]
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a broken pipe shows here, while the command's status is known
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:  # the reader went away (`iupjong validate … | head`): end quietly, usual status
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())  # what is still buffered goes nowhere, not into a second error
+            os.close(null)
+            sys.exit(ctx.meta.get(STATUS_KEY, EXIT_OK))
         except Exception as exc:
             _internal_failure(exc)
+
+
+STATUS_KEY = "iupjong.status"
+
+
+def _status(code: int) -> int:
+    """Note the exit status a command will end with before it prints (a broken pipe while printing ends with it)."""
+    click.get_current_context().meta[STATUS_KEY] = code
+    return code
 
 
 def _internal_failure(exc: BaseException, data: dict[str, Any] | None = None) -> None:
@@ -79,6 +100,7 @@ def template(kind: str, year: int, output: Path) -> None:
     """Write a blank standard report workbook (서식) for KIND and YEAR."""
     from iupjong_xl import service
 
+    _check_suffix(output, ".xlsx", "template")
     _guard(service.template, output, kind, year)
     click.echo(f"{output}")
 
@@ -102,20 +124,21 @@ def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Pa
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs -o FILE")
+    _check_suffix(output, {"xlsx": ".xlsx", "json": ".json"}.get(fmt), "--format " + fmt)
     with _progress(quiet) as tick:  # the findings workbook's links open the marked-up copies
         done = _guard(service.validate_reports, paths, year=year, max_rows=max_rows, progress=tick, ledger=ledger,
                       annotate=annotate, findings_workbook=output if fmt == "xlsx" else None, lang=lang)
     report = done.report
     data = report.to_dict(lang)
+    status = _status(EXIT_INTERNAL if service.is_internal(f.code for f in report.findings) else
+                     EXIT_OK if report.valid else EXIT_FINDINGS)
     if fmt == "json":
         _emit_json(data, output)
     elif fmt == "xlsx":
         _print_summary(data, lang)
     else:
         _print_table(report, lang)
-    if service.is_internal(f.code for f in report.findings):
-        sys.exit(EXIT_INTERNAL)
-    sys.exit(EXIT_OK if report.valid else EXIT_FINDINGS)
+    sys.exit(status)
 
 
 @cli.command()
@@ -140,16 +163,17 @@ def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | N
     3 = internal failure."""
     from iupjong_xl import service
 
+    _check_suffix(output, ".xlsx", "consolidate")
     with _progress(quiet) as tick:
         data = _guard(service.consolidate, inputs, output, level=level, year=year, dry_run=dry_run, lang=lang,
                       progress=tick, ledger=ledger, use_ledger=not no_ledger).data
+    status = _status(EXIT_INTERNAL if service.is_internal(f["code"] for f in data["findings"]) else
+                     EXIT_FINDINGS if data["summary"]["errors"] else EXIT_OK)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         _print_consolidation(data, lang)
-    if service.is_internal(f["code"] for f in data["findings"]):
-        sys.exit(EXIT_INTERNAL)
-    sys.exit(EXIT_FINDINGS if data["summary"]["errors"] else EXIT_OK)
+    sys.exit(status)
 
 
 @cli.command()
@@ -306,6 +330,7 @@ def directory(national: Path, output: Path, fmt: str) -> None:
     """Company directory of a consolidated workbook: every member company once (by BRN), with summary sheets."""
     from iupjong_xl import service
 
+    _check_suffix(output, ".xlsx", "directory")
     built = _guard(service.directory, national, output)
     _show(built.to_dict(), output, fmt, _print_directory)
 
@@ -326,6 +351,7 @@ def partners(national: Path, lead: str, need: str, top: int, same_federation: bo
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs -o FILE")
+    _check_suffix(output, {"xlsx": ".xlsx", "json": ".json"}.get(fmt), "--format " + fmt)
     chosen = [b.strip() for b in with_.split(",") if b.strip()] if with_ else None
     matches = _guard(service.partners, national, lead, need, top=top, same_federation=same_federation, chosen=chosen,
                      output=output if fmt == "xlsx" else None)
@@ -349,6 +375,7 @@ def trends(nationals: tuple[Path, ...], output: Path, fmt: str, ledger: Path | N
 
     if not nationals and ledger is None:
         raise click.UsageError("name the consolidated workbooks of two or more years, or --ledger iupjong.db")
+    _check_suffix(output, ".xlsx", "trends")
     built = _guard(service.trends, nationals, output, ledger=ledger)
     _show(built.to_dict(), output, fmt, _print_trends)
 
@@ -510,14 +537,36 @@ def portal_user_add(folder: Path, username: str, role: str, club_code: str | Non
     click.echo(f"{username}: 계정을 만들었습니다 ({where})")
 
 
+@portal.command("accounts")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--from", "sources", multiple=True, required=True, type=click.Path(exists=True, path_type=Path),
+              metavar="FOLDER_OR_ROSTER", help="federation reports (files or folders) whose rosters list the clubs")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="the CSV of the new accounts and their initial passwords (for handing out)")
+def portal_accounts(folder: Path, sources: tuple[Path, ...], output: Path) -> None:
+    """One account per club of the federation rosters, one per federation and one for the center, each with a
+    random initial password written to the CSV; the first login asks for a new password. Existing accounts are
+    kept and left out of the CSV."""
+    done = _guard(_portal_commands().accounts, folder, list(sources), output)
+    kept = f", 이미 있는 계정 {len(done.existing)}개는 그대로 둠" if done.existing else ""
+    click.echo(f"{done.output}: 새 계정 {done.created}개{kept}. 이 파일에는 비밀번호가 있으니 나눠 준 뒤 지우세요.")
+
+
 @portal.command("serve")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 def portal_serve(folder: Path, host: str, port: int) -> None:
-    """Serve the portal (waitress; static files included) until stopped with Ctrl+C."""
+    """Serve the portal (waitress; static files included) until stopped with Ctrl+C (or SIGTERM)."""
+    import signal
+
     def ready(url: str) -> None:
         click.echo(f"포털: {url} (멈추려면 Ctrl+C)", err=True)
+
+    def stop(signum: int, frame: Any) -> None:  # SIGTERM: exit normally, so that the validation workers are stopped
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
 
     _guard(_portal_commands().serve, folder, host=host, port=port, ready=ready)
 
@@ -528,6 +577,18 @@ def _show(data: dict[str, Any], output: Path, fmt: str, show: Any) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         show(data, output)
+
+
+def _check_suffix(output: Path | None, suffix: str | None, what: str) -> None:
+    """-o must end in the suffix of what is written (an .xlsx is never written under another name): exit 2."""
+    if output is None:
+        return
+    if suffix is None:
+        raise click.UsageError(f"-o {output}: 표 형식(table)은 화면에만 씁니다. --format json 또는 xlsx와 함께 쓰세요. "
+                               f"(-o is for --format json/xlsx)")
+    if output.suffix.lower() != suffix:
+        raise click.UsageError(f"-o {output}: {what}의 출력 파일 이름은 {suffix}(으)로 끝나야 합니다. "
+                               f"(the output of {what} must end in {suffix})")
 
 
 def _emit_json(data: Any, output: Path | None) -> None:
@@ -675,8 +736,11 @@ def _print_trends(data: dict[str, Any], output: Path) -> None:
     totals = ", ".join(f"{b['from']}~{b['to']} {b['million_won']:,}" for b in data["budget"]["cumulative"])
     console.print(f"지원예산(백만원): {budget}" + (f"; 누계 {totals}" if totals else ""))
     for m in data.get("members", []):
-        console.print(f"회원사 {m['from']}→{m['to']} (사업자등록번호로 추적): 새로 가입 {m['joined']:,}곳, 탈퇴 {m['left']:,}곳, "
-                      f"교류회 이동 {m['moved']:,}곳, 계속 {m['stayed']:,}곳")
+        c, rest = m["comparable"], m["not_comparable"]
+        console.print(f"회원사 {m['from']}→{m['to']} (사업자등록번호로 추적, 두 해 모두 보고한 교류회 {c['clubs']:,}곳): "
+                      f"새로 가입 {c['joined']:,}곳, 탈퇴 {c['left']:,}곳, 교류회 이동 {c['moved']:,}곳, 계속 {c['stayed']:,}곳")
+        console.print("  비교 제외 (한 해만 보고한 교류회의 회원사): " + ", ".join(
+            f"{y}년에만 보고한 교류회 {r['clubs']:,}곳의 회원사 {r['companies']:,}곳" for y, r in rest.items()))
 
 
 def _print_history(data: dict[str, Any], lang: str, diff: bool) -> None:
@@ -801,20 +865,35 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
     t.add_row(*(f"{s[k]:,}" for k in STATUS_HEADS))
     console.print(t)
     rep = _rich_table("연합회" if ko else "federation", "등록" if ko else "registered", "보고" if ko else "reported",
-                      "보고율(%)" if ko else "rate (%)", "미제출" if ko else "missing", numeric=(1, 2, 3))
+                      "보고율(%)" if ko else "rate (%)", "충돌" if ko else "conflicts", "미제출" if ko else "missing",
+                      numeric=(1, 2, 3))
     for fed, e in data["reporting"].items():
         missing = ", ".join(e["missing"][:8]) + (" …" if len(e["missing"]) > 8 else "")
-        rep.add_row(fed, str(e["registered"]), str(e["reported"]), str(e["reporting_rate"]), missing)
+        clash = e.get("conflicts", [])
+        rep.add_row(fed, str(e["registered"]), str(e["reported"]), str(e["reporting_rate"]),
+                    ", ".join(clash[:8]) + (" …" if len(clash) > 8 else ""), missing)
     console.print(rep)
+    _print_files_not_taken(console, data, ko)
     from iupjong_xl import service
 
-    it = _rich_table("지표" if ko else "indicator", "값" if ko else "value", "논문(2009.3)" if ko else "paper (2009.3)",
-                     numeric=(1, 2), title="전국 지표" if ko else "national indicators")
-    for ind in service.indicators(s["year"], lang=lang):
+    infos = service.indicators(s["year"], lang=lang)
+    national = s["level"] == "national"
+    # the published national figures (March 2009) are in the rule book of their year only, and are national
+    published = national and any(ind.paper is not None for ind in infos)
+    if national:
+        title = "전국 지표" if ko else "national indicators"
+    else:
+        feds = ", ".join(data["reporting"])
+        title = (f"연합회 지표 ({feds})" if ko else f"federation indicators ({feds})") if feds else (
+            "연합회 지표" if ko else "federation indicators")
+    heads = ["지표" if ko else "indicator", "값" if ko else "value"]
+    it = _rich_table(*heads, *(["공표치(2009.3)" if ko else "published (2009.3)"] if published else []),
+                     numeric=(1, 2), title=title)
+    for ind in infos:
         v = data["indicators"].get(ind.key)
         paper = "" if ind.paper is None else (f"{ind.paper:.1f}" if ind.decimals else f"{int(ind.paper):,}")
         shown = "-" if v is None else (f"{v:.{ind.decimals}f}" if ind.decimals else f"{v:,}")
-        it.add_row(ind.label, f"{shown} {ind.unit}", paper)
+        it.add_row(ind.label, f"{shown} {ind.unit}", *([paper] if published else []))
     console.print(it)
     f = data["funding"]
     console.print((f"지원금: 신청 {f['requests']}건, 적격 {f['eligible']}건, 선정 {f['selected']}건 / {f['max_consortia']}, "
@@ -823,6 +902,7 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
                    f"{f['max_consortia']}, total {f['selected_total_won']:,} / {f['budget_won']:,} won"))
     console.print((f"오류 {s['errors']}건, 경고 {s['warnings']}건 (검증결과 시트 참조)") if ko else
                   f"{s['errors']} errors, {s['warnings']} warnings (see the findings sheet)")
+    _print_codes(console, data["findings"], lang)
     if data.get("changes"):
         ch = _rich_table(*(("교류회", "연합회", "새 파일", "행 추가", "행 삭제", "바뀐 행", "바뀐 값") if ko else
                            ("club", "federation", "new file", "added", "removed", "changed", "cells")),
@@ -832,6 +912,46 @@ def _print_consolidation(data: dict[str, Any], lang: str) -> None:
             ch.add_row(c["unit"], c["federation"], escape(c["new_file"] or ""), str(c["added"]), str(c["removed"]),
                        str(c["changed"]), str(c["cells"]))
         console.print(ch)
+
+
+NOT_TAKEN = {"rejected": ("제외", "rejected"), "conflict": ("충돌", "conflict"), "duplicate": ("중복", "duplicate")}
+
+
+def _print_files_not_taken(console: Any, data: dict[str, Any], ko: bool) -> None:
+    """Each input file that was rejected, conflicts with another or duplicates one, with the codes that say why."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    codes: dict[str, list[str]] = {}
+    for f in data["findings"]:
+        if f["severity"] == "error" and f["code"] not in codes.setdefault(f["file"], []):
+            codes[f["file"]].append(f["code"])
+    shown = [s for s in data["sources"] if s["status"] in NOT_TAKEN]
+    if not shown:
+        return
+    t = Table(title="반영하지 않은 파일" if ko else "files not taken", title_justify="left")
+    for h in (("파일", "처리", "코드") if ko else ("file", "status", "codes")):
+        t.add_column(h, overflow="fold")
+    for src in shown:
+        why = {"conflict": ["CONSOLIDATE_CONFLICT"], "duplicate": ["CONSOLIDATE_DUPLICATE_INPUT"]}.get(src["status"])
+        t.add_row(escape(src["file"]), NOT_TAKEN[src["status"]][0 if ko else 1],
+                  ", ".join(why or codes.get(src["file"], [])))
+    console.print(t)
+
+
+def _print_codes(console: Any, findings: list[dict[str, Any]], lang: str) -> None:
+    """How many findings of each code (errors first)."""
+    from collections import Counter
+
+    if not findings:
+        return
+    counts = Counter((f["severity"], f["code"]) for f in findings)
+    ko = lang != "en"
+    t = _rich_table(*(("코드", "구분", "건수") if ko else ("code", "severity", "count")), numeric=(2,),
+                    title="코드별 건수" if ko else "findings by code", title_justify="left")
+    for (sev, code), n in sorted(counts.items(), key=lambda kv: (kv[0][0] != "error", -kv[1], kv[0][1])):
+        t.add_row(code, _severity(sev, lang), f"{n:,}")
+    console.print(t)
 
 
 def _print_table(report: Any, lang: str) -> None:
@@ -854,6 +974,13 @@ def _print_table(report: Any, lang: str) -> None:
             table.add_row(escape(f.sheet or ""), f.cell or "", f.code, f"[{style}]{sev}[/{style}]", escape(f.message(lang)))
         console.print(table)
     _print_summary(report.to_dict(lang), lang)
+
+
+def _broken_pipe(console: Any) -> None:
+    """rich's Console on a broken pipe: handled like any other write (_Cli.invoke ends with the command's status),
+    not rich's own exit 1."""
+    console.quiet = True
+    raise BrokenPipeError
 
 
 def main() -> None:

@@ -75,8 +75,9 @@ def describe(cons: Consolidation, derived: Derived, lang: str = "ko") -> dict[st
     """Everything a caller (CLI --format json, the add-in) wants to know about a run, as plain data.
 
     reporting: per federation, registered clubs (its roster ∪ clubs that reported), reported, missing club codes,
-    reporting rate, whether a roster came in (without one, registered = reported: the rate says nothing) and the
-    reporting clubs that are not on the roster."""
+    reporting rate, whether a roster came in (without one, registered = reported: the rate says nothing), the
+    reporting clubs that are not on the roster, and the clubs whose files conflict in this run (`conflicts`: two
+    different reports of one club, neither taken; listed there, not under missing)."""
     book = cons.book
     per_fed: dict[str, dict[str, Any]] = {}
     for r in derived.reporting:
@@ -90,7 +91,14 @@ def describe(cons: Consolidation, derived: Derived, lang: str = "ko") -> dict[st
             e["not_in_roster"].append(r["club_code"])
         else:
             e["roster"] = True
+    for (fed, code), _files in sorted(cons.conflicts.items()):  # two different reports came in: 충돌, not 미제출
+        e = per_fed.setdefault(fed, {"registered": 0, "reported": 0, "missing": [], "roster": False,
+                                     "not_in_roster": []})
+        e.setdefault("conflicts", []).append(code)
+        if code in e["missing"]:
+            e["missing"].remove(code)
     for e in per_fed.values():
+        e.setdefault("conflicts", [])
         e["reporting_rate"] = round(e["reported"] / e["registered"] * 100, 1) if e["registered"] else None
     ind = {}
     for i in book.indicators:

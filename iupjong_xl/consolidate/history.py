@@ -20,7 +20,7 @@ from iupjong_xl.consolidate.rowkeys import equal, row_key, shown
 from iupjong_xl.consolidate.sheets import KEY_HEADERS, SOURCE_STATUS_KO, UID
 from iupjong_xl.errors import IupjongError
 
-NOT_CONTENT = frozenset({*PROVENANCE, "_digest", UID})
+NOT_CONTENT = frozenset({*PROVENANCE, UID})
 KEY_HEADERS_EN = {"year": "year", "federation": "federation", "club_code": "club code"}
 CHANGE_KO = {"added": "행 추가", "removed": "행 삭제", "changed": "값 변경", "correction": "손 수정"}
 KIND_KO = {"club": "교류회 보고서", "federation": "연합회 보고서(명부)"}

@@ -131,7 +131,8 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
                              f"(found: {found or 'none'})")
         target = feds.pop()
     units = dict(previous.units) if previous else {}
-    _merge(candidates, units, ff, findings, rejected_rows, target)
+    conflicts: dict[tuple[str, str], list[str]] = {}
+    _merge(candidates, units, ff, findings, rejected_rows, target, conflicts)
     _roster_checks(units, book, ff, findings)
     _finish_sources(sources)
     cons = Consolidation(book, run_year, level, content_hash, units, sources, findings, rejected_rows,
@@ -140,6 +141,7 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
                          invalid_cells=previous.invalid_cells if previous else {},
                          invalid_scores=previous.invalid_scores if previous else {})
     cons.files_reused = len(reuse)
+    cons.conflicts = conflicts
     if previous is not None:
         _keep_history(cons, previous)
     return cons
@@ -181,8 +183,18 @@ def _unit_key(s: SourceFile, year: int) -> tuple[str, tuple[int, str]]:
 
 def _carried(pf: ParsedFile, src: SourceFile, book: rulebook.RuleBook, ff: FindingFactory,
              findings: list[Finding]) -> list[tuple[Unit, SourceFile]]:
-    """The units a consolidated (federation) workbook carries; their rows keep the original provenance."""
-    inner = read_consolidated(Path(pf.found.path))
+    """The units a consolidated (federation) workbook carries; their rows keep the original provenance. The workbook
+    is a submitted file: it is read in a worker process under the per-file limits, as every report is (a workbook
+    over them is FILE_TOO_COMPLEX, nothing of it taken)."""
+    from iupjong_xl.io.sandbox import INTERNAL, run_isolated
+    from iupjong_xl.validate.pipeline import file_limits
+
+    (outcome,) = run_isolated(read_consolidated, [Path(pf.found.path)], limits=file_limits(book.year),
+                              initializer=rulebook.use_root, initargs=(rulebook.default_root(),))
+    if not outcome.ok:
+        findings.append(ff.make(outcome.code or INTERNAL, src.file, detail=outcome.detail))
+        return []
+    inner = outcome.value
     if inner is None:
         return []
     src.federation = inner.target_federation
@@ -267,8 +279,9 @@ def _unit_from_file(pf: ParsedFile, checked: Checked, book: rulebook.RuleBook, c
 
 def _merge(candidates: list[tuple[Unit, SourceFile]], units: dict[tuple[str, tuple[int, str]], Unit],
            ff: FindingFactory, findings: list[Finding], rejected_rows: list[dict[str, Any]],
-           target: str | None) -> None:
-    """Apply candidates by natural key: created / replaced / unchanged / duplicate / conflict."""
+           target: str | None, conflicts: dict[tuple[str, str], list[str]] | None = None) -> None:
+    """Apply candidates by natural key: created / replaced / unchanged / duplicate / conflict (the clubs whose files
+    conflict, (federation, club code) -> files, noted in `conflicts`)."""
     by_key: dict[tuple[str, tuple[int, str]], list[tuple[Unit, SourceFile]]] = {}
     for unit, src in candidates:
         if target is not None and unit.federation != target:
@@ -284,6 +297,8 @@ def _merge(candidates: list[tuple[Unit, SourceFile]], units: dict[tuple[str, tup
                 other = next(s.file if s.file != src.file else u.source for u, s in items if u.sha256 != unit.sha256)
                 findings.append(ff.make("CONSOLIDATE_CONFLICT", src.file, club=key[1][1], year=key[1][0], other=other))
                 _reject(src, unit, "conflict", "CONSOLIDATE_CONFLICT", rejected_rows)
+                if conflicts is not None and unit.kind == "club":
+                    conflicts.setdefault((unit.federation, key[1][1]), []).append(src.file)
             continue
         first_unit, first_src = items[0]
         for unit, src in items[1:]:

@@ -88,6 +88,8 @@ class Consolidation:
     changes: list[dict[str, Any]] = field(default_factory=list)
     files_reused: int = 0  # input files the ledger held unchanged: not read again
     run: int | None = None  # the ledger's run number (실행 #N) that produced it; None without a ledger
+    # clubs whose files in this run conflict (two different reports of one club): (federation, club code) -> files
+    conflicts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     # What people typed that breaks its column's rule: shown in its cell as typed (never silently reverted) while the
     # derived tables use the last valid value (invalid_cells: row id -> column key -> typed value) or count the
     # request as unscored (invalid_scores: request key -> typed score).

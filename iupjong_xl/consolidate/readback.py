@@ -10,6 +10,7 @@ from iupjong_xl import rulebook
 from iupjong_xl.consolidate.model import ALL_SHEETS, FEDERATION_SHEETS, Consolidation, Previous, SourceFile, Unit
 from iupjong_xl.consolidate.sheets import (
     FUNDING_COLS,
+    LEGACY_PROV_HEADERS,
     S_FINDINGS,
     S_FUNDING,
     S_REJECTED,
@@ -61,7 +62,7 @@ def read_consolidated(path: Path) -> Previous | None:
         if grid is None:
             continue
         note = empty_note(book.sheets[key].name)
-        for rec in _records(grid, data_headers(book, key), stop_at_blank=False):
+        for rec in _records(grid, data_headers(book, key) + LEGACY_PROV_HEADERS, stop_at_blank=False):
             if is_program_note(list(rec.values()), note):
                 continue  # the program's line under an empty table, never data
             typed = _typed(book, key, rec)

@@ -22,8 +22,10 @@ SOURCE_STATUS_KO = {"created": "신규", "replaced": "교체", "unchanged": "변
                     "conflict": "충돌", "duplicate": "중복"}
 SOURCE_CODES = {v: k for k, v in (*SOURCE_KIND_KO.items(), *SOURCE_STATUS_KO.items())}
 KEY_HEADERS = {"year": "연도", "federation": "연합회", "club_code": "교류회코드"}
+# _run holds the run's content hash (Consolidation.content_hash), not the ledger's run number (실행 #N of `history`)
 PROV_HEADERS = {"_source": "원본 파일", "_sheet": "원본 시트", "_row": "원본 행", "_sha256": "SHA-256",
-                "_template": "서식 버전", "_run": "실행 ID", "_digest": "내용 해시"}
+                "_template": "서식 버전", "_run": "내용 해시"}
+LEGACY_PROV_HEADERS = [("_run", "실행 ID")]  # what workbooks of earlier versions call it (read back, never written)
 MEASURE_HEADERS = {
     "registered_clubs": "등록 교류회", "reported_clubs": "보고 교류회", "registered_members": "등록 회원사",
     "clubs_info": "정보교환형", "clubs_resource": "자원협력형", "clubs_newproduct": "신제품개발형",

@@ -198,6 +198,9 @@ def summary_text(data: dict[str, Any], cons: Any, target: Path) -> str:
     bad = [Path(x.file).name for x in cons.sources if x.status in ("rejected", "conflict")]
     if bad:
         lines.append("제외·충돌 파일: " + ", ".join(bad[:6]) + (f" 외 {len(bad) - 6}개" if len(bad) > 6 else ""))
+    clashed = [f"{fed} {code}" for fed, e in data["reporting"].items() for code in e.get("conflicts", [])]
+    if clashed:  # two different reports of one club: neither taken (not missing)
+        lines.append("충돌 교류회: " + ", ".join(clashed[:10]) + (f" 외 {len(clashed) - 10}곳" if len(clashed) > 10 else ""))
     missing = [f"{fed} {code}" for fed, e in data["reporting"].items() for code in e["missing"]]
     lines.append("미제출 교류회: " + (", ".join(missing[:10]) + (f" 외 {len(missing) - 10}곳" if len(missing) > 10
                                                                else "") if missing else "없음"))

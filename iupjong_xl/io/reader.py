@@ -674,21 +674,25 @@ def _is_lock_name(name: str) -> bool:
     return name.startswith("~$")
 
 
-def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Found]:
+def discover(paths: Iterable[str | os.PathLike[str]],
+             exclude: Iterable[str | os.PathLike[str]] = ()) -> list[Found]:
     """Expand the given files and folders into the list of files to check.
 
     Files are taken as given (any extension).  Folders are walked recursively
     (symlinked folders are not followed); inside them only workbook files are
     taken (suffix in WORKBOOK_SUFFIXES, any case), Excel "~$" lock files among
-    them marked skipped="lock"; hidden files and folders (".name") are ignored.
-    Each folder's files are sorted by their posix relative path; argument order
-    is kept; a file reached twice (same resolved path) is listed once."""
+    them marked skipped="lock"; hidden files and folders (".name") are ignored,
+    and so is everything in the `exclude` folders (e.g. where marked-up copies
+    are written).  Each folder's files are sorted by their posix relative path;
+    argument order is kept; a file reached twice (same resolved path) is listed
+    once."""
     out: list[Found] = []
     seen: set[str] = set()
+    skip = [os.path.normcase(os.path.realpath(os.fspath(e))) for e in exclude]
 
     def add(display: str, skipped: str | None) -> None:
         key = os.path.normcase(os.path.realpath(display))
-        if key in seen:
+        if key in seen or any(key == e or key.startswith(e.rstrip(os.sep) + os.sep) for e in skip):
             return
         seen.add(key)
         out.append(Found(display=display, path=Path(display), skipped=skipped))
@@ -718,6 +722,27 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Found]:
         else:
             add(text, "lock" if _is_lock_name(os.path.basename(text)) else None)
     return out
+
+
+def require_inputs(paths: Iterable[str | os.PathLike[str]],
+                   exclude: Iterable[str | os.PathLike[str]] = ()) -> list[Found]:
+    """discover(), for a command's inputs: a path that does not exist, or no workbook at all under the paths given
+    (Excel lock files aside), is a UsageError that names the paths; nothing has been read."""
+    from iupjong_xl.errors import UsageError
+
+    given = [os.fsdecode(os.fspath(p)) for p in paths]
+    missing = [p for p in given if not os.path.exists(p)]
+    if missing:
+        shown = ", ".join(missing)
+        raise UsageError(f"{shown}: 이런 파일이나 폴더가 없습니다. 경로를 확인하세요.",
+                         f"{shown}: no such file or folder; check the path", file=missing[0])
+    found = discover(given, exclude)
+    if not any(f.skipped is None for f in found):
+        shown = ", ".join(given) or "(없음)"
+        raise UsageError(f"{shown}에서 엑셀 파일({', '.join(sorted(WORKBOOK_SUFFIXES))})을 하나도 찾지 못했습니다.",
+                         f"no workbook ({', '.join(sorted(WORKBOOK_SUFFIXES))}) found under {shown}",
+                         file=given[0] if given else None)
+    return found
 
 
 def sha256_file(path: Path) -> str:

@@ -11,6 +11,8 @@ text on stderr, or run for a very long time.  No ``except`` catches an abort, so
 * a worker that dies or is killed is replaced and the batch goes on; its file gets an Outcome with
   ``code`` FILE_TOO_COMPLEX (a limit was hit) or FILE_READ_CRASHED (anything else);
 * results come back in job order, whatever the number of workers;
+* a worker ends with the process that started it, however that ends (killed with SIGKILL included): a
+  parent-death signal on Linux, a watchdog on the parent's pid, and EOF on the pipe the parent alone holds;
 * idle workers are kept for the next call with the same function, limits and initializer (a process that
   validates many batches, like the Excel add-in or a test run, forks once), and retired after
   MAX_JOBS_PER_WORKER files.
@@ -32,6 +34,7 @@ import tempfile
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -113,9 +116,47 @@ def _read_native(fd: int) -> str:
     return raw.decode("utf-8", "replace")[-_NATIVE_MAX:]
 
 
+# The parent's ends of the workers' pipes: a forked worker closes its copies, so that the parent's end of its own
+# pipe (and of its siblings') is held by the parent alone, and a parent that dies is an EOF to every worker.
+_PARENT_ENDS: weakref.WeakSet[Any] = weakref.WeakSet()
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCH_SECONDS = 0.5  # how often a worker checks that the process that started it is still there
+
+
+def _die_with_parent(parent: int | None, deathsig: bool) -> None:
+    """End this worker with the run that started it, however that run ends (even killed with SIGKILL, when no
+    cleanup of its own runs): on Linux the kernel sends SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG, set
+    only when the worker was started from the parent's main thread: the signal follows the thread that forked);
+    everywhere, a watchdog thread ends the worker when its parent process is gone (the worker is re-parented)."""
+    for end in list(_PARENT_ENDS):  # forked copies of the parent's pipe ends: the parent's alone now
+        with contextlib.suppress(OSError):
+            end.close()
+    if parent is None:
+        return
+    if deathsig and sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCH_SECONDS)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="iupjong-parent-watch", daemon=True).start()
+
+
 def _worker(conn: Any, fn: Callable[[Any], Any], memory_mb: int, err_path: str,
-            initializer: Callable[..., object] | None, initargs: tuple[Any, ...]) -> None:
-    """The worker loop: receive (slot, job, cwd), send (slot, kind, value, native) until None or EOF."""
+            initializer: Callable[..., object] | None, initargs: tuple[Any, ...], parent: int | None = None,
+            deathsig: bool = False) -> None:
+    """The worker loop: receive (slot, job, cwd), send (slot, kind, value, native) until None or EOF (the parent
+    closed its end, or died)."""
+    _die_with_parent(parent, deathsig)
     with contextlib.suppress(AttributeError, ValueError, OSError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     fd = os.open(err_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -174,8 +215,10 @@ class _Worker:
         handle, self.err_path = tempfile.mkstemp(prefix="iupjong-worker-", suffix=".log")
         os.close(handle)
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, fn, limits.memory_mb, self.err_path, initializer, initargs),
-                                daemon=True)
+        _PARENT_ENDS.add(self.conn)
+        deathsig = threading.current_thread() is threading.main_thread()
+        self.proc = ctx.Process(target=_worker, args=(child, fn, limits.memory_mb, self.err_path, initializer, initargs,
+                                                      os.getpid(), deathsig), daemon=True)
         self.proc.start()
         child.close()
         self.slot: int | None = None

@@ -31,11 +31,12 @@ from pathlib import Path, PurePath
 
 from iupjong_xl.errors import OutputError
 from iupjong_xl.io.atomic import atomic_path, same_file
+from iupjong_xl.io.sandbox import Limits
 from iupjong_xl.outputs.xlsx import scale_for
 from iupjong_xl.validate.findings import SEVERITY_ORDER, FileResult, Finding, Report
 
-__all__ = ["COMMENT_AUTHOR", "FILL_ERROR", "FILL_WARNING", "annotate_files", "copy_name", "copy_names",
-           "mirror_path"]
+__all__ = ["COMMENT_AUTHOR", "FILL_ERROR", "FILL_WARNING", "annotate_files", "annotate_report", "copy_name",
+           "copy_names", "mirror_path"]
 
 FILL_ERROR = "FFC7CE"
 FILL_WARNING = "FFEB9C"
@@ -139,44 +140,99 @@ def copy_names(files: Iterable[FileResult], lang: str = "ko") -> dict[str, PureP
 # --------------------------------------------------------------------------- entry point
 
 
-def annotate_files(report: Report, out_dir: str | os.PathLike, *, lang: str = "ko") -> list[Path]:
-    """Write a marked-up copy of every readable file with findings below out_dir; return the written paths.
+NOT_REPORTS = frozenset({"consolidated", "findings"})  # read, skipped with a note: no marked-up copy
 
-    Raises OutputError (before anything is written) when a copy would land on a
-    submitted file, or when a copy cannot be written.  A file openpyxl (or the
-    reader) cannot load is skipped."""
+
+def annotate_files(report: Report, out_dir: str | os.PathLike, *, lang: str = "ko",
+                   limits: Limits | None = None) -> list[Path]:
+    """Write a marked-up copy of every readable file with findings below out_dir; return the written paths (a copy
+    refused for the limits is left out: annotate_report says which and why)."""
+    return annotate_report(report, out_dir, lang=lang, limits=limits)[0]
+
+
+def annotate_report(report: Report, out_dir: str | os.PathLike, *, lang: str = "ko",
+                    limits: Limits | None = None) -> tuple[list[Path], list[Finding]]:
+    """Write a marked-up copy of every readable report with findings below out_dir: (the written paths, a
+    FILE_TOO_COMPLEX finding per file whose copy was refused).
+
+    Each copy is made in a worker process (io/sandbox.py) under the per-file limits (`limits`, default the rule
+    book's file_memory_mb and file_seconds), as reading is: a file whose copy would take longer or more memory is
+    not copied, and gets the finding instead. Raises OutputError (before anything is written) when a copy would
+    land on a submitted file, or when a copy cannot be written. A file openpyxl (or the reader) cannot load is
+    skipped."""
+    from iupjong_xl.io.sandbox import CRASHED, TOO_COMPLEX, run_isolated
+    from iupjong_xl.validate.pipeline import file_limits
+
     out = Path(out_dir)
     by_file = report.by_file()
-    todo = [fr for fr in report.files if by_file.get(fr.file) and fr.readable]
+    todo = [fr for fr in report.files if by_file.get(fr.file) and fr.readable and fr.kind not in NOT_REPORTS]
     names = copy_names(todo, lang)
-    jobs: list[tuple[FileResult, Path, list[Finding]]] = [(fr, out / names[fr.file], by_file[fr.file]) for fr in todo]
+    jobs: list[tuple[FileResult, Path, list[Finding], str]] = [(fr, out / names[fr.file], by_file[fr.file], lang)
+                                                               for fr in todo]
 
     sources = [Path(fr.path) for fr in report.files]
-    for _fr, target, _ in jobs:
+    for _fr, target, _, _lang in jobs:
         for src in sources:
             if same_file(target, src):
                 raise OutputError(f"{target}: 제출된 원본 파일 {src}을(를) 덮어쓰지 않습니다. 다른 폴더를 고르세요.",
                                   f"{target}: refusing to overwrite the submitted file {src}", file=str(target))
 
+    limits = limits or file_limits()
     written: list[Path] = []
-    for fr, target, found in jobs:
-        try:
-            wb, sheet_map = _load(fr)
-        except Exception:
-            continue
-        try:
-            _mark_up(wb, found, lang, sheet_map)
-            with atomic_path(target) as tmp:
-                wb.save(tmp)
-        except OutputError:
-            raise
-        except Exception:
-            continue
-        finally:
-            with contextlib.suppress(Exception):
-                wb.close()
-        written.append(target)
-    return written
+    refused: list[Finding] = []
+    for (fr, target, _found, _lang), outcome in zip(jobs, run_isolated(_annotate_one, jobs, limits=limits),
+                                                    strict=True):
+        if outcome.ok:
+            kind, *rest = outcome.value
+            if kind == "written":
+                written.append(target)
+            elif kind == "output_error":
+                raise OutputError(rest[0], rest[1], file=str(target))
+        elif outcome.code in (TOO_COMPLEX, CRASHED):
+            refused.append(_refused(fr, outcome.detail, limits))
+    return written, refused
+
+
+def _refused(fr: FileResult, detail: str, limits: Limits) -> Finding:
+    """FILE_TOO_COMPLEX for a file whose marked-up copy was not made within the limits."""
+    from iupjong_xl import rulebook
+    from iupjong_xl.validate.findings import FindingFactory
+
+    book = rulebook.load(fr.year if fr.year in rulebook.available_years() else rulebook.available_years()[-1])
+    if detail.startswith("takes longer"):
+        ko = f"검증 표시본을 만들지 않았습니다: {limits.seconds:g}초 넘게 걸림"
+    elif detail.startswith("needs more"):
+        ko = f"검증 표시본을 만들지 않았습니다: 메모리 {limits.memory_mb}MiB 넘게 필요"
+    else:
+        ko = f"검증 표시본을 만들지 않았습니다: {detail}"
+    return FindingFactory(book).make("FILE_TOO_COMPLEX", fr.file, detail=f"marked-up copy not made: {detail}",
+                                     i18n={"ko": {"detail": ko}})
+
+
+def _annotate_one(job: tuple[FileResult, Path, list[Finding], str]) -> tuple[str, ...]:
+    """One marked-up copy (in a worker): ("written",), ("skipped",) when the file cannot be loaded or saved, or
+    ("output_error", ko, en) when the copy cannot be written."""
+    fr, target, found, lang = job
+    try:
+        wb, sheet_map = _load(fr)
+    except MemoryError:
+        raise  # over the memory limit: the sandbox says so (FILE_TOO_COMPLEX)
+    except Exception:
+        return ("skipped",)
+    try:
+        _mark_up(wb, found, lang, sheet_map)
+        with atomic_path(target) as tmp:
+            wb.save(tmp)
+    except OutputError as exc:
+        return ("output_error", exc.ko, exc.en)
+    except MemoryError:
+        raise
+    except Exception:
+        return ("skipped",)
+    finally:
+        with contextlib.suppress(Exception):
+            wb.close()
+    return ("written",)
 
 
 # --------------------------------------------------------------------------- loading

@@ -140,7 +140,7 @@ def _summary(ws: Any, f: Formats, cons: Consolidation, d: Derived, total_row: in
     ratio = [i for i in book.indicators if i.denominator]
     paper_feds = book.parameters.get("paper_federations") if national else None
     with_paper = national and (paper_feds is not None or any(i.paper is not None for i in book.indicators))
-    heads = ["항목", "단위", "값", *(["논문 수치(2009.3)", "비교"] if with_paper else []), "산식"]
+    heads = ["항목", "단위", "값", *(["공표치(2009.3)", "비교"] if with_paper else []), "산식"]
     c_how = len(heads) - 1
     for c, h in enumerate(heads):
         ws.write_string(2, c, h, f.header)
@@ -322,7 +322,7 @@ def _data_sheet(wb: Any, f: Formats, book: RuleBook, key: str, records: list[dic
         nothing_here(ws, f, 3, empty_note(sheet.name))
     hide_empty_columns(ws, len(cols), rows)  # kept for the reader (it maps by header), hidden for people
     keys = [k for k, _h in cols]
-    fixed = {keys.index(k): 18 for k in ("_sha256", "_digest") if k in keys}
+    fixed = {keys.index(k): 18 for k in ("_sha256",) if k in keys}
     finish(ws, f, header=0, widths=fixed, keys=3, caps={keys.index("_source"): 30} if "_source" in keys else None,
            nowrap=set(fixed) | ({keys.index("_source")} if "_source" in keys else set()))
     ws.set_column(keys.index(UID), keys.index(UID), None, None, {"hidden": True})  # the ledger's row id

@@ -69,6 +69,60 @@ def add_user(path: str | os.PathLike[str], username: str, password: str, role: s
         return add(username, password, role, club=club, federation=federation)
 
 
+ACCOUNT_COLUMNS = ["아이디", "비밀번호", "역할", "교류회코드", "연합회", "교류회명"]
+CENTER = "center"
+
+
+@dataclass
+class Accounts:
+    output: Path
+    created: int
+    existing: list[str]
+
+
+def accounts(path: str | os.PathLike[str], sources: list[str | os.PathLike[str]],
+             output: str | os.PathLike[str]) -> Accounts:
+    """One account per club of the federation rosters in sources, one per federation and one for the center, each
+    with a random initial password that must be changed at the first login; the new accounts and their passwords
+    are written to a CSV for handing out (UTF-8 with BOM for Excel, readable by the owner only). Accounts that exist
+    already are kept as they are and left out of the CSV."""
+    import csv
+    import secrets
+
+    folder = _existing(path)
+    clubs = service.roster_clubs(sources)
+    _django(folder.path)
+    from django.db import transaction
+    from django.utils import translation
+
+    from iupjong_xl.portal.accounts.manage import add_user as add
+    from iupjong_xl.portal.accounts.manage import exists
+
+    wanted: list[tuple[str, str, str | None, str | None, str]] = [(CENTER, "center", None, None, "")]
+    for fed in dict.fromkeys(c.federation for c in clubs):
+        wanted.append((f"{fed}연합회", "federation", None, fed, ""))
+    wanted += [(c.club_code, "club", c.club_code, c.federation, c.club_name) for c in clubs]
+    rows: list[list[str]] = []
+    existing: list[str] = []
+    with translation.override("ko"), transaction.atomic():
+        for username, role, club, federation, name in wanted:
+            if exists(username):
+                existing.append(username)
+                continue
+            password = secrets.token_urlsafe(9)  # 12 characters; changed at the first login
+            add(username, password, role, club=club, federation=federation, must_change=True)
+            rows.append([username, password, {"club": "교류회", "federation": "연합회", "center": "중앙회"}[role],
+                         club or "", federation or "", name])
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(ACCOUNT_COLUMNS)
+        writer.writerows(rows)
+    return Accounts(out, len(rows), existing)
+
+
 def _existing(path: str | os.PathLike[str]) -> portal_folder.Folder:
     folder = portal_folder.Folder(Path(path).resolve())
     if not folder.config_file.exists() or not folder.accounts.exists():

@@ -4,9 +4,11 @@ the body) and the Content-Security-Policy header (Django 5.2 has none of its own
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 
 SLACK = 64 * 1024  # the multipart envelope around the file (boundaries, the CSRF token)
@@ -30,6 +32,23 @@ class UploadCap:
             response = HttpResponse(body, status=413)
             response["Connection"] = "close"  # the unread body is not drained
             return response
+        return self.get_response(request)
+
+
+class ForcePasswordChange:
+    """An account handed out with a random password (iupjong portal accounts) changes it before anything else."""
+
+    ALLOWED = ("/password/", "/logout/", "/static/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user: Any = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(self.ALLOWED):
+            profile = getattr(user, "profile", None)
+            if profile is not None and profile.must_change_password:
+                return redirect("password_change")
         return self.get_response(request)
 
 

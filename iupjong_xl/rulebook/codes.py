@@ -57,6 +57,7 @@ CHECK_ARGS: dict[str, frozenset[str]] = {  # column checks (messages.yaml `check
 
 CODE_ARGS: dict[str, frozenset[str]] = {  # file-, sheet-, consolidation- and ledger-level codes (`codes:`)
     **{c: frozenset() for c in ("FILE_EMPTY", "FILE_ENCRYPTED", "FILE_NOT_FOUND", "FILE_LOCK_SKIPPED",
+                                "FILE_CONSOLIDATED_SKIPPED", "FILE_FINDINGS_SKIPPED",
                                 "CONSOLIDATE_REPORT_REJECTED", "LEDGER_BOOTSTRAP")},
     **{c: frozenset({"detail"}) for c in ("FILE_NOT_WORKBOOK", "FILE_CORRUPT", "FILE_UNREADABLE",
                                           "FILE_TEMPLATE_UNKNOWN", "FILE_READ_CRASHED", "FILE_TOO_COMPLEX",

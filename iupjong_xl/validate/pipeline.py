@@ -51,11 +51,21 @@ class Checked:
 
 def validate(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
              prior: Mapping[int, PriorYear] | None = None,
-             progress: Progress | None = None, workers: int | None = None, limits: Limits | None = None) -> Report:
+             progress: Progress | None = None, workers: int | None = None, limits: Limits | None = None,
+             exclude: Iterable[str | os.PathLike[str]] = ()) -> Report:
     """Validate files and folders; every problem becomes a finding, nothing raises for bad input. `prior`: last
-    year's consolidation per year (from a ledger), for the year-over-year rules; without it they are silent."""
-    return check(paths, year=year, max_rows=max_rows, progress=progress, workers=workers, keep=False,
-                 limits=limits, prior=prior).report
+    year's consolidation per year (from a ledger), for the year-over-year rules; without it they are silent.
+    A consolidated workbook among them is not a report: skipped with a note (FILE_CONSOLIDATED_SKIPPED) that says
+    to check it with `iupjong verify`. Nothing in the `exclude` folders is read."""
+    checked = check(paths, year=year, max_rows=max_rows, progress=progress, workers=workers, keep=False,
+                    limits=limits, prior=prior, exclude=exclude)
+    report = checked.report
+    notes = [_factory(pf.book or rulebook.load(rulebook.available_years()[-1])).make(
+        "FILE_CONSOLIDATED_SKIPPED", pf.found.display) for pf in checked.files if pf.kind == "consolidated"]
+    if notes:
+        order = {pf.found.display: pf.index for pf in checked.files}
+        report.findings = sorted(report.findings + notes, key=lambda f: order.get(f.file, -1))
+    return report
 
 
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
@@ -112,6 +122,12 @@ def _limits(book: rulebook.RuleBook, given: Limits | None) -> Limits:
                   seconds=float(book.limits.get("file_seconds", default.seconds)))
 
 
+def file_limits(year: int | None = None) -> Limits:
+    """The per-file limits of the rule book of `year` (default: the latest): what reading, and every other step
+    that opens a submitted file, may cost."""
+    return _limits(rulebook.load(year if year is not None else rulebook.available_years()[-1]), None)
+
+
 def _read_all(jobs: list[tuple[int, Found, int | None, int | None]], n: int, limits: Limits,
               progress: Progress | None) -> list[ParsedFile]:
     """_read_file for every job, in worker processes under limits (or in this process when IUPJONG_IN_PROCESS=1)."""
@@ -151,7 +167,8 @@ def _attach(pf: ParsedFile) -> ParsedFile:
 
 def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None = None,
           progress: Progress | None = None, workers: int | None = None, keep: bool = True,
-          limits: Limits | None = None, prior: Mapping[int, PriorYear] | None = None) -> Checked:
+          limits: Limits | None = None, prior: Mapping[int, PriorYear] | None = None,
+          exclude: Iterable[str | os.PathLike[str]] = ()) -> Checked:
     """Validate and keep the typed rows (keep=False: findings only, less memory). Every file is read (and coerced)
     in a worker process under `limits` (default: the rule book's, else 1 GiB and 60 s per file): a file that kills
     or exhausts its worker gets FILE_READ_CRASHED / FILE_TOO_COMPLEX and the batch goes on. `workers` processes
@@ -167,7 +184,7 @@ def check(paths: Iterable[str], *, year: int | None = None, max_rows: int | None
     ff_default = _factory(default_book)
     loose: list[Finding] = []
     todo: list[Found] = []
-    for found in discover(paths):
+    for found in discover(paths, exclude):
         if found.skipped == "lock":
             loose.append(ff_default.make("FILE_LOCK_SKIPPED", found.display))
         else:
@@ -202,6 +219,9 @@ def _parse(pf: ParsedFile, year: int | None, years: list[int], max_rows: int | N
             pf.findings.append(ff0.make(exc.code, disp, detail=exc.detail, i18n=_ko_detail(exc)))
 
 
+# the sheets of a findings workbook (outputs/findings_xlsx.py), Korean and English
+FINDINGS_SHEETS = ({"요약", "검증결과"}, {"Summary", "Findings"})
+
 _SKIPPED_SHEET = {
     "macro": {"ko": {"detail": "엑셀 4.0 매크로 시트"}, "en": {"detail": "an Excel 4.0 macro sheet"}},
     "dialog": {"ko": {"detail": "엑셀 5.0 대화 상자 시트"}, "en": {"detail": "an Excel 5.0 dialog sheet"}},
@@ -215,6 +235,10 @@ def _parse_open(pf: ParsedFile, wb: Workbook, year: int | None, years: list[int]
     for skipped, what in wb.skipped_sheets:
         pf.findings.append(ff0.make("FILE_SHEET_SKIPPED", disp, sheet=skipped, i18n=_SKIPPED_SHEET[what]))
     names = list(wb.sheet_names)
+    if set(names) in FINDINGS_SHEETS:  # a findings workbook `iupjong validate --format xlsx` wrote: not a report
+        pf.kind = pf.result.kind = "findings"
+        pf.findings.append(ff0.make("FILE_FINDINGS_SKIPPED", disp))
+        return
     if CONSOLIDATED_META in names:
         pf.kind = "consolidated"  # a workbook `iupjong consolidate` wrote: read by consolidation, not a report
         pf.result.kind = "consolidated"

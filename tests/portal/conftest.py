@@ -16,36 +16,25 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import django
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.test.utils import override_settings
 
+from iupjong_xl.portal import commands
 from iupjong_xl.portal import folder as portal_folder
-
-REPO = Path(__file__).resolve().parents[2]
-PROBLEMS = REPO / "sample_workbooks" / "problems"
-CHROMIUM = "/usr/bin/chromium-headless-shell"
+from tests.portal.helpers import CHROMIUM, Server
 
 # The Django settings read this folder at import: made here, before pytest-django sets Django up.
 _FOLDER = Path(tempfile.mkdtemp(prefix="iupjong-portal-test-"))
-portal_folder.create(_FOLDER)
-os.environ[portal_folder.ENV] = str(_FOLDER)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iupjong_xl.portal.settings")
 _TZ = os.environ.get("TZ")
-django.setup()
+commands.init(_FOLDER)  # as `iupjong portal init` makes it; Django is set up for this folder (tests use a test DB)
 # Django sets the process's TZ to TIME_ZONE (Asia/Seoul): put it back for the rest of the suite
 if _TZ is None:
     os.environ.pop("TZ", None)
 else:
     os.environ["TZ"] = _TZ
 time.tzset()
-# Django's own PBKDF2 with fewer rounds: the tests make many accounts (the deployed portal keeps Django's default)
-override_settings(PASSWORD_HASHERS=["tests.portal.conftest.QuickPBKDF2"]).enable()
-
-
-class QuickPBKDF2(PBKDF2PasswordHasher):
-    iterations = 1000
+# Django's own PBKDF2 with fewer rounds (helpers.QuickPBKDF2): the tests make many accounts
+override_settings(PASSWORD_HASHERS=["tests.portal.helpers.QuickPBKDF2"]).enable()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -76,27 +65,6 @@ def club_client(client: Any, make_user: Callable[..., Any]) -> Any:
     return client
 
 
-def problem(name: str) -> bytes:
-    return (PROBLEMS / name).read_bytes()
-
-
-def report_with(write_report: Callable[..., Path], edit: Callable[[dict[str, Any]], None]) -> bytes:
-    """A valid club report (tests/conftest.py) changed by edit, as bytes."""
-    from conftest import club_data
-
-    data = club_data()
-    edit(data)
-    return write_report(data).read_bytes()
-
-
-# ------------------------------------------------------------------------------------------- the real server
-
-
-class Server:
-    def __init__(self, url: str, folder: Path, proc: subprocess.Popen[str]) -> None:
-        self.url, self.folder, self.proc = url, folder, proc
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`iupjong portal init`, two accounts by `user add`, and `iupjong portal serve` on a free port: the portal as
@@ -122,7 +90,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep its log from filling the pipe
     yield Server(url, folder, proc)
     proc.terminate()
-    proc.wait(timeout=10)
+    assert proc.wait(timeout=20) == 0
+    # its validation workers stop with it (none left holding the folder's ledger)
+    deadline = time.monotonic() + 10
+    while _processes_of(folder) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_of(folder) == []
+
+
+def _processes_of(folder: Path) -> list[int]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(folder).encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
 
 
 @pytest.fixture(scope="session")

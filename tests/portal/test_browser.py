@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
+import openpyxl
 from playwright.sync_api import Page, expect
 
-from tests.portal.conftest import PROBLEMS, Server
+from tests.portal.helpers import PROBLEMS, Server
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "images"
 
@@ -36,8 +38,28 @@ def test_a_secretary_uploads_and_reads_the_findings_at_their_cells(page: Page, s
     if os.environ.get("IUPJONG_DOCS_SHOTS"):  # the manual's screenshot (docs/images/portal-findings.png)
         SHOTS.mkdir(parents=True, exist_ok=True)
         (SHOTS / "portal-findings.png").write_bytes(shot)
+    with page.expect_download() as got:
+        page.get_by_role("link", name="검증 표시본 내려받기").click()
+    download = got.value
+    assert download.suggested_filename == "01_사업자번호_검증번호_검증.xlsx"
+    marked = openpyxl.load_workbook(io.BytesIO(download.path().read_bytes()))  # (saved without a suffix)
+    assert "MEMBER_BRN_CHECKSUM" in marked["회원사"]["A7"].comment.text
+    expect(page.get_by_role("button", name="연합회에 제출")).to_be_disabled()  # not while it has errors
     page.goto(server.url + "club/")
     expect(page.locator("table.list tbody tr").first.locator("td").nth(2)).to_have_text("01_사업자번호_검증번호.xlsx")
+
+
+def test_a_clean_report_is_sent_and_the_history_shows_it(page: Page, server: Server) -> None:
+    login(page, server, "seo001")
+    page.get_by_label("보고서 파일").set_input_files(PROBLEMS.parent / "2009" / "서울" / "서울_SEO-001_2009.xlsx")
+    page.get_by_role("button", name="올리기").click()
+    expect(page.locator("#status")).to_have_text("검증 통과")
+    page.get_by_role("button", name="연합회에 제출").click()
+    expect(page.locator("#submitted")).to_have_text("제출됨")
+    page.get_by_role("link", name="이력").click()
+    first = page.locator("#events tbody tr").first.locator("td")
+    expect(first.nth(1)).to_have_text("연합회에 제출")
+    expect(first.nth(3)).to_have_text("서울_SEO-001_2009.xlsx")
 
 
 def test_a_wrong_password_and_another_clubs_page(page: Page, server: Server) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from iupjong_xl import service
-from tests.portal.conftest import problem
+from tests.portal.helpers import problem
 
 pytestmark = pytest.mark.django_db
 

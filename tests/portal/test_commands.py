@@ -84,3 +84,31 @@ def test_check_deploy_is_clean_in_both_profiles(tmp_path: Path) -> None:
                               text=True, env=ENV, check=False)
         assert done.returncode == 0, done.stderr
         assert f"System check identified no issues ({silenced})." in done.stdout
+
+
+def test_accounts_from_the_rosters(db: object, tmp_path: Path) -> None:
+    """`iupjong portal accounts` (in this process: the test's portal folder and database)."""
+    import csv
+
+    from django.conf import settings
+    from django.contrib.auth import authenticate
+
+    from iupjong_xl.portal import commands
+
+    fed = Path(__file__).resolve().parents[2] / "sample_workbooks" / "2009" / "제주"
+    out = tmp_path / "계정.csv"
+    done = commands.accounts(settings.PORTAL_DIR, [fed], out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and out.read_bytes()[:3] == b"\xef\xbb\xbf"
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["아이디", "비밀번호", "역할", "교류회코드", "연합회", "교류회명"]
+    assert [r[0] for r in rows[1:3]] == ["center", "제주연합회"] and rows[2][2:5] == ["연합회", "", "제주"]
+    clubs = [r for r in rows[1:] if r[2] == "교류회"]
+    assert clubs and all(r[0] == r[3] and r[0].startswith("JJU-") and r[4] == "제주" for r in clubs)
+    assert done.created == len(rows) - 1 and done.existing == []
+    first = rows[3]
+    user = authenticate(username=first[0], password=first[1])
+    assert user is not None and user.profile.must_change_password and user.profile.club_code == first[0]
+    assert len({r[1] for r in rows[1:]}) == len(rows) - 1 and all(len(r[1]) == 12 for r in rows[1:])
+    again = commands.accounts(settings.PORTAL_DIR, [fed], tmp_path / "again.csv")
+    assert again.created == 0 and again.existing == [r[0] for r in rows[1:]]
+    assert (tmp_path / "again.csv").read_text(encoding="utf-8-sig").splitlines() == [",".join(rows[0])]

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 
 from iupjong_xl import service
-from tests.portal.conftest import PROBLEMS, problem
+from tests.portal.helpers import PROBLEMS, problem
 
 pytestmark = pytest.mark.django_db
 SEO = service.Scope("seo001", "club", "SEO-001", "서울")

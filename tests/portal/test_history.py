@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from iupjong_xl import service
-from tests.portal.conftest import PROBLEMS, problem
+from tests.portal.helpers import PROBLEMS, problem
 
 pytestmark = pytest.mark.django_db
 

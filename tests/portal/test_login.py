@@ -47,3 +47,37 @@ def test_a_club_lands_on_its_page_and_others_on_the_list(client: Any, make_user:
 def test_the_password_is_stored_hashed(make_user: Any) -> None:
     user = make_user("seo001", club="SEO-001")
     assert user.password.startswith("pbkdf2_sha256$") and "pw-seo001-2009" not in user.password
+
+
+def test_five_failures_lock_the_name_for_15_minutes(client: Any, make_user: Any, caplog: Any) -> None:
+    from django.core.cache import cache
+
+    from iupjong_xl.portal.accounts import forms
+
+    make_user("gwn001", club="GWN-001")
+    make_user("gwn002", club="GWN-002")
+    try:
+        for _ in range(5):
+            client.post("/login/", {"username": "gwn001", "password": "wrong-password"})
+        assert "login: user name 'gwn001' locked for 15 minutes after 5 failures" in caplog.text
+        answer = client.post("/login/", {"username": "gwn001", "password": "pw-gwn001-2009"})  # the right one
+        assert "로그인에 5번 실패해 이 아이디는 15분 동안 잠겼습니다. 15분 뒤에 다시 로그인하세요." in answer.content.decode()
+        assert "_auth_user_id" not in client.session
+        assert client.post("/login/", {"username": "gwn002", "password": "pw-gwn002-2009"}).status_code == 302
+        client.post("/logout/")
+        cache.delete(forms._key("lock", "gwn001"))  # as 15 minutes later
+        assert client.post("/login/", {"username": "gwn001", "password": "pw-gwn001-2009"}).status_code == 302
+    finally:
+        cache.clear()
+
+
+def test_four_failures_do_not_lock(client: Any, make_user: Any) -> None:
+    from django.core.cache import cache
+
+    make_user("gwn003", club="GWN-003")
+    try:
+        for _ in range(4):
+            client.post("/login/", {"username": "gwn003", "password": "wrong-password"})
+        assert client.post("/login/", {"username": "gwn003", "password": "pw-gwn003-2009"}).status_code == 302
+    finally:
+        cache.clear()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from iupjong_xl import service
-from tests.portal.conftest import PROBLEMS, report_with
+from tests.portal.helpers import PROBLEMS, report_with
 
 pytestmark = pytest.mark.django_db
 SEO = service.Scope("seo001", "club", "SEO-001", "서울")

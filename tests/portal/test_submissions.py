@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from iupjong_xl import service
-from tests.portal.conftest import PROBLEMS
+from tests.portal.helpers import PROBLEMS
 
 pytestmark = pytest.mark.django_db
 

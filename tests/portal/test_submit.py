@@ -12,7 +12,7 @@ import pytest
 
 from iupjong_xl import service
 from iupjong_xl.errors import StateError
-from tests.portal.conftest import PROBLEMS, problem, report_with
+from tests.portal.helpers import PROBLEMS, problem, report_with
 
 pytestmark = pytest.mark.django_db
 SEO = service.Scope("seo001", "club", "SEO-001", "서울")

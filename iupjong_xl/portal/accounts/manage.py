@@ -11,7 +11,7 @@ from iupjong_xl.portal.accounts.models import Profile
 
 
 def add_user(username: str, password: str, role: str, *, club: str | None = None,
-             federation: str | None = None) -> Profile:
+             federation: str | None = None, must_change: bool = False) -> Profile:
     """One account with its role; a club account names its club code, a federation account its federation."""
     if role == "club" and not club:
         raise UsageError("교류회 계정에는 교류회코드가 필요합니다 (--club).", "a club account needs its club code (--club)")
@@ -31,4 +31,9 @@ def add_user(username: str, password: str, role: str, *, club: str | None = None
     with transaction.atomic():
         user.set_password(password)
         user.save()
-        return Profile.objects.create(user=user, role=role, club_code=club or "", federation=federation or "")
+        return Profile.objects.create(user=user, role=role, club_code=club or "", federation=federation or "",
+                                      must_change_password=must_change)
+
+
+def exists(username: str) -> bool:
+    return bool(get_user_model().objects.filter(username=username).exists())

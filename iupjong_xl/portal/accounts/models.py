@@ -14,6 +14,7 @@ class Profile(models.Model):
     role = models.CharField(max_length=16, choices=ROLES)
     club_code = models.CharField(max_length=32, blank=True, default="")
     federation = models.CharField(max_length=64, blank=True, default="")
+    must_change_password = models.BooleanField(default=False)  # set for accounts handed out with a random password
 
     class Meta:
         verbose_name = "계정 역할"

@@ -175,9 +175,10 @@ def history(request: HttpRequest) -> HttpResponseBase:
     events = []
     for r in rows:
         full = service.submission(settings.LEDGER, r["id"], scope)
-        events += [{"id": r["id"], "file_name": r["file_name"], "label": EVENT_LABELS.get(k, k), "account": a,
-                    "at": shown_time(t), "status_line": r["status_line"]} for k, a, t, _n in full.events]
-    events.sort(key=lambda e: (e["at"], e["id"]), reverse=True)
+        events += [{"id": r["id"], "seq": i, "file_name": r["file_name"], "label": EVENT_LABELS.get(k, k),
+                    "account": a, "at": shown_time(t), "status_line": r["status_line"]}
+                   for i, (k, a, t, _n) in enumerate(full.events)]
+    events.sort(key=lambda e: (e["at"], e["id"], e["seq"]), reverse=True)  # newest first
     try:
         data = service.club_history(settings.LEDGER, scope.club, scope).to_dict("ko")
         units = data["units"]
