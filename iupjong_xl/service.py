@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iupjong_xl.consolidate.model import ALL_SHEETS
-from iupjong_xl.consolidate.rowkeys import equal, row_key
+from iupjong_xl.consolidate.rowkeys import equal, row_key, shown
 
 if TYPE_CHECKING:
     import sqlite3
@@ -41,8 +41,9 @@ class Run:
     ledger: Path | None = None
     run_number: int | None = None  # the run's id in the ledger
     backup: Path | None = None  # the edited workbook, kept beside it when something typed could not stay in it
-    edits: dict[str, int] = field(default_factory=dict)
+    edits: dict[str, Any] = field(default_factory=dict)  # what was taken from the edited workbook (counts, inputs)
     changes: list[dict[str, Any]] = field(default_factory=list)  # per replaced report: rows added/removed/changed
+    run_findings: list[Finding] = field(default_factory=list)  # the findings this run made of the edited workbook
 
 
 class _DryRun(Exception):
@@ -90,8 +91,31 @@ def refresh(path: str | os.PathLike[str], *, lang: str = "ko", ledger: str | os.
             return load_for_refresh(out)
         return as_consolidation(previous)
 
-    return _run(out, ledger, build, lang=lang, dry_run=False, use_ledger=use_ledger, command="refresh", inputs=[],
-                level=None, year=None)
+    run = _run(out, ledger, build, lang=lang, dry_run=False, use_ledger=use_ledger, command="refresh", inputs=[],
+               level=None, year=None)
+    _refresh_report(run, lang)
+    return run
+
+
+_FILE_COUNTS = ("files", "created", "replaced", "unchanged", "kept", "rejected", "conflict", "duplicate", "conflicts",
+                "rows_in", "rows_accepted", "rows_rejected", "files_reused")
+
+
+def _refresh_report(run: Run, lang: str) -> None:
+    """A refresh reports like a consolidation (same JSON shape): its findings are the ones it made of what people
+    typed (a refused score or correction, a restored row, a row added by hand ...), its summary counts them; no file
+    was taken in. `edits` says what was taken, restored and backed up, and where."""
+    data = run.data
+    s = data["summary"]
+    s["command"] = "refresh"
+    for k in _FILE_COUNTS:
+        if k in s:
+            s[k] = 0
+    s["errors"] = sum(f.severity == "error" for f in run.run_findings)
+    s["warnings"] = sum(f.severity == "warning" for f in run.run_findings)
+    data["findings"] = [f.to_dict(lang) for f in run.run_findings]
+    data["edits"] = {"corrections": 0, "scores": 0, "restored": 0, "added": 0, "not_taken": 0, "extra_columns": 0,
+                     "inputs": [], **run.edits, "backup": str(run.backup) if run.backup else None}
 
 
 def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., Consolidation], *, lang: str,
@@ -142,7 +166,7 @@ def _run(out: Path, ledger: str | os.PathLike[str] | None, build: Callable[..., 
             cons.changes = [r for d in replaced for r in d.rows(cons.book)] + history.correction_rows(cons)
             derived = derive(cons)
             result = Run(cons, derived, {}, out, not dry_run, db, run_id, backup, counts,
-                         [d.summary() for d in replaced])
+                         [d.summary() for d in replaced], list(extra_findings))
             if dry_run:
                 raise _DryRun
             fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.resolve().parent)
@@ -216,7 +240,7 @@ def _statuses(cons: Consolidation) -> dict[tuple[str, tuple[int, str]], str]:
 
 
 def _previous_state(conn: sqlite3.Connection, run_id: int, key: str, out: Path,
-                    db: Path) -> tuple[Previous | None, list[Finding], Path | None, dict[str, int]]:
+                    db: Path) -> tuple[Previous | None, list[Finding], Path | None, dict[str, Any]]:
     """The workbook's state before this run, as the ledger holds it, with the edits people made in the workbook since
     the ledger wrote it (recorded now); a consolidated workbook the ledger has never seen is taken in (bootstrap)."""
     from iupjong_xl import rulebook
@@ -248,10 +272,35 @@ def _previous_state(conn: sqlite3.Connection, run_id: int, key: str, out: Path,
     backup = _backup_path(out, run_id) if edits.needs_backup else None
     if backup is not None:
         shutil.copy2(out, backup)
+    scores_before = {**{k: v for k, v in (previous.shown_scores or {}).items() if v is not None}, **previous.scores,
+                     **previous.invalid_scores}  # what 지원금 showed
     findings += _apply_edits(conn, run_id, key, out, previous, edits, book, backup)
-    counts = {"corrections": len(edits.corrections), "restored": len(edits.restored), "added": len(edits.added),
-              "not_taken": len(edits.not_taken), "extra_columns": sum(len(v) for v in edits.extras.values())}
-    return previous, findings, backup, {k: v for k, v in counts.items() if v}
+    names = {k: sh.name for k, sh in book.sheets.items()}
+    headers = {(k, c.key): c.header for k, sh in book.sheets.items() for c in sh.columns}
+    scores_now = {**edits.scores, **edits.invalid_scores}
+    refused = {p.key for p in edits.score_problems}
+    typed = sorted(k for k in set(previous.scores) | set(previous.invalid_scores) | set(scores_now)
+                   if scores_before.get(k) != scores_now.get(k) or k in refused)
+    inputs: list[dict[str, Any]] = [
+        *({"kind": "correction", "sheet": names[c.sheet], "cell": c.cell, "column": headers[(c.sheet, c.column)],
+           "row_id": c.uid, "old": shown(c.old), "new": shown(c.new), "taken": c.problem is None} for c in edits.corrections),
+        *({"kind": "score", "sheet": "지원금", "cell": edits.score_cells.get(k), "column": "평가점수", "key": k,
+           "old": _plain(scores_before.get(k)), "new": _plain(scores_now.get(k)), "taken": k not in refused}
+          for k in typed),
+        *({"kind": "restored", "sheet": names[sh], "row_id": uid, "key": row_key(sh, row, unit=True)}
+          for sh, uid, row in edits.restored),
+        *({"kind": "added", "sheet": names[sh], "cell": cell, "row": n, "backup": str(backup) if backup else None}
+          for sh, n, cell in edits.added),
+        *({"kind": "not_taken", "sheet": names[sh], "cell": cell, "column": header, "row_id": uid,
+           "backup": str(backup) if backup else None} for sh, uid, header, cell in edits.not_taken),
+    ]
+    counts: dict[str, Any] = {"corrections": len(edits.corrections), "scores": len(typed), "restored": len(edits.restored),
+                              "added": len(edits.added), "not_taken": len(edits.not_taken),
+                              "extra_columns": sum(len(v) for v in edits.extras.values())}
+    counts = {k: v for k, v in counts.items() if v}
+    if inputs:
+        counts["inputs"] = inputs
+    return previous, findings, backup, counts
 
 
 def _pending_dir(db: Path) -> Path:
@@ -313,37 +362,62 @@ def _apply_edits(conn: sqlite3.Connection, run_id: int, key: str, out: Path, pre
     headers = {(k, c.key): c.header for k, s in book.sheets.items() for c in s.columns}
     for c in edits.corrections:
         row = rows[c.uid]
-        row[c.column] = c.new
-        record.update_row(conn, c.uid, row)
+        refused = previous.invalid_cells.setdefault(c.uid, {})
         note = None
-        if c.problem is not None:
+        if c.problem is None:  # a valid value: the ledger's row takes it
+            refused.pop(c.column, None)
+            row[c.column] = c.new
+            record.update_row(conn, c.uid, row)
+        else:  # refused by its rule: shown as typed, recorded with its finding; derived tables keep the last valid
+            refused[c.column] = c.new
             note = c.problem[0]
+            last = shown(row.get(c.column))
             findings.append(ff.make("LEDGER_CORRECTION_INVALID", out.name, sheet=names[c.sheet], cell=c.cell,
-                                    column=headers[(c.sheet, c.column)], value=c.new,
-                                    i18n={"ko": {"reason": c.problem[0]}, "en": {"reason": c.problem[1]}}))
+                                    column=headers[(c.sheet, c.column)], value=_plain(c.new),
+                                    i18n={"ko": {"reason": c.problem[0], "last": "빈칸" if last in (None, "") else last},
+                                          "en": {"reason": c.problem[1], "last": "blank" if last in (None, "") else last}}))
+        if not refused:
+            previous.invalid_cells.pop(c.uid, None)
         record.log_input(conn, run_id, key, "correction", sheet=names[c.sheet], target=c.uid,
                          column=headers[(c.sheet, c.column)], old=c.old, new=c.new, note=note)
+    for p in edits.score_problems:
+        findings.append(ff.make("LEDGER_SCORE_INVALID", out.name, sheet="지원금", cell=p.cell, column="평가점수",
+                                value=_plain(p.value), i18n={"ko": {"reason": p.problem[0], "title": p.title},
+                                                            "en": {"reason": p.problem[1], "title": p.title}}))
     for sheet, uid, row in edits.restored:
         findings.append(ff.make("LEDGER_ROW_RESTORED", out.name, sheet=names[sheet], key=row_key(sheet, row, unit=True)))
         record.log_input(conn, run_id, key, "restored", sheet=names[sheet], target=uid, note=row_key(sheet, row, unit=True))
-    shown = backup.name if backup is not None else ""
+    kept_in = backup.name if backup is not None else ""
     for sheet, n, cell in edits.added:
-        findings.append(ff.make("LEDGER_ROW_ADDED", out.name, sheet=names[sheet], cell=cell, row=n, backup=shown))
-        record.log_input(conn, run_id, key, "added", sheet=names[sheet], target=f"{n}행", note=shown)
+        findings.append(ff.make("LEDGER_ROW_ADDED", out.name, sheet=names[sheet], cell=cell, row=n, backup=kept_in))
+        record.log_input(conn, run_id, key, "added", sheet=names[sheet], target=f"{n}행", note=kept_in)
     for sheet, uid, header, cell in edits.not_taken:
         findings.append(ff.make("LEDGER_EDIT_NOT_TAKEN", out.name, sheet=names[sheet], cell=cell, column=header,
-                                backup=shown))
-        record.log_input(conn, run_id, key, "not_taken", sheet=names[sheet], target=uid, column=header, note=shown)
+                                backup=kept_in))
+        record.log_input(conn, run_id, key, "not_taken", sheet=names[sheet], target=uid, column=header, note=kept_in)
     for sheet, columns in edits.extras.items():
         for header, position, values in columns:
             for uid, value in values.items():
                 record.set_extra(conn, run_id, key, sheet, header, position, uid, value)
-    for rkey in sorted(set(previous.scores) | set(edits.scores)):
-        old, new = previous.scores.get(rkey), edits.scores.get(rkey)
-        if old != new:
-            record.log_input(conn, run_id, key, "score", sheet="지원금", target=rkey, column="평가점수", old=old, new=new)
+    refused_scores = {p.key: p for p in edits.score_problems}
+    shown_before = previous.shown_scores or {}
+    for rkey in sorted(set(previous.scores) | set(edits.scores) | set(refused_scores)):
+        old = previous.invalid_scores.get(rkey, previous.scores.get(rkey, shown_before.get(rkey)))
+        new = edits.invalid_scores.get(rkey, edits.scores.get(rkey))
+        if old != new or rkey in refused_scores:
+            problem = refused_scores[rkey].problem[0] if rkey in refused_scores else None
+            record.log_input(conn, run_id, key, "score", sheet="지원금", target=rkey, column="평가점수", old=old, new=new,
+                             note=problem)
     previous.scores, previous.score_titles = edits.scores, edits.score_titles
+    previous.invalid_scores = edits.invalid_scores
     return findings
+
+
+def _plain(v: Any) -> Any:
+    """A typed value as a person wrote it: 150, not 150.0."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return shown(v)
 
 
 def derive_copy(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> Run:
@@ -406,26 +480,72 @@ def annotate_copies(report: Report, folder: str | os.PathLike[str], *, lang: str
 class Difference:
     """One thing that does not hold between a workbook and its ledger."""
 
-    check: str  # rows | files | counts | indicators | funding | view
+    check: str  # cells | rows | sheets | files | counts | indicators | funding
     ko: str
     en: str
     sheet: str | None = None
     detail: str | None = None
+    kind: str = "tampered"  # tampered | pending_input | row_missing | row_added | sheet_missing
+    cell: str | None = None  # A1, in the workbook checked (a missing row: where the view had it)
+    column: str | None = None  # the column's Korean header
+    expected: Any = None  # what the ledger's view shows there
+    found: Any = None  # what the workbook holds
 
     def to_dict(self, lang: str = "ko") -> dict[str, Any]:
         return {"check": self.check, "sheet": self.sheet, "message": self.en if lang == "en" else self.ko,
-                "detail": self.detail}
+                "detail": self.detail, "kind": self.kind, "cell": self.cell, "column": self.column,
+                "expected": self.expected, "found": self.found}
 
 
-def verify(path: str | os.PathLike[str], *, ledger: str | os.PathLike[str] | None = None) -> list[Difference]:
-    """Prove a consolidated workbook against its ledger: every data row traces to a row of the ledger and to a stored
-    submission (whose bytes still give its sha256); 출처's counts equal the rows present, and rows in = accepted +
-    rejected per file and sheet; indicators and the funding round recomputed from the ledger equal the workbook's.
-    Returns the differences (none: the workbook is proven)."""
+class Verification(list[Difference]):
+    """verify's answer: the differences (none: the workbook is proven), how it compared (cells: with the view the
+    ledger rebuilds, every cell; rows: a view written by another program or rule-book version, row by row by key)
+    and which program and rule-book version wrote the view."""
+
+    mode: str = "cells"
+    written_by: dict[str, Any]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written_by = {}
+
+
+_KIND_TEXT = {
+    "tampered": ("원장과 다릅니다", "differs from the ledger"),
+    "pending_input": ("아직 반영하지 않은 입력입니다 (`iupjong refresh`로 반영)", "typed, not yet taken (run `iupjong refresh`)"),
+    "row_missing": ("원장의 행이 없습니다 (지워짐)", "a row of the ledger is missing (deleted)"),
+    "row_added": ("원장에 없는 행입니다 (손으로 더함)", "a row the ledger does not have (added by hand)"),
+    "sheet_missing": ("시트가 없습니다", "the sheet is missing"),
+}
+_WHAT_TEXT = {"formula": ("수식", "formula"), "format": ("표시 형식", "number format"), "column": ("열", "column")}
+
+
+def _cell_difference(d: Any) -> Difference:
+    ko, en = _KIND_TEXT[d.kind]
+    where = f"{d.sheet}" + (f" {d.cell}" if d.cell else "") + (f" ({d.column})" if d.column else "") + (
+        f" [{d.label}]" if d.label and d.kind not in ("row_added", "row_missing") else "")
+    what_ko, what_en = _WHAT_TEXT.get(d.what, ("값", "value"))
+    if d.kind in ("row_missing", "row_added"):
+        key = d.expected if d.kind == "row_missing" else d.found
+        text = (f"{where}: {ko} — {d.column} {key}", f"{where}: {en} — {d.column} {key}")
+    elif d.kind == "sheet_missing":
+        text = (f"{d.sheet}: {ko}", f"{d.sheet}: {en}")
+    else:
+        text = (f"{where}: {what_ko}이 {ko} — 원장 {d.expected!r}, 통합 문서 {d.found!r}",
+                f"{where}: the {what_en} {en} — ledger {d.expected!r}, workbook {d.found!r}")
+    check = {"row_missing": "rows", "row_added": "rows", "sheet_missing": "sheets"}.get(d.kind, "cells")
+    return Difference(check, text[0], text[1], d.sheet, d.label, d.kind, d.cell, d.column, d.expected, d.found)
+
+
+def verify(path: str | os.PathLike[str], *, ledger: str | os.PathLike[str] | None = None) -> Verification:
+    """Prove a consolidated workbook against its ledger: the ledger's view state rebuilt by the writer that wrote it
+    is compared with the workbook cell by cell on every sheet (values, formula text, number formats, sheets and rows
+    present; data rows matched by row id, so widths, styles and sorting are no difference); every data row traces to
+    a stored submission whose bytes still give its sha256. A view written by another program or rule-book version is
+    compared row by row by key, and the answer says which version wrote it. Returns the differences (none: the
+    workbook is proven)."""
     from iupjong_xl.consolidate import record
-    from iupjong_xl.consolidate.derive import derive, describe
-    from iupjong_xl.consolidate.ledger import LedgerError, open_ledger, sha256_bytes
-    from iupjong_xl.consolidate.readback import as_consolidation, load_for_refresh
+    from iupjong_xl.consolidate.ledger import LedgerError, open_ledger, program_version, sha256_bytes
     from iupjong_xl.consolidate.sheets import UID
 
     out = Path(path)
@@ -433,8 +553,7 @@ def verify(path: str | os.PathLike[str], *, ledger: str | os.PathLike[str] | Non
     if not db.exists():
         raise LedgerError(f"{out} 옆에 원장({db.name})이 없습니다. 원장 파일을 지정하세요.",
                           f"there is no ledger ({db.name}) beside {out}; name the ledger file", file=str(db))
-    diffs: list[Difference] = []
-    wb_cons = load_for_refresh(out)
+    result = Verification()
     with open_ledger(db, create=False) as led:
         conn = led.conn
         key = record.workbook_key(db, out)
@@ -442,7 +561,6 @@ def verify(path: str | os.PathLike[str], *, ledger: str | os.PathLike[str] | Non
         if previous is None:
             raise LedgerError(f"원장 {db}에는 {out.name}의 기록이 없습니다.", f"the ledger {db} holds no record of {out.name}",
                               file=str(db))
-        led_cons = as_consolidation(previous)
         blobs: dict[str, bool] = {}
 
         def stored(sha: str) -> bool:
@@ -451,32 +569,90 @@ def verify(path: str | os.PathLike[str], *, ledger: str | os.PathLike[str] | Non
                 blobs[sha] = got is not None and sha256_bytes(got[0]) == sha
             return blobs[sha]
 
-        book = led_cons.book
+        book = rulebook_of(previous)
         for sheet_key in ALL_SHEETS:
             name = book.sheets[sheet_key].name
-            mine = {str(r.get(UID)): r for r in wb_cons.rows(sheet_key)}
-            theirs = {str(r.get(UID)): r for r in led_cons.rows(sheet_key)}
-            for uid in sorted(set(theirs) - set(mine)):
-                diffs.append(Difference("rows", f"{name}: 원장의 행 {uid}이(가) 통합 문서에 없습니다 (지워짐).",
-                                        f"{name}: ledger row {uid} is missing from the workbook (deleted)", name, uid))
-            for uid in sorted(set(mine) - set(theirs)):
-                diffs.append(Difference("rows", f"{name}: 행 {uid or '(행 ID 없음)'}은(는) 원장에 없습니다 (손으로 더함).",
-                                        f"{name}: row {uid or '(no row id)'} is not in the ledger (added by hand)",
-                                        name, uid))
-            for uid in sorted(set(mine) & set(theirs)):
-                a, b = mine[uid], theirs[uid]
-                changed = [k for k in b if k != UID and not equal(a.get(k), b.get(k))]
-                if changed:
-                    diffs.append(Difference("rows", f"{name}: 행 {uid}의 값이 원장과 다릅니다 ({', '.join(changed)}).",
-                                            f"{name}: row {uid} differs from the ledger ({', '.join(changed)})", name,
-                                            uid))
-            for uid, r in theirs.items():
-                sha = r.get("_sha256")
-                if sha and not stored(str(sha)):
-                    diffs.append(Difference("files", f"{name}: 행 {uid}의 원본 파일(SHA-256 {str(sha)[:12]}…)이 원장에 없거나 "
-                                            "바이트가 맞지 않습니다.", f"{name}: the submission of row {uid} (sha256 "
-                                            f"{str(sha)[:12]}…) is not stored in the ledger or its bytes differ", name,
-                                            uid))
+            for unit in previous.units.values():
+                for r in unit.rows.get(sheet_key, []):
+                    sha = r.get("_sha256")
+                    if sha and not stored(str(sha)):
+                        uid = str(r.get(UID))
+                        result.append(Difference(
+                            "files", f"{name}: 행 {uid}의 원본 파일(SHA-256 {str(sha)[:12]}…)이 원장에 없거나 바이트가 맞지 "
+                            "않습니다.", f"{name}: the submission of row {uid} (sha256 {str(sha)[:12]}…) is not stored "
+                            "in the ledger or its bytes differ", name, uid, kind="tampered"))
+    state = previous.view
+    result.written_by = {"program": state.get("program"), "rulebook": state.get("rulebook"), "run": state.get("run"),
+                         "view_format": state.get("format", 1)}
+    if state.get("format") == record.VIEW_FORMAT and state.get("program") == program_version() \
+            and state.get("rulebook") == book.version:
+        result.extend(_verify_cells(out, previous, book))
+    else:
+        result.mode = "rows"
+        result.extend(_verify_rows(out, previous, book))
+    return result
+
+
+def rulebook_of(previous: Previous) -> Any:
+    from iupjong_xl import rulebook
+
+    return rulebook.load(previous.year)
+
+
+def _verify_cells(out: Path, previous: Previous, book: Any) -> list[Difference]:
+    """The view rebuilt from the ledger with the writer, compared with the workbook cell by cell."""
+    from iupjong_xl.consolidate import record
+    from iupjong_xl.consolidate.derive import derive
+    from iupjong_xl.consolidate.model import KEY_COLUMNS, PROVENANCE
+    from iupjong_xl.consolidate.sheets import UID, data_headers
+    from iupjong_xl.outputs import viewcheck, workbook
+
+    cons = record.view_consolidation(previous)
+    derived = derive(cons)
+    fixed = {*KEY_COLUMNS, *PROVENANCE, UID}
+    data_sheets = {book.sheets[k].name for k in ALL_SHEETS}
+    inputs = {book.sheets[k].name: {h for c, h in data_headers(book, k) if c not in fixed} for k in ALL_SHEETS}
+    with tempfile.TemporaryDirectory(prefix="iupjong-verify-") as tmp:
+        expected = Path(tmp) / "expected.xlsx"
+        workbook.write_workbook(cons, expected, derived, links_from=out.resolve().parent)
+        if expected.read_bytes() == out.read_bytes():
+            return []  # the very bytes the writer gives for the ledger's view: every cell is the ledger's
+        diffs = viewcheck.compare(expected, out, data_sheets=data_sheets, inputs=inputs)
+    return [_cell_difference(d) for d in diffs]
+
+
+def _verify_rows(out: Path, previous: Previous, book: Any) -> list[Difference]:
+    """A view of another program or rule-book version: data rows by row id, then 출처's counts, indicators and the
+    funding round recomputed from the ledger against the workbook's."""
+    from iupjong_xl.consolidate.derive import derive, describe
+    from iupjong_xl.consolidate.readback import as_consolidation, load_for_refresh
+    from iupjong_xl.consolidate.sheets import UID, data_headers
+
+    diffs: list[Difference] = []
+    wb_cons = load_for_refresh(out)
+    led_cons = as_consolidation(previous)
+    for sheet_key in ALL_SHEETS:
+        name = book.sheets[sheet_key].name
+        headers = dict(data_headers(book, sheet_key))
+        mine = {str(r.get(UID)): r for r in wb_cons.rows(sheet_key)}
+        theirs = {str(r.get(UID)): r for r in led_cons.rows(sheet_key)}
+        for uid in sorted(set(theirs) - set(mine)):
+            diffs.append(Difference("rows", f"{name}: 원장의 행 {uid}이(가) 통합 문서에 없습니다 (지워짐).",
+                                    f"{name}: ledger row {uid} is missing from the workbook (deleted)", name, uid,
+                                    "row_missing", None, "행 ID", uid, None))
+        for uid in sorted(set(mine) - set(theirs)):
+            diffs.append(Difference("rows", f"{name}: 행 {uid or '(행 ID 없음)'}은(는) 원장에 없습니다 (손으로 더함).",
+                                    f"{name}: row {uid or '(no row id)'} is not in the ledger (added by hand)",
+                                    name, uid, "row_added", None, "행 ID", None, uid))
+        for uid in sorted(set(mine) & set(theirs)):
+            a, b = mine[uid], theirs[uid]
+            for k in b:
+                if k != UID and not equal(a.get(k), b.get(k)):
+                    col = headers.get(k, k)
+                    diffs.append(Difference("rows", f"{name}: 행 {uid}의 '{col}'이(가) 원장과 다릅니다 — 원장 "
+                                            f"{shown(b.get(k))!r}, 통합 문서 {shown(a.get(k))!r}",
+                                            f"{name}: row {uid}, '{col}' differs from the ledger", name, uid,
+                                            "tampered", None, col, shown(b.get(k)), shown(a.get(k))))
     diffs += _count_checks(wb_cons)
     a, b = describe(wb_cons, derive(wb_cons)), describe(led_cons, derive(led_cons))
     for part in ("indicators", "funding"):

@@ -114,3 +114,33 @@ def national_workbooks(consolidated_years: Path) -> dict[int, Path]:
     """The national workbook of each sample year, consolidated once for the whole run (consolidated_years). Shared:
     read them, never write them — a test that changes one copies it to its own tmp_path first."""
     return {year: consolidated_years / f"national_{year}.xlsx" for year in (2008, 2009)}
+
+
+def copy_corpus(corpus: Path, target: Path, name: str = "national_2009.xlsx") -> Path:
+    """A consolidated workbook and its ledger copied into target (the ledger names workbooks relative to its folder,
+    so the copy is a workbook of the copied ledger); returns the workbook's path."""
+    import shutil
+
+    target.mkdir(parents=True, exist_ok=True)
+    for file in (name, "iupjong.db"):
+        shutil.copy2(corpus / file, target / file)
+    return target / name
+
+
+@pytest.fixture
+def national_2009(consolidated_years: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the session's consolidated 2009 workbook (sample_workbooks/2009) with its ledger, in
+    tmp_path/work: change it freely."""
+    return copy_corpus(consolidated_years, tmp_path / "work")
+
+
+@pytest.fixture
+def small_national(write_report: Callable[..., Path], tmp_path: Path) -> Path:
+    """One valid club report (SEO-001) consolidated into tmp_path/out/national.xlsx with its ledger: for ledger and
+    verify stories that need no corpus (a second or two)."""
+    from iupjong_xl import service
+
+    report = write_report(club_data(), name="서울_SEO-001_2009.xlsx")
+    out = tmp_path / "out" / "national.xlsx"
+    service.consolidate([report], out)
+    return out

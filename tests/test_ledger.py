@@ -330,8 +330,8 @@ def test_verify_json_lists_each_difference(national: Path) -> None:
     assert res.exit_code == 1
     got = json.loads(res.output)
     assert got["valid"] is False
-    checks = [d["check"] for d in got["differences"]]
-    assert checks == ["rows", "rows", "counts"]  # two rows gone, and 출처 no longer matches the sheet
+    checks = [(d["check"], d["kind"], d["sheet"], d["column"]) for d in got["differences"]]
+    assert checks == [("rows", "row_missing", "회원사", "행 ID")] * 2  # two rows gone (출처 is the ledger's, unchanged)
 
 
 # ------------------------------------------------------------------------------------------ bad ledgers

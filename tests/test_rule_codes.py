@@ -62,6 +62,7 @@ NOT_VALIDATE_CODES = {
     "LEDGER_EDIT_NOT_TAKEN": "ledger",
     "LEDGER_ROW_ADDED": "ledger",
     "LEDGER_ROW_RESTORED": "ledger",
+    "LEDGER_SCORE_INVALID": "ledger",  # tests/test_typed_inputs.py: a score typed into 지원금 against its rule
     "MEMBER_EMPLOYEES_YOY": "year over year",  # need the previous year in a ledger: tests/test_year_over_year.py
     "MEMBER_SALES_YOY": "year over year",
     "CLUB_MEMBERS_YOY": "year over year",

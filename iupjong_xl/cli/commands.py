@@ -183,17 +183,21 @@ def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | N
 @click.option("--ledger", type=click.Path(path_type=Path),
               help="the ledger (default: iupjong.db in the workbook's folder)")
 def refresh(workbook: Path, fmt: str, lang: str, ledger: Path | None) -> None:
-    """Recompute indicators and the funding round of a consolidated workbook after edits (scores, amounts)."""
+    """Take what people typed (scores in 지원금, corrections), recompute indicators and the funding round of a
+    consolidated workbook, and report like consolidate: what was taken, restored and backed up, and the findings.
+
+    Exit 0 = refreshed, no errors; 1 = refreshed, but a typed value breaks its rule (error finding); 2 = usage;
+    3 = internal failure."""
     from iupjong_xl import service
 
     data = _guard(service.refresh, workbook, lang=lang, ledger=ledger).data
     if fmt == "json":
-        click.echo(json.dumps({"indicators": data["indicators"], "funding": data["funding"]}, ensure_ascii=False,
-                              indent=2))
-        return
-    f = data["funding"]
-    click.echo(f"{workbook}: 지표·지원금 갱신 — 신청 {f['requests']}건, 적격 {f['eligible']}건, 선정 {f['selected']}건, "
-               f"정부지원 {f['selected_gov_won']:,}원, 기업부담 {f['selected_company_won']:,}원")
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_refresh(data, lang)
+    if service.is_internal(f["code"] for f in data["findings"]):
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(EXIT_FINDINGS if data["summary"]["errors"] else EXIT_OK)
 
 
 @cli.command()
@@ -207,16 +211,26 @@ def verify(workbook: Path, ledger: Path | None, fmt: str, lang: str) -> None:
     from iupjong_xl import service
 
     diffs = _guard(service.verify, workbook, ledger=ledger)
+    ko = lang != "en"
+    wrote = getattr(diffs, "written_by", {}) or {}
+    mode = getattr(diffs, "mode", "cells")
     if fmt == "json":
-        click.echo(json.dumps({"valid": not diffs, "workbook": str(workbook),
-                               "differences": [d.to_dict(lang) for d in diffs]}, ensure_ascii=False, indent=2))
-    elif diffs:
-        click.echo("The workbook does not match its ledger:" if lang == "en" else "통합 문서가 원장과 맞지 않습니다:")
-        for d in diffs:
-            click.echo(f"  - {d.en if lang == 'en' else d.ko}")
+        click.echo(json.dumps({"valid": not diffs, "workbook": str(workbook), "mode": mode, "written_by": wrote,
+                               "differences": [d.to_dict(lang) for d in diffs]}, ensure_ascii=False, indent=2,
+                              default=str))
+        sys.exit(EXIT_FINDINGS if diffs else EXIT_OK)
+    if mode == "rows":
+        click.echo((f"이 통합 문서는 다른 판(프로그램 {wrote.get('program')}, 규칙집 {wrote.get('rulebook')}, 보기 형식 "
+                    f"{wrote.get('view_format')})이 썼습니다: 행 단위로 키를 맞춰 비교합니다. 다시 취합하면 셀 단위로 "
+                    "증명할 수 있습니다.") if ko else
+                   (f"written by another version (program {wrote.get('program')}, rule book {wrote.get('rulebook')}, view "
+                    f"format {wrote.get('view_format')}): compared row by row by key; consolidate again to prove it cell "
+                    "by cell."))
+    if diffs:
+        _print_differences(diffs, lang)
     else:
-        click.echo(f"{workbook}: " + ("every row, count, indicator and the funding round match the ledger"
-                                      if lang == "en" else "모든 행·건수·지표·지원금이 원장과 일치합니다"))
+        click.echo(f"{workbook}: " + ("every cell the program wrote, every row and sheet match the ledger"
+                                      if not ko else "프로그램이 쓴 모든 셀·행·시트가 원장과 일치합니다"))
     sys.exit(EXIT_FINDINGS if diffs else EXIT_OK)
 
 
@@ -788,6 +802,59 @@ def _print_history(data: dict[str, Any], lang: str, diff: bool) -> None:
 
 def _plain(v: Any) -> str:
     return "" if v is None else str(v)
+
+
+KIND_KO = {"tampered": "고쳐짐", "pending_input": "반영 전 입력", "row_missing": "행 없음", "row_added": "더한 행",
+           "sheet_missing": "시트 없음"}
+
+
+def _print_differences(diffs: Any, lang: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    ko = lang != "en"
+    console = Console(width=max(120, Console().width))
+    t = _rich_table(*(("구분", "시트", "셀", "항목", "원장", "통합 문서", "내용") if ko else
+                      ("kind", "sheet", "cell", "column", "ledger", "workbook", "message")),
+                    title=f"통합 문서가 원장과 맞지 않습니다: {len(diffs)}건" if ko else
+                    f"The workbook does not match its ledger: {len(diffs)}")
+    for d in diffs:
+        t.add_row(KIND_KO.get(d.kind, d.kind) if ko else d.kind, escape(d.sheet or ""), d.cell or "",
+                  escape(d.column or ""), escape("" if d.expected is None else str(d.expected)),
+                  escape("" if d.found is None else str(d.found)), escape(d.ko if ko else d.en))
+    console.print(t)
+
+
+def _print_refresh(data: dict[str, Any], lang: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(width=max(120, Console().width))
+    ko = lang == "ko"
+    s, e = data["summary"], data["edits"]
+    run = (f"실행 #{s['run']}" if ko else f"run #{s['run']}") if s.get("run") is not None else ""
+    console.print(f"[bold]{'갱신 결과' if ko else 'Refresh'}[/bold] {s['year']} -> {escape(str(s['output']))}  {run}")
+    console.print((f"가져온 입력: 수정 {e['corrections']}건, 평가점수 {e['scores']}건, 되살린 행 {e['restored']}건, "
+                   f"손으로 더한 행 {e['added']}건, 반영 안 한 수정 {e['not_taken']}건") if ko else
+                  (f"taken: {e['corrections']} corrections, {e['scores']} scores, {e['restored']} rows restored, "
+                   f"{e['added']} rows added by hand, {e['not_taken']} edits not taken"))
+    if e.get("backup"):
+        console.print((f"고친 통합 문서를 남겨 둔 곳: {escape(e['backup'])}") if ko else
+                      f"the edited workbook is kept in {escape(e['backup'])}")
+    if data["findings"]:
+        t = _rich_table(*(("구분", "시트", "셀", "코드", "내용") if ko else ("severity", "sheet", "cell", "code", "message")),
+                        title="이번 갱신에서 찾은 문제" if ko else "findings of this refresh")
+        for f in data["findings"]:
+            sev = ({"error": "오류", "warning": "경고"}.get(f["severity"], f["severity"])) if ko else f["severity"]
+            t.add_row(sev, escape(f.get("sheet") or ""), f.get("cell") or "", f["code"], escape(f["message"]))
+        console.print(t)
+    f = data["funding"]
+    console.print((f"지원금: 신청 {f['requests']}건, 적격 {f['eligible']}건, 선정 {f['selected']}건 / {f['max_consortia']}, "
+                   f"정부지원 {f['selected_gov_won']:,}원, 기업부담 {f['selected_company_won']:,}원") if ko else
+                  (f"funding: {f['requests']} requests, {f['eligible']} eligible, {f['selected']} selected / "
+                   f"{f['max_consortia']}, government {f['selected_gov_won']:,} won, companies "
+                   f"{f['selected_company_won']:,} won"))
+    console.print((f"오류 {s['errors']}건, 경고 {s['warnings']}건") if ko else f"{s['errors']} errors, {s['warnings']} warnings")
 
 
 def _print_consolidation(data: dict[str, Any], lang: str) -> None:

@@ -37,14 +37,18 @@ def derive(cons: Consolidation) -> Derived:
         key = f"{r['year']}/{code}/{counter[code]}"
         title = _text(r.get("title"))
         score = typed(key, title)
-        if score is None:
+        invalid = cons.invalid_scores.get(key)
+        if invalid is not None:  # typed against its rule: the request is unscored (never selected on it)
+            score = None
+        elif score is None:
             score = _float(r.get("score"))
         partners = r.get("partner_brns")
         partners = tuple(str(b) for b in partners) if isinstance(partners, (tuple, list)) else \
             tuple(split_brn_list(partners))
         requests.append(Request(key, code, str(r["federation"]), title or "", _text(r.get("lead_brn")), partners,
                                 _text(r.get("field")), _int(r.get("total_won")), _int(r.get("gov_won")),
-                                _int(r.get("company_won")), _date(r.get("submitted")), score))
+                                _int(r.get("company_won")), _date(r.get("submitted")), score,
+                                invalid_score=invalid))
     return Derived(table, reporting(roster, frames), run_round(requests, cons.book, members))
 
 

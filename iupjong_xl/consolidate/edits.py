@@ -10,8 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from iupjong_xl.consolidate.model import ALL_SHEETS, KEY_COLUMNS, PROVENANCE, Previous
-from iupjong_xl.consolidate.readback import _float, _records, _typed
-from iupjong_xl.consolidate.sheets import FUNDING_COLS, S_FUNDING, UID, UID_HEADER, data_headers
+from iupjong_xl.consolidate.readback import _float, _typed
+from iupjong_xl.consolidate.sheets import (
+    FUNDING_COLS,
+    S_FUNDING,
+    UID,
+    UID_HEADER,
+    data_headers,
+    empty_note,
+    is_program_note,
+)
 from iupjong_xl.io.reader import FileProblem, a1, open_workbook
 from iupjong_xl.rulebook import Column, RuleBook
 from iupjong_xl.validate.normalize import is_blank, normalize_header
@@ -31,6 +39,15 @@ class Correction:
 
 
 @dataclass
+class ScoreProblem:
+    key: str  # the request's key (과제키)
+    title: str
+    value: Any  # what was typed
+    cell: str  # where, on 지원금
+    problem: tuple[str, str]  # (ko, en)
+
+
+@dataclass
 class Edits:
     """What differs between the workbook on disk and the ledger's state of it."""
 
@@ -41,6 +58,9 @@ class Edits:
     extras: dict[str, list[tuple[str, int, dict[str, Any]]]] = field(default_factory=dict)  # key -> (header, pos, uid→v)
     scores: dict[str, float] = field(default_factory=dict)  # 지원금 as it is now (request key -> score)
     score_titles: dict[str, str] = field(default_factory=dict)
+    invalid_scores: dict[str, Any] = field(default_factory=dict)  # request key -> a typed score its rule refuses
+    score_problems: list[ScoreProblem] = field(default_factory=list)  # the refused scores typed since the last view
+    score_cells: dict[str, str] = field(default_factory=dict)  # request key -> the 지원금 cell a score was typed in
     readable: bool = True
 
     @property
@@ -70,6 +90,8 @@ def check_value(book: RuleBook, col: Column, v: Any) -> tuple[str, str] | None:
     """The rule a corrected value breaks, as (ko, en), or None: type, required, the list it must come from, range."""
     if v is None or v == "":
         return ("필수 항목이 비었습니다", "a required value is empty") if col.required else None
+    if col.type in ("int", "float") and isinstance(v, str):
+        return ("숫자가 아닙니다", "not a number")
     if col.type in TYPED and isinstance(v, str):
         return (f"{col.header}의 형식({col.type})으로 읽을 수 없습니다", f"cannot be read as {col.type}")
     if col.ref and isinstance(v, str) and book.references[col.ref].lookup(v) is None:
@@ -86,7 +108,8 @@ def check_value(book: RuleBook, col: Column, v: Any) -> tuple[str, str] | None:
 
 def detect(path: Path, previous: Previous, book: RuleBook) -> Edits:
     """Compare the workbook at `path` with the ledger's state of it (previous: units with row ids)."""
-    edits = Edits(scores=dict(previous.scores), score_titles=dict(previous.score_titles))
+    edits = Edits(scores=dict(previous.scores), score_titles=dict(previous.score_titles),
+                  invalid_scores=dict(previous.invalid_scores))
     try:
         wb = open_workbook(path)
     except FileProblem:
@@ -103,7 +126,7 @@ def detect(path: Path, previous: Previous, book: RuleBook) -> Edits:
                 if r.get(UID):
                     stored.setdefault(key, {})[str(r[UID])] = r
     for key, grid in grids.items():
-        _compare_sheet(key, grid, stored.get(key, {}), book, edits)
+        _compare_sheet(key, grid, stored.get(key, {}), book, edits, previous.invalid_cells)
     for key in ALL_SHEETS:
         if key not in grids:
             continue
@@ -113,20 +136,55 @@ def detect(path: Path, previous: Previous, book: RuleBook) -> Edits:
             if uid not in present and uid not in seen:
                 edits.restored.append((key, uid, row))
     if funding is not None:
-        for rec in _records(funding, FUNDING_COLS):
-            rkey, score = (str(rec.get("key")).strip() if not is_blank(rec.get("key")) else None), _float(rec.get("score"))
-            if not rkey:
-                continue
-            shown = previous.shown_scores
-            if shown is not None and rkey in shown and _same(score, shown[rkey]):
-                continue  # the score 지원금 showed (the request's own, or typed earlier): nothing typed now
-            if score is None:
-                edits.scores.pop(rkey, None)
-                edits.score_titles.pop(rkey, None)
-            else:
-                edits.scores[rkey] = score
-                edits.score_titles[rkey] = str(rec.get("title") or "").strip()
+        _read_scores(funding, previous, book, edits)
     return edits
+
+
+def _read_scores(grid: Any, previous: Previous, book: RuleBook, edits: Edits) -> None:
+    """The scores typed into 지원금: each checked with the 평가점수 column's rule (a refused one is kept as typed, its
+    request unscored); a score equal to the one the view showed was not typed now."""
+    found = _header(grid, FUNDING_COLS)
+    if found is None:
+        return
+    head, known, _extra = found
+    where = {k: c for c, k in known.items()}
+    if "key" not in where or "score" not in where:
+        return
+    col = next(c for c in book.sheets["consortium"].columns if c.key == "score")
+    shown = previous.shown_scores
+    for r in range(head + 1, grid.n_rows):
+        row = grid.rows[r]
+
+        def cell(k: str, row: list[Any] = row) -> Any:
+            return row[where[k]] if k in where and where[k] < len(row) else ""
+
+        if all(is_blank(cell(k)) for k in where):
+            break  # the table ends at its first empty row (the totals follow)
+        rkey = str(cell("key")).strip() if not is_blank(cell("key")) else None
+        if not rkey:
+            continue
+        raw = cell("score")
+        number = _float(raw)
+        typed: Any = None if is_blank(raw) else (number if number is not None else str(raw).strip())
+        before = edits.invalid_scores.get(rkey, shown.get(rkey) if shown is not None else None)
+        if shown is not None and (rkey in shown or rkey in edits.invalid_scores) and _same(typed, before):
+            continue  # the score 지원금 showed (the request's own, or typed earlier): nothing typed now
+        title = str(cell("title") or "").strip()
+        edits.score_cells[rkey] = a1(r, where["score"])
+        problem = None if typed is None else check_value(book, col, typed)
+        if typed is None:
+            edits.scores.pop(rkey, None)
+            edits.score_titles.pop(rkey, None)
+            edits.invalid_scores.pop(rkey, None)
+        elif problem is not None:
+            edits.scores.pop(rkey, None)
+            edits.score_titles[rkey] = title
+            edits.invalid_scores[rkey] = typed
+            edits.score_problems.append(ScoreProblem(rkey, title, typed, a1(r, where["score"]), problem))
+        else:
+            edits.scores[rkey] = float(typed)
+            edits.score_titles[rkey] = title
+            edits.invalid_scores.pop(rkey, None)
 
 
 def _header(grid: Any, cols: list[tuple[str, str]]) -> tuple[int, dict[int, str], dict[int, str]] | None:
@@ -154,7 +212,8 @@ def _present_uids(grid: Any) -> set[str]:
     return set()
 
 
-def _compare_sheet(key: str, grid: Any, stored: dict[str, dict[str, Any]], book: RuleBook, edits: Edits) -> None:
+def _compare_sheet(key: str, grid: Any, stored: dict[str, dict[str, Any]], book: RuleBook, edits: Edits,
+                   invalid: dict[str, dict[str, Any]]) -> None:
     cols = data_headers(book, key)
     found = _header(grid, cols)
     if found is None:
@@ -164,16 +223,21 @@ def _compare_sheet(key: str, grid: Any, stored: dict[str, dict[str, Any]], book:
     columns = {c.key: c for c in book.sheets[key].columns}
     protected = {*KEY_COLUMNS, *PROVENANCE}
     headers = dict(cols)
+    note = empty_note(book.sheets[key].name)
+    seen: set[str] = set()
     for r in range(head + 1, grid.n_rows):
         row = grid.rows[r]
         raw = {k: (row[c] if c < len(row) else "") for c, k in known.items()}
         if all(is_blank(v) for v in raw.values()) and all(c >= len(row) or is_blank(row[c]) for c in extra):
             continue
+        if is_program_note(row, note):
+            continue  # the program's own line under an empty table, not a row
         uid = str(raw.get(UID, "")).strip() if uid_col is not None and not is_blank(raw.get(UID)) else ""
-        if not uid or uid not in stored:
+        if not uid or uid not in stored or uid in seen:  # a repeated row id: a copy of a row, added by hand
             edits.added.append((key, r + 1, a1(r, 0)))
             continue
-        old_row = stored[uid]
+        seen.add(uid)
+        old_row = {**stored[uid], **invalid.get(uid, {})}  # as the view showed it: a refused input as typed
         typed = _typed(book, key, {k: v for k, v in raw.items() if k != UID})
         for c, k in known.items():
             if k == UID:

@@ -34,6 +34,7 @@ class Request:
     rank: int | None = None
     selected: bool = False
     note: tuple[str, dict[str, Any]] | None = None
+    invalid_score: Any = None  # what was typed as its score when its rule refuses it: the request is unscored
 
     @property
     def companies(self) -> list[str]:
@@ -141,10 +142,10 @@ def run_round(requests: list[Request], book: RuleBook, members: dict[str, str | 
     for r in requests:
         r.rank, r.selected, r.note = None, False, None
         check_eligibility(r, book, members)
-    ranked = [r for r in requests if r.eligible and r.score is not None]
+    ranked = [r for r in requests if r.eligible and r.score is not None and r.invalid_score is None]
     for r in requests:
         if r.eligible and r.score is None:
-            r.note = ("NO_SCORE", {})
+            r.note = ("NO_SCORE", {}) if r.invalid_score is None else ("SCORE_INVALID", {})
     ranked.sort(key=lambda r: (-float(r.score or 0), r.submitted or datetime.date.max, _natural(r.key)))
     used, count, closed = 0, 0, None
     for i, r in enumerate(ranked, start=1):

@@ -137,7 +137,9 @@ def consolidate(inputs: Iterable[str], *, year: int | None = None, level: str = 
     _finish_sources(sources)
     cons = Consolidation(book, run_year, level, content_hash, units, sources, findings, rejected_rows,
                          previous.scores if previous else {}, target,
-                         score_titles=previous.score_titles if previous else {})
+                         score_titles=previous.score_titles if previous else {},
+                         invalid_cells=previous.invalid_cells if previous else {},
+                         invalid_scores=previous.invalid_scores if previous else {})
     cons.files_reused = len(reuse)
     cons.conflicts = conflicts
     if previous is not None:

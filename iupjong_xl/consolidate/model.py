@@ -90,6 +90,11 @@ class Consolidation:
     run: int | None = None  # the ledger's run number (실행 #N) that produced it; None without a ledger
     # clubs whose files in this run conflict (two different reports of one club): (federation, club code) -> files
     conflicts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # What people typed that breaks its column's rule: shown in its cell as typed (never silently reverted) while the
+    # derived tables use the last valid value (invalid_cells: row id -> column key -> typed value) or count the
+    # request as unscored (invalid_scores: request key -> typed score).
+    invalid_cells: dict[str, dict[str, Any]] = field(default_factory=dict)
+    invalid_scores: dict[str, Any] = field(default_factory=dict)
 
     def rows(self, sheet: str) -> list[dict[str, Any]]:
         """The consolidated rows of one sheet key, sorted by federation order, club code and source row."""
@@ -147,6 +152,9 @@ class Previous:
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
     shown_scores: dict[str, float | None] | None = None  # what 지원금 showed when the ledger wrote it (None: unknown)
     reusable: bool = False  # recorded by this program and rule book: its unchanged files need not be read again
+    invalid_cells: dict[str, dict[str, Any]] = field(default_factory=dict)  # as on Consolidation
+    invalid_scores: dict[str, Any] = field(default_factory=dict)
+    view: dict[str, Any] = field(default_factory=dict)  # the rest of the ledger's view state (changes, edit log ...)
 
     def club_units(self) -> list[Unit]:
         """Every unit it carries (club reports and federation profiles with their rosters), in key order."""

@@ -20,6 +20,8 @@ from iupjong_xl.consolidate.sheets import (
     _float,
     _int,
     data_headers,
+    empty_note,
+    is_program_note,
 )
 from iupjong_xl.errors import NotConsolidatedError, RuleBookError, UnsupportedVersionError
 from iupjong_xl.rulebook import CONSOLIDATED_META, RuleBook
@@ -59,7 +61,10 @@ def read_consolidated(path: Path) -> Previous | None:
         grid = grids.get(book.sheets[key].name)
         if grid is None:
             continue
+        note = empty_note(book.sheets[key].name)
         for rec in _records(grid, data_headers(book, key) + LEGACY_PROV_HEADERS, stop_at_blank=False):
+            if is_program_note(list(rec.values()), note):
+                continue  # the program's line under an empty table, never data
             typed = _typed(book, key, rec)
             kind = "federation" if key in FEDERATION_SHEETS else "club"
             ukey = typed["federation"] if kind == "federation" else typed["club_code"]
@@ -214,7 +219,8 @@ def as_consolidation(prev: Previous) -> Consolidation:
     """A consolidation that is exactly a previous state (for a refresh: nothing new comes in)."""
     return Consolidation(rulebook.load(prev.year), prev.year, prev.level, prev.content_hash, prev.units, prev.sources,
                          prev.findings, prev.rejected_rows, prev.scores, prev.target_federation,
-                         score_titles=prev.score_titles)
+                         score_titles=prev.score_titles, invalid_cells=prev.invalid_cells,
+                         invalid_scores=prev.invalid_scores)
 
 
 def open_checked(path: str | os.PathLike[str]) -> tuple[Path, Consolidation, str]:

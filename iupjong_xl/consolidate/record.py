@@ -98,7 +98,9 @@ def load_previous(conn: sqlite3.Connection, workbook: str, path: Path) -> Previo
                     findings=[_finding(f) for f in state.get("findings", [])],
                     sources=[_source(s, book) for s in state.get("sources", [])],
                     rejected_rows=state.get("rejected", []), shown_scores=state.get("shown_scores"),
-                    reusable=state.get("program") == program_version() and state.get("rulebook") == book.version)
+                    reusable=state.get("program") == program_version() and state.get("rulebook") == book.version,
+                    invalid_cells=state.get("invalid_cells", {}), invalid_scores=state.get("invalid_scores", {}),
+                    view=state)
 
 
 def extra_columns(conn: sqlite3.Connection, workbook: str) -> dict[str, list[tuple[str, dict[Any, Any]]]]:
@@ -226,12 +228,35 @@ def set_extra(conn: sqlite3.Connection, run_id: int, workbook: str, sheet: str, 
                  (workbook, sheet, header, position, uid, dumps(value), run_id))
 
 
+VIEW_FORMAT = 2  # the view state holds everything the view shows: verify rebuilds the view from it cell by cell
+
+
+def view_consolidation(previous: Previous) -> Consolidation:
+    """The consolidation the ledger's current view was written from, with everything that view showed (run number,
+    변경 내역, 수정 이력, columns added by hand, inputs its rules refused): outputs.workbook writes it again."""
+    from iupjong_xl.consolidate.readback import as_consolidation
+
+    state = previous.view
+    cons = as_consolidation(previous)
+    cons.run = state.get("run")
+    cons.changes = list(state.get("changes") or [])
+    cons.edit_log = list(state.get("edit_log") or [])
+    cons.extra_columns = {k: [(h, dict(v)) for h, v in cols] for k, cols in (state.get("extra_columns") or {}).items()}
+    return cons
+
+
 def view_state(cons: Consolidation, derived: Any = None) -> dict[str, Any]:
     """What the written view lists besides the unit rows, so that the next run can rebuild it exactly; and the
     scores 지원금 showed, so that a score typed over one of them is told from one that was only shown."""
-    shown = {r.key: r.score for r in derived.round.requests} if derived is not None else {}
+    shown = {r.key: r.invalid_score if r.invalid_score is not None else r.score
+             for r in derived.round.requests} if derived is not None else {}
+    present = {str(r.get(UID)) for u in cons.units.values() for rs in u.rows.values() for r in rs}
     return {
-        "program": program_version(), "rulebook": cons.book.version,
+        "format": VIEW_FORMAT, "program": program_version(), "rulebook": cons.book.version,
+        "run": cons.run, "changes": cons.changes, "edit_log": cons.edit_log,
+        "extra_columns": {k: [[h, v] for h, v in cols] for k, cols in cons.extra_columns.items()},
+        "invalid_cells": {u: c for u, c in cons.invalid_cells.items() if u in present},
+        "invalid_scores": cons.invalid_scores,
         "shown_scores": shown,
         "level": cons.level, "year": cons.year, "content_hash": cons.content_hash, "federation": cons.target_federation,
         "scores": cons.scores, "score_titles": cons.score_titles,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from iupjong_xl.consolidate.model import KEY_COLUMNS, PROVENANCE
+from iupjong_xl.consolidate.model import KEY_COLUMNS, PROVENANCE, Consolidation
 from iupjong_xl.rulebook import RuleBook
 from iupjong_xl.validate.normalize import lenient
 
@@ -39,6 +39,29 @@ FUNDING_COLS = [
     ("reasons", "부적격 사유"), ("rank", "순위"), ("selected", "선정"), ("gov_awarded", "정부지원 선정액(원)"),
     ("company_awarded", "기업부담 선정액(원)"), ("note", "비고"),
 ]
+
+
+def shown_rows(cons: Consolidation, sheet: str) -> list[dict[str, Any]]:
+    """The rows of a data sheet as the workbook shows them: a cell typed with a value its rule refuses shows what was
+    typed (cons.invalid_cells); the derived tables use cons.rows(), the last valid values."""
+    if not cons.invalid_cells:
+        return cons.rows(sheet)
+    out = []
+    for r in cons.rows(sheet):
+        typed = cons.invalid_cells.get(str(r.get(UID)))
+        out.append({**r, **typed} if typed else r)
+    return out
+
+
+def empty_note(sheet_name: str) -> str:
+    """The line an empty data sheet shows below its table: the program's own text, never data."""
+    return f"취합된 {sheet_name} 행이 없습니다."
+
+
+def is_program_note(row: list[Any], note: str) -> bool:
+    """A row whose only content is the program's own note (e.g. "취합된 성과 행이 없습니다.")."""
+    filled = [v for v in row if v is not None and not (isinstance(v, str) and not v.strip())]
+    return len(filled) == 1 and isinstance(filled[0], str) and filled[0].strip() == note
 
 
 def data_headers(book: RuleBook, key: str) -> list[tuple[str, str]]:

@@ -26,6 +26,8 @@ from iupjong_xl.consolidate.sheets import (
     UID,
     WHOLE,
     data_headers,
+    empty_note,
+    shown_rows,
 )
 from iupjong_xl.io.reader import col_letter as _col
 from iupjong_xl.outputs.findings_xlsx import write_findings_sheet
@@ -48,12 +50,15 @@ from iupjong_xl.rulebook import CONSOLIDATED_META, RuleBook
 # ----------------------------------------------------------------------------------------------------- writing
 
 
-def write_workbook(cons: Consolidation, path: str | os.PathLike[str], derived: Derived) -> Path:
+def write_workbook(cons: Consolidation, path: str | os.PathLike[str], derived: Derived, *,
+                   links_from: Path | None = None) -> Path:
     """Write the consolidated workbook atomically from the consolidation and its derived tables (computed by
-    consolidate.derive; the writer never computes); an existing file is replaced only when writing succeeded."""
+    consolidate.derive; the writer never computes); an existing file is replaced only when writing succeeded.
+    links_from: the folder the findings' links are relative to (default: the workbook's own; verify writes the
+    expected view elsewhere)."""
     level_ko = "전국" if cons.level == "national" else f"{cons.target_federation or ''} 연합회"
     with xlsx(path, f"{cons.year}년 이업종 교류 {level_ko} 취합", in_memory=False) as (wb, f):
-        _write(wb, f, cons, derived, Path(path).resolve().parent)
+        _write(wb, f, cons, derived, links_from or Path(path).resolve().parent)
     return Path(path)
 
 
@@ -64,7 +69,7 @@ def _write(wb: Book, f: Formats, cons: Consolidation, d: Derived, out_dir: Path)
     funding_cells = _funding(wb, f, cons, d)
     _summary(ws_sum, f, cons, d, ind_total_row, funding_cells, out_dir)
     for key in ALL_SHEETS:
-        _data_sheet(wb, f, cons.book, key, cons.rows(key), cons.extra_columns.get(key))
+        _data_sheet(wb, f, cons.book, key, shown_rows(cons, key), cons.extra_columns.get(key))
     _findings(wb, f, cons, out_dir)
     _rejected(wb, f, cons)
     _sources(wb, f, cons)
@@ -236,7 +241,8 @@ def _funding(wb: Any, f: Formats, cons: Consolidation, d: Derived) -> dict[str, 
     for r in d.round.requests:
         rows.append([r.key, r.federation, r.club_code, r.title, r.lead_brn, names.get(r.lead_brn or "", ""),
                      ", ".join(r.partner_brns), ", ".join(names.get(b, "(회원사 아님)") for b in r.partner_brns), r.field,
-                     r.total_won, r.gov_won, r.company_won, r.submitted, r.score, "적격" if r.eligible else "부적격",
+                     r.total_won, r.gov_won, r.company_won, r.submitted,
+                     r.score if r.invalid_score is None else r.invalid_score, "적격" if r.eligible else "부적격",
                      r.reason_text(book), r.rank, "예" if r.selected else "아니오", r.gov_awarded, r.company_awarded,
                      r.note_text(book)])
     cols = list(FUNDING_COLS)  # the reader maps by header: the company names beside the BRNs are for people
@@ -247,6 +253,8 @@ def _funding(wb: Any, f: Formats, cons: Consolidation, d: Derived) -> dict[str, 
     fmts = {idx["total_won"]: f.won, idx["gov_won"]: f.won, idx["company_won"]: f.won, idx["submitted"]: f.date,
             idx["score"]: f.input, idx["gov_awarded"]: f.won, idx["company_awarded"]: f.won}
     first, last = _table(ws, f, heads, rows, fmts, top=2)
+    score_col = next(c for c in book.sheets["consortium"].columns if c.key == "score")
+    input_rule(ws, first, last, idx["score"], score_col)
     sel, tot = _col(idx["selected"]), _col(idx["total_won"])
     g, c = _col(idx["gov_awarded"]), _col(idx["company_awarded"])
     t = d.round.totals()
@@ -305,15 +313,45 @@ def _data_sheet(wb: Any, f: Formats, book: RuleBook, key: str, records: list[dic
             fmts[i] = f.won if k.endswith("_won") else (f.pct if col.type == "float" else f.int)
     extras = extra or []  # columns people added by hand: kept with their values, which follow their row (by row id)
     rows = [[rec.get(k) for k, _h in cols] + [values.get(rec.get(UID)) for _h, values in extras] for rec in records]
-    _table(ws, f, [h for _k, h in cols] + [h for h, _v in extras], rows, fmts)
+    first, last = _table(ws, f, [h for _k, h in cols] + [h for h, _v in extras], rows, fmts)
+    for i, (k, _h) in enumerate(cols):  # the cells people may correct carry their column's rule
+        col = next((c for c in sheet.columns if c.key == k), None)
+        if col is not None and k not in ("year", "federation", "club_code") and rows:
+            input_rule(ws, first, last, i, col)
     if not rows:
-        nothing_here(ws, f, 3, f"취합된 {sheet.name} 행이 없습니다.")
+        nothing_here(ws, f, 3, empty_note(sheet.name))
     hide_empty_columns(ws, len(cols), rows)  # kept for the reader (it maps by header), hidden for people
     keys = [k for k, _h in cols]
     fixed = {keys.index(k): 18 for k in ("_sha256",) if k in keys}
     finish(ws, f, header=0, widths=fixed, keys=3, caps={keys.index("_source"): 30} if "_source" in keys else None,
            nowrap=set(fixed) | ({keys.index("_source")} if "_source" in keys else set()))
     ws.set_column(keys.index(UID), keys.index(UID), None, None, {"hidden": True})  # the ledger's row id
+
+
+def input_rule(ws: Any, first: int, last: int, c: int, col: Any) -> None:
+    """Excel data validation on an input column: its range or list and an input message; error style "warning", so
+    a person can still type another value and see the finding the next refresh makes of it."""
+    opts: dict[str, Any] = {"error_type": "warning", "input_title": col.header[:32], "error_title": col.header[:32]}
+    if col.type in ("int", "float") and (col.min is not None or col.max is not None):
+        kind = "whole" if col.type == "int" else "decimal"
+        lo, hi = col.min, col.max
+        if lo is not None and hi is not None:
+            opts.update(validate=kind, criteria="between", minimum=lo, maximum=hi)
+            text = f"{lo:g}~{hi:g} 사이 숫자"
+        elif lo is not None:
+            opts.update(validate=kind, criteria=">=", value=lo)
+            text = f"{lo:g} 이상 숫자"
+        else:
+            opts.update(validate=kind, criteria="<=", value=hi)
+            text = f"{hi:g} 이하 숫자"
+    elif col.choices and col.type != "bool" and len(", ".join(col.choices)) < 250:
+        opts.update(validate="list", source=list(col.choices))
+        text = "목록에서 고르세요: " + ", ".join(col.choices)
+    else:
+        return
+    opts["input_message"] = text[:255]
+    opts["error_message"] = f"{text}가 아닙니다. 그래도 넣으면 다음 갱신 때 오류로 표시됩니다."[:255]
+    ws.data_validation(first, c, last, c, opts)
 
 
 def _findings(wb: Any, f: Formats, cons: Consolidation, out_dir: Path) -> None:

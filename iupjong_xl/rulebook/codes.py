@@ -77,7 +77,8 @@ CODE_ARGS: dict[str, frozenset[str]] = {  # file-, sheet-, consolidation- and le
     "LEDGER_ROW_RESTORED": frozenset({"key"}),
     "LEDGER_ROW_ADDED": frozenset({"backup"}),
     "LEDGER_EDIT_NOT_TAKEN": frozenset({"backup"}),
-    "LEDGER_CORRECTION_INVALID": frozenset({"reason"}),
+    "LEDGER_CORRECTION_INVALID": frozenset({"reason", "last"}),
+    "LEDGER_SCORE_INVALID": frozenset({"reason", "title"}),
 }
 
 
@@ -109,7 +110,7 @@ FUNDING_ARGS: dict[str, frozenset[str]] = {  # the funding round's reasons (mess
     "COMPANY_SHARE": frozenset({"share", "limit"}), "SUM_MISMATCH": frozenset({"sum", "total"}),
     "FEW_COMPANIES": frozenset({"companies", "min"}), "ONE_INDUSTRY": frozenset({"divisions", "min"}),
     "NOT_MEMBER": frozenset({"brns"}), "AMOUNT_INVALID": frozenset({"total", "gov", "company"}),
-    "NO_SCORE": frozenset(), "COUNT_FULL": frozenset({"limit"}), "BUDGET_FULL": frozenset({"budget"}),
+    "NO_SCORE": frozenset(), "SCORE_INVALID": frozenset(), "COUNT_FULL": frozenset({"limit"}), "BUDGET_FULL": frozenset({"budget"}),
 }
 
 
