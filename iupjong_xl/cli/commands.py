@@ -83,11 +83,17 @@ def help_key(path: Sequence[str], param: str | None = None) -> str:
 
 
 def localize(command: click.Command, lang: str, path: tuple[str, ...] = ()) -> None:
-    """Set the help of `command`, its options and its subcommands from the catalogue, in `lang`."""
-    command.help = text(help_key(path), lang)
+    """Set the help of `command`, its options and its subcommands from the catalogue, in `lang` (a test checks that
+    the catalogue has every command's and option's help)."""
+    if help_key(path) in CATALOGUE:
+        command.help = text(help_key(path), lang)
     for param in command.params:
-        if isinstance(param, click.Option) and param.name:
+        if isinstance(param, click.Option) and param.name and help_key(path, param.name) in CATALOGUE:
             param.help = text(help_key(path, param.name), lang)
+        if isinstance(param.type, click.Path):  # its name ("file") is asked of gettext once, when it is made
+            kind = param.type
+            kind.name = gettext.gettext("file" if kind.file_okay and not kind.dir_okay else
+                                        "directory" if kind.dir_okay and not kind.file_okay else "path")
     if isinstance(command, click.Group):
         for name, sub in command.commands.items():
             localize(sub, lang, (*path, name))
@@ -106,7 +112,7 @@ def _lang_default() -> str:
 
 
 # every command's --lang: its default is the group's (iupjong --lang en ..., or IUPJONG_LANG), else Korean
-_lang_option = click.option("--lang", type=click.Choice(LANGS), default=_lang_default, show_default="ko")
+_lang_option = click.option("--lang", type=click.Choice(LANGS), default=_lang_default)
 
 
 class _Command(click.Command):
@@ -123,8 +129,8 @@ class _Cli(click.Group):
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
         lang = early_lang(sys.argv[1:] if args is None else args)
-        localize(self, lang)
         with click_language(lang):
+            localize(self, lang)
             return super().main(args, *rest, **kwargs)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
