@@ -255,3 +255,23 @@ def test_the_subcommand_language_defaults_to_the_group_and_the_environment() -> 
             assert seen.pop("lang") == expected, (args, env)
     finally:
         cli.commands.pop("_lang_probe")
+
+
+def test_the_catalogue_of_click_messages_is_package_data() -> None:
+    import fnmatch
+    import tomllib
+
+    conf = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    globs = conf["package-data"]["iupjong_xl.cli"]
+    files = sorted(p.relative_to(LOCALE_DIR.parent).as_posix() for p in LOCALE_DIR.rglob("*") if p.is_file())
+    assert files == ["locale/ko/LC_MESSAGES/iupjong-click.mo", "locale/ko/LC_MESSAGES/iupjong-click.po"]
+    assert [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)] == []
+
+
+def test_trends_without_workbooks_says_so_in_the_language() -> None:
+    result = invoke("trends", "-o", "t.xlsx")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == "오류: 두 해 이상의 취합 통합 문서를 주거나 --ledger iupjong.db를 주세요"
+    result = invoke("trends", "-o", "t.xlsx", "--lang", "en")
+    assert result.stderr.splitlines()[-1] == ("Error: name the consolidated workbooks of two or more years, or "
+                                             "--ledger iupjong.db")

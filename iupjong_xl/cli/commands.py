@@ -419,7 +419,7 @@ def trends(nationals: tuple[Path, ...], output: Path, fmt: str, ledger: Path | N
     from iupjong_xl import service
 
     if not nationals and ledger is None:
-        raise click.UsageError("name the consolidated workbooks of two or more years, or --ledger iupjong.db")
+        raise click.UsageError(text("cli.trends_needs_inputs", lang))
     built = _guard(service.trends, nationals, output, ledger=ledger)
     _show(built.to_dict(), output, fmt, _print_trends)
 
