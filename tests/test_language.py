@@ -275,3 +275,29 @@ def test_trends_without_workbooks_says_so_in_the_language() -> None:
     result = invoke("trends", "-o", "t.xlsx", "--lang", "en")
     assert result.stderr.splitlines()[-1] == ("Error: name the consolidated workbooks of two or more years, or "
                                              "--ledger iupjong.db")
+
+
+@pytest.mark.parametrize(("lang", "label"), [("ko", "검증 중 "), ("en", "validating ")])
+def test_the_progress_label_follows_the_language(lang: str, label: str) -> None:
+    """On a terminal (a real pseudo-terminal) validate shows a progress bar; its label is in the run's language."""
+    import pty
+
+    sample = sorted((REPO / "sample_workbooks" / "2009").rglob("*.xlsx"))[0]
+    leader, follower = pty.openpty()
+    exe = Path(sys.executable).with_name("iupjong")
+    environ = {k: v for k, v in os.environ.items() if k not in ("IUPJONG_LANG", "LANGUAGE")} | {"COLUMNS": "120"}
+    proc = subprocess.run([str(exe), "validate", "--format", "json", str(sample), "--lang", lang], stdout=subprocess.PIPE,
+                          stderr=follower, stdin=subprocess.DEVNULL, timeout=120, env=environ)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert proc.returncode in (0, 1)
+    assert f"{label}{sample.name}".encode() in shown
