@@ -350,4 +350,4 @@ def test_no_ledger_or_a_workbook_it_does_not_know_is_exit_2(replaced: tuple[Path
     res = run("history", str(lonely), "--ledger", str(out.parent / "iupjong.db"))
     assert res.exit_code == 2 and "기록이 없습니다" in res.output
     res = run("history", str(out), "--extract", "abc")
-    assert res.exit_code == 2 and "--extract needs -o FILE" in res.output
+    assert res.exit_code == 2 and "--extract에는 -o FILE이 필요합니다" in res.output

@@ -12,14 +12,14 @@ PACKAGE = Path(iupjong_xl.__file__).resolve().parent
 
 # Lower layers never import higher ones; within a layer only the same folder imports itself.
 LAYERS = {
-    "errors": 0, "rulebook": 1, "io": 2, "validate": 3, "consolidate": 4, "outputs": 5, "analyses": 6,
+    "errors": 0, "messages": 0, "rulebook": 1, "io": 2, "validate": 3, "consolidate": 4, "outputs": 5, "analyses": 6,
     "samples": 6, "service": 7, "excel": 8, "portal": 8, "cli": 9, "__init__": 0, "__main__": 10,
 }
 FRONT_ENDS = ("cli", "excel", "portal")
 # What a front end may import of the package besides its own folder: the service (which re-exports the typed results
 # and names a front end needs), the typed errors, the version; the command line also manages the add-in (build,
 # install, doctor: the add-in's own packaging, not a stage below the service) and runs the portal's commands.
-FRONT_END_MAY = {"iupjong_xl", "iupjong_xl.service", "iupjong_xl.errors"}
+FRONT_END_MAY = {"iupjong_xl", "iupjong_xl.service", "iupjong_xl.errors", "iupjong_xl.messages"}
 CLI_MAY = {"iupjong_xl.excel.build", "iupjong_xl.excel.install", "iupjong_xl.excel.doctor", "iupjong_xl.portal.commands"}
 
 

@@ -140,7 +140,7 @@ def test_a_mistake_in_the_rule_book_is_exit_2_naming_file_and_key_path_in_korean
     code, out, err = _codes(root)
     assert (code, out) == (2, "")
     ko = expected.replace("@FILE@", str(root / "2009" / file))
-    assert err.startswith(f"Error: {ko}\n("), err  # Korean first, the English text after it for a support call
+    assert err.startswith(f"오류: {ko}\n("), err  # Korean first, the English text after it for a support call
     assert "Traceback" not in err and "internal error" not in err
 
 
@@ -169,7 +169,7 @@ def test_renaming_a_header_key_is_exit_2_without_traceback_from_the_command_line
                          text=True, cwd=ROOT, timeout=120, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert (run.returncode, run.stdout) == (2, "")
     assert run.stderr.splitlines()[:3] == [
-        f"Error: 규칙집 파일 {root / '2009' / 'rulebook.yaml'}에 잘못된 곳이 2개 있습니다:",
+        f"오류: 규칙집 파일 {root / '2009' / 'rulebook.yaml'}에 잘못된 곳이 2개 있습니다:",
         "  - sheets.member.columns[0].header (key: brn): 키가 없습니다. 글자 값이 있어야 합니다.",
         "  - sheets.member.columns[0].title (key: brn): 알 수 없는 키입니다 (철자를 확인하세요). 쓸 수 있는 키: key, header, "
         "header_en, type, code, aliases, required, unique, choices, ref, min, max, pattern, severity, format, width, "
@@ -319,5 +319,5 @@ def test_validate_with_a_broken_rule_book_of_another_year_is_exit_2_before_any_f
     report = write_report(club_data())
     res = CliRunner().invoke(cli, ["--rulebook", str(root), "validate", str(report), "-q"])
     assert (res.exit_code, res.stdout) == (2, "")
-    assert res.stderr.startswith(f"Error: 규칙집 파일 {rules}의 rules[3].kind (code: CLUB_NO_MEMBERS): 규칙 종류 "
+    assert res.stderr.startswith(f"오류: 규칙집 파일 {rules}의 rules[3].kind (code: CLUB_NO_MEMBERS): 규칙 종류 "
                                  "'minimum_rows'은(는) 이 프로그램에 없습니다.")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gettext
 import json
 import os
 import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,7 @@ import click
 
 from iupjong_xl import __version__
 from iupjong_xl.errors import IupjongError
+from iupjong_xl.messages import CATALOGUE, LANGS, lang_of, text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -20,8 +24,117 @@ class _Fail(click.ClickException):
     exit_code = EXIT_USAGE
 
 
+# ------------------------------------------------------------------------------------------------------ language
+# The language is known before click parses anything (a usage error can happen before a subcommand's --lang is
+# read): `--lang X` / `--lang=X` anywhere in the arguments (the last one wins), else IUPJONG_LANG, else Korean.
+# It then chooses (1) click's own messages, through gettext: click marks them with gettext.gettext, so a compiled
+# catalogue of click's strings (locale/ko/LC_MESSAGES/iupjong-click.mo, package data) is bound as gettext's domain
+# for the run; (2) the help of every command and option, taken from the message catalogue (messages.py) before
+# parsing. The group's --lang (envvar IUPJONG_LANG) is every subcommand's default language.
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+CLICK_DOMAIN = "iupjong-click"
+LANG_ENV = "IUPJONG_LANG"
+
+
+def early_lang(args: Sequence[str], environ: Mapping[str, str] | None = None) -> str:
+    """The language of a run, read from its arguments and environment before click parses them."""
+    found: str | None = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            found = args[i + 1]
+        elif arg.startswith("--lang="):
+            found = arg.partition("=")[2]
+    env = os.environ if environ is None else environ
+    return lang_of(found if found is not None else env.get(LANG_ENV))
+
+
+@contextmanager
+def click_language(lang: str) -> Iterator[None]:
+    """click's own messages in `lang` for the duration: Korean binds our catalogue of click's strings as gettext's
+    domain and asks gettext for Korean (LANGUAGE, the variable gettext reads first); English leaves gettext as it
+    was (click's messages are English). Both are restored afterwards."""
+    if lang != "ko":
+        yield
+        return
+    domain, language = gettext.textdomain(), os.environ.get("LANGUAGE")
+    gettext.bindtextdomain(CLICK_DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(CLICK_DOMAIN)
+    os.environ["LANGUAGE"] = "ko"
+    try:
+        yield
+    finally:
+        gettext.textdomain(domain)
+        if language is None:
+            os.environ.pop("LANGUAGE", None)
+        else:
+            os.environ["LANGUAGE"] = language
+
+
+def help_key(path: Sequence[str], param: str | None = None) -> str:
+    """The catalogue id of a command's help (path: the command names from the group down) or of one of its options:
+    `cli.<command>.<parameter>`, else the shared `cli.opt.<parameter>`."""
+    key = ".".join(("cli", *path))
+    if param is None:
+        return key
+    own = f"{key}.{param}"
+    return own if own in CATALOGUE or f"cli.opt.{param}" not in CATALOGUE else f"cli.opt.{param}"
+
+
+def localize(command: click.Command, lang: str, path: tuple[str, ...] = ()) -> None:
+    """Set the help of `command`, its options and its subcommands from the catalogue, in `lang` (a test checks that
+    the catalogue has every command's and option's help)."""
+    if help_key(path) in CATALOGUE:
+        command.help = text(help_key(path), lang)
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name and help_key(path, param.name) in CATALOGUE:
+            param.help = text(help_key(path, param.name), lang)
+        if isinstance(param.type, click.Path):  # its name ("file") is asked of gettext once, when it is made
+            kind = param.type
+            kind.name = gettext.gettext("file" if kind.file_okay and not kind.dir_okay else
+                                        "directory" if kind.dir_okay and not kind.file_okay else "path")
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            localize(sub, lang, (*path, name))
+
+
+def _help_option(option: click.Option | None) -> click.Option | None:
+    """--help's own text, asked of gettext at each run (click makes the option once and keeps it)."""
+    if option is not None:
+        option.help = gettext.gettext("Show this message and exit.")
+    return option
+
+
+def _lang_default() -> str:
+    ctx = click.get_current_context(silent=True)
+    return lang_of(ctx.find_root().params.get("lang") if ctx is not None else None)
+
+
+# every command's --lang: its default is the group's (iupjong --lang en ..., or IUPJONG_LANG), else Korean
+_lang_option = click.option("--lang", type=click.Choice(LANGS), default=_lang_default)
+
+
+class _Command(click.Command):
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _help_option(super().get_help_option(ctx))
+
+
 class _Cli(click.Group):
-    """The command group: an unexpected exception is an internal failure (exit 3), never a traceback with exit 1."""
+    """The command group: the language is chosen before parsing (see early_lang), and an unexpected exception is an
+    internal failure (exit 3), never a traceback with exit 1."""
+
+    command_class = _Command
+    group_class = type  # subgroups (addin, portal) are _Cli too
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        lang = early_lang(sys.argv[1:] if args is None else args)
+        with click_language(lang):
+            localize(self, lang)
+            return super().main(args, *rest, **kwargs)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _help_option(super().get_help_option(ctx))
 
     def invoke(self, ctx: click.Context) -> Any:
         from rich.console import Console
@@ -78,14 +191,9 @@ def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iupjong")
-@click.option("--rulebook", "rulebook_dir", type=click.Path(path_type=Path), metavar="DIR",
-              help="read rule books from DIR (laid out like validation/: <year>/rulebook.yaml ...) instead of the "
-                   "packaged ones; also IUPJONG_RULEBOOK")
-def cli(rulebook_dir: Path | None) -> None:
-    """iupjong-xl: 이업종 교류 실적보고서 검증·취합 도구 (validate and consolidate club reports).
-
-    Exit status: 0 = no errors, 1 = errors found in the files, 2 = usage (bad option, missing or broken rule book),
-    3 = internal failure of the program."""
+@click.option("--rulebook", "rulebook_dir", type=click.Path(path_type=Path), metavar="DIR")
+@click.option("--lang", type=click.Choice(LANGS), default="ko", show_default=True, envvar=LANG_ENV)
+def cli(rulebook_dir: Path | None, lang: str) -> None:
     from iupjong_xl import service
 
     if rulebook_dir is not None:
@@ -93,11 +201,11 @@ def cli(rulebook_dir: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--kind", type=click.Choice(["club", "federation"]), required=True, help="club = 단위교류회, federation = 지역연합회")
-@click.option("--year", type=int, default=2009, show_default=True, help="report year (rule book)")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="the .xlsx to write")
-def template(kind: str, year: int, output: Path) -> None:
-    """Write a blank standard report workbook (서식) for KIND and YEAR."""
+@click.option("--kind", type=click.Choice(["club", "federation"]), required=True)
+@click.option("--year", type=int, default=2009, show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@_lang_option
+def template(kind: str, year: int, output: Path, lang: str) -> None:
     from iupjong_xl import service
 
     _check_suffix(output, ".xlsx", "template")
@@ -108,22 +216,19 @@ def template(kind: str, year: int, output: Path) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="file for --format xlsx/json")
-@click.option("--annotate", type=click.Path(file_okay=False, path_type=Path), help="write marked-up copies here")
-@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
-@click.option("--year", type=int, help="expect this report year (default: the template's own)")
-@click.option("--max-rows", type=click.IntRange(min=1), help="data rows allowed per sheet")
-@click.option("-q", "--quiet", is_flag=True, help="no progress bar")
-@click.option("--ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="compare with the previous year this ledger holds (year-over-year plausibility)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--annotate", type=click.Path(file_okay=False, path_type=Path))
+@_lang_option
+@click.option("--year", type=int)
+@click.option("--max-rows", type=click.IntRange(min=1))
+@click.option("-q", "--quiet", is_flag=True)
+@click.option("--ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Path | None, lang: str,
              year: int | None, max_rows: int | None, quiet: bool, ledger: Path | None) -> None:
-    """Validate report workbooks (files or folders, recursive). Exit 0 = no errors, 1 = errors, 2 = usage,
-    3 = internal failure (the JSON still lists what was done)."""
     from iupjong_xl import service
 
     if fmt == "xlsx" and output is None:
-        raise click.UsageError("--format xlsx needs -o FILE")
+        raise click.UsageError(text("cli.needs_output", lang))
     _check_suffix(output, {"xlsx": ".xlsx", "json": ".json"}.get(fmt), "--format " + fmt)
     with _progress(quiet) as tick:  # the findings workbook's links open the marked-up copies
         done = _guard(service.validate_reports, paths, year=year, max_rows=max_rows, progress=tick, ledger=ledger,
@@ -143,24 +248,17 @@ def validate(paths: tuple[str, ...], fmt: str, output: Path | None, annotate: Pa
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="the consolidated workbook (updated in place when it exists)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--level", type=click.Choice(["federation", "national"]), default="national", show_default=True)
-@click.option("--year", type=int, help="report year (default: the inputs' year)")
-@click.option("--dry-run", is_flag=True, help="write nothing; print what would happen")
+@click.option("--year", type=int)
+@click.option("--dry-run", is_flag=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
-@click.option("-q", "--quiet", is_flag=True, help="no progress bar")
-@click.option("--ledger", type=click.Path(path_type=Path),
-              help="the ledger (default: iupjong.db in the output's folder)")
-@click.option("--no-ledger", is_flag=True, help="keep no ledger: the workbook is the only record (no history, no edit "
-              "detection)")
+@_lang_option
+@click.option("-q", "--quiet", is_flag=True)
+@click.option("--ledger", type=click.Path(path_type=Path))
+@click.option("--no-ledger", is_flag=True)
 def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | None, dry_run: bool, fmt: str,
                 lang: str, quiet: bool, ledger: Path | None, no_ledger: bool) -> None:
-    """Validate and consolidate club/federation reports (files or folders) into one workbook.
-
-    Exit 0 = consolidated, no errors; 1 = consolidated, but some rows or files were rejected; 2 = usage;
-    3 = internal failure."""
     from iupjong_xl import service
 
     _check_suffix(output, ".xlsx", "consolidate")
@@ -179,15 +277,9 @@ def consolidate(inputs: tuple[str, ...], output: Path, level: str, year: int | N
 @cli.command()
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
-@click.option("--ledger", type=click.Path(path_type=Path),
-              help="the ledger (default: iupjong.db in the workbook's folder)")
+@_lang_option
+@click.option("--ledger", type=click.Path(path_type=Path))
 def refresh(workbook: Path, fmt: str, lang: str, ledger: Path | None) -> None:
-    """Take what people typed (scores in 지원금, corrections), recompute indicators and the funding round of a
-    consolidated workbook, and report like consolidate: what was taken, restored and backed up, and the findings.
-
-    Exit 0 = refreshed, no errors; 1 = refreshed, but a typed value breaks its rule (error finding); 2 = usage;
-    3 = internal failure."""
     from iupjong_xl import service
 
     data = _guard(service.refresh, workbook, lang=lang, ledger=ledger).data
@@ -202,12 +294,10 @@ def refresh(workbook: Path, fmt: str, lang: str, ledger: Path | None) -> None:
 
 @cli.command()
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--ledger", type=click.Path(path_type=Path),
-              help="the ledger (default: iupjong.db in the workbook's folder)")
+@click.option("--ledger", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+@_lang_option
 def verify(workbook: Path, ledger: Path | None, fmt: str, lang: str) -> None:
-    """Prove a consolidated workbook against its ledger. Exit 0 = everything holds, 1 = differences, 2 = usage."""
     from iupjong_xl import service
 
     diffs = _guard(service.verify, workbook, ledger=ledger)
@@ -237,26 +327,20 @@ def verify(workbook: Path, ledger: Path | None, fmt: str, lang: str) -> None:
 @cli.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("club", required=False, metavar="[CLUB_CODE]")
-@click.option("--year", type=int, help="only this report year")
-@click.option("--ledger", type=click.Path(path_type=Path),
-              help="the ledger (default: iupjong.db in the workbook's folder)")
-@click.option("--diff", is_flag=True, help="what changed between consecutive versions: rows added and removed, every "
-              "cell changed (old -> new)")
-@click.option("--extract", "extract_sha", metavar="SHA256", help="write the stored bytes of this received file (its "
-              "sha256, or a unique prefix of 8+ characters) to -o FILE")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="the file for --extract")
+@click.option("--year", type=int)
+@click.option("--ledger", type=click.Path(path_type=Path))
+@click.option("--diff", is_flag=True)
+@click.option("--extract", "extract_sha", metavar="SHA256")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+@_lang_option
 def history(workbook: Path, club: str | None, year: int | None, ledger: Path | None, diff: bool,
             extract_sha: str | None, output: Path | None, fmt: str, lang: str) -> None:
-    """Every version of each club report and roster of a consolidated workbook in its ledger: when received, file,
-    sha256, who ran it, status, which is current. --diff: what changed; --extract SHA256 -o FILE: the file as received.
-    Exit 0 = done, 2 = usage (no ledger, unknown club code, year or sha256)."""
     from iupjong_xl import service
 
     if extract_sha is not None:
         if output is None:
-            raise click.UsageError("--extract needs -o FILE")
+            raise click.UsageError(text("cli.extract_needs_output", lang))
         digest, dest, name = _guard(service.extract, workbook, extract_sha, output, ledger=ledger)
         if fmt == "json":
             click.echo(json.dumps({"sha256": digest, "file": name, "output": str(dest)}, ensure_ascii=False, indent=2))
@@ -274,10 +358,9 @@ def history(workbook: Path, club: str | None, year: int | None, ledger: Path | N
 
 @cli.command()
 @click.option("--year", type=int, default=2009, show_default=True)
-@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+@_lang_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 def codes(year: int, lang: str, fmt: str) -> None:
-    """List every rule code of a year's rule book with its severity and message."""
     from iupjong_xl import service
 
     found = _guard(service.codes, year, lang=lang)
@@ -302,8 +385,8 @@ def codes(year: int, lang: str, fmt: str) -> None:
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("sample_workbooks"),
               show_default=True)
 @click.option("--seed", type=int, default=2009, show_default=True)
-def sample(output: Path, seed: int) -> None:
-    """(Re)generate the deterministic sample corpus (sample_workbooks/)."""
+@_lang_option
+def sample(output: Path, seed: int, lang: str) -> None:
     from iupjong_xl import service
 
     written = _guard(service.sample, output, seed=seed)
@@ -313,8 +396,8 @@ def sample(output: Path, seed: int) -> None:
 @cli.command("templates")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("templates"),
               show_default=True)
-def templates_cmd(output: Path) -> None:
-    """(Re)generate every standard template of every rule-book year into a folder (templates/)."""
+@_lang_option
+def templates_cmd(output: Path, lang: str) -> None:
     from iupjong_xl import service
 
     for p in _guard(service.templates, output):
@@ -322,11 +405,10 @@ def templates_cmd(output: Path) -> None:
 
 @cli.command()
 @click.argument("national", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="the directory workbook to write (회원사 명부)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def directory(national: Path, output: Path, fmt: str) -> None:
-    """Company directory of a consolidated workbook: every member company once (by BRN), with summary sheets."""
+@_lang_option
+def directory(national: Path, output: Path, fmt: str, lang: str) -> None:
     from iupjong_xl import service
 
     _check_suffix(output, ".xlsx", "directory")
@@ -336,20 +418,20 @@ def directory(national: Path, output: Path, fmt: str) -> None:
 
 @cli.command()
 @click.argument("national", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--lead", required=True, help="주관기업 사업자등록번호 (lead company BRN)")
-@click.option("--need", required=True, help='찾는 기술·제품 (the need), e.g. "폐열 회수 열교환기"')
+@click.option("--lead", required=True)
+@click.option("--need", required=True)
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--same-federation", is_flag=True, help="only companies of the lead's federation")
-@click.option("--with", "with_", metavar="BRN,...", help="partners of the proposed consortium (default: the top 3)")
+@click.option("--same-federation", is_flag=True)
+@click.option("--with", "with_", metavar="BRN,...")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="file for --format xlsx/json")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@_lang_option
 def partners(national: Path, lead: str, need: str, top: int, same_federation: bool, with_: str | None, fmt: str,
-             output: Path | None) -> None:
-    """Rank member companies of other KSIC divisions for a lead company's need; check the proposed consortium."""
+             output: Path | None, lang: str) -> None:
     from iupjong_xl import service
 
     if fmt == "xlsx" and output is None:
-        raise click.UsageError("--format xlsx needs -o FILE")
+        raise click.UsageError(text("cli.needs_output", lang))
     _check_suffix(output, {"xlsx": ".xlsx", "json": ".json"}.get(fmt), "--format " + fmt)
     chosen = [b.strip() for b in with_.split(",") if b.strip()] if with_ else None
     matches = _guard(service.partners, national, lead, need, top=top, same_federation=same_federation, chosen=chosen,
@@ -363,31 +445,25 @@ def partners(national: Path, lead: str, need: str, top: int, same_federation: bo
 
 @cli.command()
 @click.argument("nationals", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="the trends workbook to write")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="every year this ledger holds (instead of naming the workbooks)")
-def trends(nationals: tuple[Path, ...], output: Path, fmt: str, ledger: Path | None) -> None:
-    """Indicators of consolidated workbooks of several years side by side, with changes and the support budget."""
+@click.option("--ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_lang_option
+def trends(nationals: tuple[Path, ...], output: Path, fmt: str, ledger: Path | None, lang: str) -> None:
     from iupjong_xl import service
 
     if not nationals and ledger is None:
-        raise click.UsageError("name the consolidated workbooks of two or more years, or --ledger iupjong.db")
+        raise click.UsageError(text("cli.trends_needs_inputs", lang))
     _check_suffix(output, ".xlsx", "trends")
     built = _guard(service.trends, nationals, output, ledger=ledger)
     _show(built.to_dict(), output, fmt, _print_trends)
 
 @cli.command()
 @click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="the folder of the open-data snapshot (replaced as a whole when it holds an earlier one)")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+@_lang_option
 def publish(ledger: Path, output: Path, fmt: str, lang: str) -> None:
-    """Open data (공개 자료) from a ledger: each year's current national view without personal data, as SQLite, CSV
-    and JSON per table, datapackage.json (Frictionless) and metadata.yaml (Datasette). Exit 0 = written; 1 = a
-    column the allow-list does not declare would be published (nothing written); 2 = usage."""
     from iupjong_xl import service
 
     try:
@@ -416,16 +492,13 @@ def publish(ledger: Path, output: Path, fmt: str, lang: str) -> None:
 
 @cli.group()
 def addin() -> None:
-    """The Excel add-in (이업종 ribbon): install it into Excel, check it, remove it, rebuild it from addin/."""
+    pass  # a group: its help is the catalogue's (messages.py)
 
 
 @addin.command("install")
-@click.option("--file", "xlam", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="the .xlam to install (default: addin/iupjong.xlam of this checkout)")
-@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+@click.option("--file", "xlam", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_lang_option
 def addin_install(xlam: Path | None, lang: str) -> None:
-    """Install xlwings' add-in (RunPython) and iupjong.xlam into Excel's XLSTART folder (Windows, macOS), then run
-    the doctor's checks and repair what can be. Exit 0 when all is well, 1 when a problem remains."""
     from iupjong_xl.excel.install import install
 
     done = _guard(install, xlam)
@@ -440,11 +513,8 @@ def addin_install(xlam: Path | None, lang: str) -> None:
 
 
 @addin.command("doctor")
-@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+@_lang_option
 def addin_doctor(lang: str) -> None:
-    """Check the add-in setup for a support call: Python and package versions, xlwings' add-in and (macOS) its
-    AppleScript, iupjong.xlam in XLSTART, the interpreter in xlwings.conf. Exit 0 = all well, 1 = problems (each
-    with its fix)."""
     from iupjong_xl.excel.doctor import diagnose
 
     diagnosis = _guard(diagnose)
@@ -453,8 +523,8 @@ def addin_doctor(lang: str) -> None:
 
 
 @addin.command("remove")
-def addin_remove() -> None:
-    """Remove iupjong.xlam from Excel's XLSTART folder (the xlwings add-in stays)."""
+@_lang_option
+def addin_remove(lang: str) -> None:
     from iupjong_xl.excel.install import remove
 
     for cmd in _guard(remove):
@@ -462,12 +532,9 @@ def addin_remove() -> None:
 
 
 @addin.command("build")
-@click.option("--check", is_flag=True, help="exit 1 when addin/iupjong.xlam is not a fresh build of addin/")
-def addin_build(check: bool) -> None:
-    """Rebuild addin/iupjong.xlam from addin/ (VBA modules, customUI.xml) with pyOpenVBA; reproducible.
-
-    --check compares the bytes with a fresh build; when they differ (another pyOpenVBA writer), it compares the
-    package parts and the module sources pyOpenVBA extracts, and passes if those are the same."""
+@click.option("--check", is_flag=True)
+@_lang_option
+def addin_build(check: bool, lang: str) -> None:
     from iupjong_xl.excel import install
 
     if not check:
@@ -488,8 +555,7 @@ def addin_build(check: bool) -> None:
 
 @cli.group()
 def portal() -> None:
-    """The portal (웹 포털): club secretaries upload their report in a browser and read every finding at its cell.
-    Needs the extra: pip install "iupjong-xl[portal]"."""
+    pass  # a group: its help is the catalogue's (messages.py)
 
 
 def _portal_commands() -> Any:
@@ -503,11 +569,9 @@ def _portal_commands() -> Any:
 
 @portal.command("init")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--profile", type=click.Choice(["lan", "https"]), help="lan (default): plain HTTP on a trusted office "
-              "network; https: behind a TLS proxy (Secure cookies, HSTS, redirect to HTTPS)")
-def portal_init(folder: Path, profile: str | None) -> None:
-    """Create a portal folder (ledger, accounts database, secret key, settings); run again, it completes what is
-    missing and keeps the rest."""
+@click.option("--profile", type=click.Choice(["lan", "https"]))
+@_lang_option
+def portal_init(folder: Path, profile: str | None, lang: str) -> None:
     done = _guard(_portal_commands().init, folder, profile=profile)
     click.echo(f"{done.path}: 포털 폴더 준비됨" + (f" (새로 만듦: {', '.join(done.created)})" if done.created else
                                                " (이미 모두 있음)"))
@@ -515,20 +579,19 @@ def portal_init(folder: Path, profile: str | None) -> None:
 
 @portal.group("user")
 def portal_user() -> None:
-    """Portal accounts."""
+    pass  # a group: its help is the catalogue's (messages.py)
 
 
 @portal_user.command("add")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("username")
 @click.option("--role", type=click.Choice(["club", "federation", "center"]), required=True)
-@click.option("--club", "club_code", metavar="CODE", help="the club code of a club account (e.g. SEO-001)")
-@click.option("--federation", metavar="NAME", help="the federation of a federation account (e.g. 서울)")
-@click.option("--password-stdin", is_flag=True, required=True, help="read the password from the first line of stdin")
+@click.option("--club", "club_code", metavar="CODE")
+@click.option("--federation", metavar="NAME")
+@click.option("--password-stdin", is_flag=True, required=True)
+@_lang_option
 def portal_user_add(folder: Path, username: str, role: str, club_code: str | None, federation: str | None,
-                    password_stdin: bool) -> None:
-    """Add one account with its role; the password is read from stdin (never an argument: it would show in the
-    process list and the shell history)."""
+                    password_stdin: bool, lang: str) -> None:
     password = sys.stdin.readline().rstrip("\r\n")
     _guard(_portal_commands().add_user, folder, username, password, role, club=club_code, federation=federation)
     where = {"club": f"교류회 {club_code}", "federation": f"{federation} 연합회", "center": "중앙회"}[role]
@@ -554,8 +617,8 @@ def portal_accounts(folder: Path, sources: tuple[Path, ...], output: Path) -> No
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-def portal_serve(folder: Path, host: str, port: int) -> None:
-    """Serve the portal (waitress; static files included) until stopped with Ctrl+C (or SIGTERM)."""
+@_lang_option
+def portal_serve(folder: Path, host: str, port: int, lang: str) -> None:
     import signal
 
     def ready(url: str) -> None:
@@ -601,11 +664,14 @@ def _emit_json(data: Any, output: Path | None) -> None:
 
 
 class _progress:
-    """A rich progress bar on stderr when it is a terminal and not --quiet; yields a tick(label) callback."""
+    """A rich progress bar on stderr when it is a terminal and not --quiet; yields a tick(label) callback. Its
+    labels are in the command's language."""
 
     def __init__(self, quiet: bool) -> None:
         self.enabled = not quiet and sys.stderr.isatty()
         self.bar: Any = None
+        ctx = click.get_current_context(silent=True)
+        self.lang = lang_of(ctx.params.get("lang") if ctx is not None else None)
 
     def __enter__(self) -> Any:
         if not self.enabled:
@@ -613,13 +679,14 @@ class _progress:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn
 
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} files"),
+        count = text("cli.progress_count", self.lang, n="{task.completed}")
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(count),
                             console=Console(stderr=True), transient=True)
         self.bar.start()
-        task = self.bar.add_task("검증 중", total=None)
+        task = self.bar.add_task(text("cli.progress", self.lang), total=None)
 
         def tick(label: str) -> None:
-            self.bar.update(task, advance=1, description=f"검증 중 {Path(label).name}")
+            self.bar.update(task, advance=1, description=text("cli.progress_file", self.lang, name=Path(label).name))
 
         return tick
 
@@ -650,9 +717,7 @@ def _rich_table(*heads: str, numeric: tuple[int, ...] = (), **kwargs: Any) -> An
 
 
 def _severity(sev: str, lang: str) -> str:
-    if lang == "en":
-        return sev
-    return {"error": "오류", "warning": "경고"}.get(sev, sev)
+    return text(f"severity.{sev}", lang) if f"severity.{sev}" in CATALOGUE else sev
 
 
 STATUS_HEADS = {  # the consolidation's file counts: (key, Korean, English)

@@ -32,6 +32,7 @@ from pathlib import Path, PurePath
 from iupjong_xl.errors import OutputError
 from iupjong_xl.io.atomic import atomic_path, same_file
 from iupjong_xl.io.sandbox import Limits
+from iupjong_xl.messages import text as message
 from iupjong_xl.outputs.xlsx import scale_for
 from iupjong_xl.validate.findings import SEVERITY_ORDER, FileResult, Finding, Report
 
@@ -47,32 +48,25 @@ _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 _INVALID_TITLE = re.compile(r"[\\*?:/\[\]]")
 _ZIP_MAGIC = b"PK\x03\x04"
 
-_LABELS = {
-    "ko": {
-        "sheet_title": "검증결과",
-        "headers": ("시트", "셀", "코드", "구분", "내용", "값"),
-        "error": "오류",
-        "warning": "경고",
-        "suffix": "_검증",
-    },
-    "en": {
-        "sheet_title": "Findings",
-        "headers": ("sheet", "cell", "code", "severity", "message", "value"),
-        "error": "error",
-        "warning": "warning",
-        "suffix": "_findings",
-    },
-}
+_COLUMNS = ("sheet", "cell", "code", "severity", "message", "value")
+
+
+def _labels(lang: str) -> dict:
+    """The copies' labels in `lang`, from the message catalogue (messages.py)."""
+    return {
+        "sheet_title": message("finding.sheet_title", lang),
+        "headers": tuple(message(f"finding.head.{c}", lang) for c in _COLUMNS),
+        "error": message("severity.error", lang),
+        "warning": message("severity.warning", lang),
+        "suffix": message("annotate.suffix", lang),
+    }
+
 
 # comment box: pixels per narrow character, line height, limits
 _PX_PER_CHAR = 7
 _LINE_PX = 15
 _MIN_W, _MAX_W = 144, 480
 _MIN_H, _MAX_H = 60, 400
-
-
-def _labels(lang: str) -> dict:
-    return _LABELS["en" if lang == "en" else "ko"]
 
 
 # --------------------------------------------------------------------------- paths

@@ -20,6 +20,7 @@ from typing import Any
 
 from iupjong_xl.errors import OutputError
 from iupjong_xl.io.atomic import atomic_path, same_file
+from iupjong_xl.messages import lang_of, text
 from iupjong_xl.outputs.xlsx import (
     MAX_TEXT,
     Formats,
@@ -37,67 +38,38 @@ __all__ = ["link_target", "write_findings", "write_findings_sheet"]
 
 _MAX_TIP = 255
 
-_LABELS: dict[str, dict[str, Any]] = {
-    "ko": {
-        "lang": "ko",
-        "summary": "요약",
-        "findings": "검증결과",
-        "headers": ("파일", "시트", "셀", "행", "항목", "코드", "구분", "내용", "값"),
-        "error": "오류",
-        "warning": "경고",
-        "yes": "예",
-        "no": "아니오",
-        "title": "검증 요약",
-        "valid": "검증 통과",
-        "stats": {
-            "files": "파일 수",
-            "files_valid": "통과한 파일 수",
-            "rows": "읽은 데이터 행 수",
-            "errors": "오류 건수",
-            "warnings": "경고 건수",
-        },
-        "file_headers": ("파일", "오류", "경고", "통과 여부"),
-        "code_headers": ("코드", "건수", "구분", "내용 (첫 사례)"),
-        "pass": "통과",
-        "fail": "실패",
-        "open": "열기",
-        "none": "찾은 문제가 없습니다.",
-        "links_copies": "링크는 표시한 사본(--annotate 폴더)의 해당 셀을 엽니다.",
-    },
-    "en": {
-        "lang": "en",
-        "summary": "Summary",
-        "findings": "Findings",
-        "headers": ("file", "sheet", "cell", "row", "column", "code", "severity", "message", "value"),
-        "error": "error",
-        "warning": "warning",
-        "yes": "yes",
-        "no": "no",
-        "title": "Validation summary",
-        "valid": "valid",
-        "stats": {
-            "files": "files",
-            "files_valid": "files valid",
-            "rows": "data rows read",
-            "errors": "errors",
-            "warnings": "warnings",
-        },
-        "file_headers": ("file", "errors", "warnings", "valid"),
-        "code_headers": ("code", "count", "severity", "message (first case)"),
-        "pass": "pass",
-        "fail": "fail",
-        "open": "open",
-        "none": "No problems found.",
-        "links_copies": "Links open the cell in the marked-up copy (--annotate folder).",
-    },
-}
-
-_WIDTH_CAPS = (40, 16, 8, 7, 20, 34, 8, 60, 30)
-NO_LOCATION = frozenset({"FILE_SHEET_MISSING"})  # the sheet a finding names is not in the file: link the file
+FINDING_COLUMNS = ("file", "sheet", "cell", "row", "column", "code", "severity", "message", "value")
+_STATS = ("files", "files_valid", "rows", "errors", "warnings")
 
 
 def _labels(lang: str) -> dict[str, Any]:
-    return _LABELS["en" if lang == "en" else "ko"]
+    """The workbook's labels in `lang`, from the message catalogue (messages.py)."""
+    lang = lang_of(lang)
+    return {
+        "lang": lang,
+        "summary": text("findings_xlsx.summary_title", lang),
+        "findings": text("finding.sheet_title", lang),
+        "headers": tuple(text(f"finding.head.{c}", lang) for c in FINDING_COLUMNS),
+        "error": text("severity.error", lang),
+        "warning": text("severity.warning", lang),
+        "yes": text("word.yes", lang),
+        "no": text("word.no", lang),
+        "title": text("findings_xlsx.title", lang),
+        "valid": text("findings_xlsx.valid", lang),
+        "stats": {k: text(f"findings_xlsx.stat.{k}", lang) for k in _STATS},
+        "file_headers": tuple(text(f"findings_xlsx.file_head.{c}", lang) for c in ("file", "errors", "warnings",
+                                                                                   "valid")),
+        "code_headers": tuple(text(f"findings_xlsx.code_head.{c}", lang) for c in ("code", "count", "severity", "message")),
+        "pass": text("findings_xlsx.pass", lang),
+        "fail": text("findings_xlsx.fail", lang),
+        "open": text("word.open", lang),
+        "none": text("findings_xlsx.none", lang),
+        "links_copies": text("findings_xlsx.links_copies", lang),
+    }
+
+
+_WIDTH_CAPS = (40, 16, 8, 7, 20, 34, 8, 60, 30)
+NO_LOCATION = frozenset({"FILE_SHEET_MISSING"})  # the sheet a finding names is not in the file: link the file
 
 
 def _cell_text(value: object) -> str:
@@ -152,8 +124,8 @@ class _Writer:
 
 def write_findings(report: Report, path: str | os.PathLike, *, lang: str = "ko",
                    copies: dict[str, str | os.PathLike[str]] | None = None) -> Path:
-    """Write the findings workbook to path (atomically) and return path. copies: file -> its marked-up copy (from
-    --annotate); the links then open the copy at the cell.
+    """Write the findings workbook to path (atomically) and return path. copies: file -> its marked-up copy (the
+    annotated copies); the links then open the copy at the cell.
 
     Raises OutputError when path is one of the submitted files or cannot be written."""
     import xlsxwriter.exceptions

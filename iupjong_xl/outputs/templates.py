@@ -11,6 +11,7 @@ from iupjong_xl import __version__, rulebook
 from iupjong_xl.errors import UsageError
 from iupjong_xl.io.atomic import atomic_path
 from iupjong_xl.io.reader import col_letter
+from iupjong_xl.messages import text
 from iupjong_xl.outputs import livecheck
 from iupjong_xl.outputs.xlsx import LINE_PT, cell, display_width, lines_needed, new_workbook, page_setup
 from iupjong_xl.rulebook import META_SHEET, Column, RuleBook, Sheet
@@ -132,12 +133,7 @@ def _column_format(col: Column) -> str | None:
 
 
 def _type_text(col: Column, lang: str = "ko") -> str:
-    names = {
-        "text": ("글자", "text"), "int": ("정수", "whole number"), "float": ("숫자", "number"),
-        "date": ("날짜", "date"), "bool": ("예/아니오", "yes/no"), "brn": ("사업자등록번호", "BRN"),
-        "brn_list": ("사업자등록번호 목록", "BRN list"),
-    }
-    return names[col.type][0 if lang == "ko" else 1]
+    return text(f"column_type.{col.type}", lang)
 
 
 def _instructions(wb: Any, fmt: _Formats, book: RuleBook, kind: str, sheets: list[Sheet], live: bool = True) -> None:

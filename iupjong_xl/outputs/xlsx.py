@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from iupjong_xl.io.atomic import atomic_path
+from iupjong_xl.messages import text
 
 FIXED_CREATED = datetime.datetime(2009, 1, 1)  # workbook properties carry no clock: same input, same bytes
 MAX_TEXT = 32767  # Excel's limit for one cell's text
@@ -387,11 +388,7 @@ def link_target(path: str | None, display: str, out_dir: str | os.PathLike[str])
 
 def links_note(out_dir: str | os.PathLike[str], *, lang: str = "ko") -> str:
     """The line a sheet with file links shows: what the links are relative to."""
-    where = Path(os.path.abspath(out_dir)).as_posix()
-    if lang == "en":
-        return (f"Links are relative to this file's folder ({where}): move this file together with the reports it "
-                f"links to.")
-    return f"링크는 이 파일이 있는 폴더({where}) 기준입니다. 옮길 때는 링크한 보고서 파일과 함께 옮기세요."
+    return text("xlsx.links_note", lang, where=Path(os.path.abspath(out_dir)).as_posix())
 
 
 # ----------------------------------------------------------------------------------------------- presentation

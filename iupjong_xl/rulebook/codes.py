@@ -6,6 +6,7 @@ import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from iupjong_xl.messages import MessageArgumentError
 from iupjong_xl.rulebook.model import RuleBook, check_template
 
 CHECK_MEANINGS = {
@@ -114,8 +115,6 @@ FUNDING_ARGS: dict[str, frozenset[str]] = {  # the funding round's reasons (mess
 }
 
 
-class MessageArgumentError(TypeError):
-    """A program bug: a finding or reason built without an argument its code declares (never bad input)."""
 
 
 def message_args(book: RuleBook, code: str) -> frozenset[str]:
