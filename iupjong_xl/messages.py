@@ -301,6 +301,16 @@ CATALOGUE: dict[str, Message] = {
                                          "the federation of a federation account (e.g. 서울)"),
     "cli.portal.user.add.password_stdin": _m("비밀번호를 표준 입력의 첫 줄에서 읽습니다",
                                              "read the password from the first line of stdin"),
+    "cli.portal.accounts": _m("연합회 명부의 교류회마다, 연합회마다, 중앙회에 계정 하나씩을 만들고 처음 비밀번호를 CSV에 "
+                              "적습니다; 첫 로그인에서 새 비밀번호를 정합니다. 이미 있는 계정은 그대로 두고 CSV에 넣지 "
+                              "않습니다.",
+                              "One account per club of the federation rosters, one per federation and one for the "
+                              "center, each with a random initial password written to the CSV; the first login asks "
+                              "for a new password. Existing accounts are kept and left out of the CSV."),
+    "cli.portal.accounts.sources": _m("명부가 있는 연합회 보고서 (파일 또는 폴더)",
+                                      "federation reports (files or folders) whose rosters list the clubs"),
+    "cli.portal.accounts.output": _m("새 계정과 처음 비밀번호를 적을 CSV (나눠 준 뒤 지우세요)",
+                                     "the CSV of the new accounts and their initial passwords (for handing out)"),
     "cli.portal.serve": _m("Ctrl+C로 멈출 때까지 포털을 엽니다 (waitress; 정적 파일 포함).",
                            "Serve the portal (waitress; static files included) until stopped with Ctrl+C."),
     "cli.portal.serve.host": _m("받을 주소", "the address to listen on"),

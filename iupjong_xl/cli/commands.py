@@ -601,13 +601,10 @@ def portal_user_add(folder: Path, username: str, role: str, club_code: str | Non
 @portal.command("accounts")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--from", "sources", multiple=True, required=True, type=click.Path(exists=True, path_type=Path),
-              metavar="FOLDER_OR_ROSTER", help="federation reports (files or folders) whose rosters list the clubs")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="the CSV of the new accounts and their initial passwords (for handing out)")
-def portal_accounts(folder: Path, sources: tuple[Path, ...], output: Path) -> None:
-    """One account per club of the federation rosters, one per federation and one for the center, each with a
-    random initial password written to the CSV; the first login asks for a new password. Existing accounts are
-    kept and left out of the CSV."""
+              metavar="FOLDER_OR_ROSTER")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@_lang_option
+def portal_accounts(folder: Path, sources: tuple[Path, ...], output: Path, lang: str) -> None:
     done = _guard(_portal_commands().accounts, folder, list(sources), output)
     kept = f", 이미 있는 계정 {len(done.existing)}개는 그대로 둠" if done.existing else ""
     click.echo(f"{done.output}: 새 계정 {done.created}개{kept}. 이 파일에는 비밀번호가 있으니 나눠 준 뒤 지우세요.")
