@@ -349,12 +349,11 @@ def publish(ledger: Path, output: Path, fmt: str, lang: str) -> None:
     and JSON per table, datapackage.json (Frictionless) and metadata.yaml (Datasette). Exit 0 = written; 1 = a
     column the allow-list does not declare would be published (nothing written); 2 = usage."""
     from iupjong_xl import service
-    from iupjong_xl.analyses.publish import NotPublishableError
 
     try:
         snap = _guard(service.publish, ledger, output)
     except _Fail as exc:
-        if isinstance(exc.__cause__, NotPublishableError):
+        if isinstance(exc.__cause__, service.NotPublishableError):
             click.echo(exc.message, err=True)
             sys.exit(EXIT_FINDINGS)
         raise
@@ -500,12 +499,34 @@ def portal_user_add(folder: Path, username: str, role: str, club_code: str | Non
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-def portal_serve(folder: Path, host: str, port: int) -> None:
+@click.option("--public-index", is_flag=True, help="let search engines index the public pages (robots.txt); "
+              "without it robots.txt disallows everything")
+def portal_serve(folder: Path, host: str, port: int, public_index: bool) -> None:
     """Serve the portal (waitress; static files included) until stopped with Ctrl+C."""
     def ready(url: str) -> None:
         click.echo(f"포털: {url} (멈추려면 Ctrl+C)", err=True)
 
-    _guard(_portal_commands().serve, folder, host=host, port=port, ready=ready)
+    _guard(_portal_commands().serve, folder, host=host, port=port, ready=ready, public_index=public_index)
+
+
+@portal.command("publish")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def portal_publish(folder: Path) -> None:
+    """Publish the portal's open data: `iupjong publish` of FOLDER/iupjong.db into FOLDER/published, which the public
+    pages (통계, 회원사 찾기, 자료 내려받기) read. Exit 0 = written; 1 = a column the allow-list does not declare
+    would be published (nothing written); 2 = usage."""
+    from iupjong_xl import service
+
+    try:
+        snap = _guard(_portal_commands().publish, folder)
+    except _Fail as exc:
+        if isinstance(exc.__cause__, service.NotPublishableError):
+            click.echo(exc.message, err=True)
+            sys.exit(EXIT_FINDINGS)
+        raise
+    data = snap.to_dict()
+    click.echo(f"공개 자료 -> {snap.output}: {', '.join(map(str, data['years']))}년 "
+               f"(회원사 {data['tables'].get('companies', 0):,}행)")
 
 
 def _show(data: dict[str, Any], output: Path, fmt: str, show: Any) -> None:
