@@ -4,14 +4,15 @@ imported by each test_public_*.py module; the build itself is cached here)."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from iupjong_xl.cli import cli
 from iupjong_xl.portal import folder as portal_folder
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_workbooks"
@@ -20,16 +21,17 @@ _BUILT: dict[str, Path] = {}
 
 def build(root: Path) -> Path:
     """The portal folder (its ledger holds the national consolidations of 2008 and 2009; DIR/published is the
-    snapshot)."""
-    runner = CliRunner()
+    snapshot). The commands run as child processes (`python -m iupjong_xl`), as a user runs them: consolidation's
+    worker processes are not forked from a test process that drives a browser."""
     portal_folder.create(root)
+    env = {k: v for k, v in os.environ.items() if k not in (portal_folder.ENV, "DJANGO_SETTINGS_MODULE")}
+    cli = [sys.executable, "-m", "iupjong_xl"]
     for year in (2008, 2009):
-        res = runner.invoke(cli, ["consolidate", str(SAMPLES / str(year)), "-o", str(root / f"national_{year}.xlsx"),
-                                  "--year", str(year), "-q"])
-        assert res.exit_code == 0, res.output
-    res = runner.invoke(cli, ["portal", "publish", str(root)])
-    assert res.exit_code == 0, res.output
-    assert res.output == f"공개 자료 -> {root / 'published'}: 2008, 2009년 (회원사 7,469행)\n"
+        subprocess.run([*cli, "consolidate", str(SAMPLES / str(year)), "-o", str(root / f"national_{year}.xlsx"),
+                        "--year", str(year), "-q"], check=True, env=env, capture_output=True)
+    res = subprocess.run([*cli, "portal", "publish", str(root)], env=env, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == f"공개 자료 -> {root / 'published'}: 2008, 2009년 (회원사 7,469행)\n"
     return root
 
 
