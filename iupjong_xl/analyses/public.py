@@ -75,6 +75,33 @@ class About:
 
 
 def about(folder: str | os.PathLike[str]) -> About:
+    """(Cached while the snapshot's files are the same files: a new snapshot is a new folder.)"""
+    key = _identity(folder)
+    if key is not None and key in _ABOUT:
+        return _ABOUT[key]
+    made = _about(folder)
+    if key is not None:
+        _ABOUT.clear()  # one snapshot at a time
+        _ABOUT[key] = made
+    return made
+
+
+_ABOUT: dict[tuple[Any, ...], About] = {}
+
+
+def _identity(folder: str | os.PathLike[str]) -> tuple[Any, ...] | None:
+    """The snapshot's files as the file system knows them (path, inode, size, modification time)."""
+    try:
+        key: tuple[Any, ...] = (str(Path(folder).resolve()),)
+        for name in (SQLITE_NAME, DATAPACKAGE):
+            st = (Path(folder) / name).stat()
+            key += (st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        return None
+    return key
+
+
+def _about(folder: str | os.PathLike[str]) -> About:
     with _open(folder) as conn:
         sources = [Source(r["year"], r["run"], r["workbook"], r["run_finished"], r["rulebook_version"],
                           r["club_reports"], r["federation_reports"])
@@ -275,7 +302,8 @@ def search(folder: str | os.PathLike[str], query: str = "", *, year: int | None 
            page: int = 1, page_size: int = PAGE_SIZE) -> Found:
     """Member companies of a year by what they make (the words of `query`, matched as the partner finder matches: the
     character 2-3-grams of each word, spaces ignored; 기계 and 전자 match) and by industry (KSIC division), federation
-    and size band. Best matches first (words found in the products before the name or industry), then by name."""
+    and size band. Best matches first (words found in the products before the name or industry; more of the words'
+    grams; more places), then by name."""
     words = terms(query)
     with _open(folder) as conn:
         year, _years = _year(conn, year)
@@ -286,7 +314,8 @@ def search(folder: str | os.PathLike[str], query: str = "", *, year: int | None 
                 score = got
             else:
                 score = {cid: (score[cid][0] + h, score[cid][1] | f) for cid, (h, f) in got.items() if cid in score}
-        where, args = ["c.year = ?"], [year]
+        where: list[str] = ["c.year = ?"]
+        args: list[Any] = [year]
         if division:
             where.append("c.ksic_division = ?")
             args.append(division)
@@ -300,15 +329,19 @@ def search(folder: str | os.PathLike[str], query: str = "", *, year: int | None 
         if sales_band:
             where.append("c.sales_band = ?")
             args.append(sales_band)
-        rows = conn.execute(f"SELECT * FROM companies c WHERE {' AND '.join(where)}", args).fetchall()
-    if score is not None:
-        rows = [r for r in rows if r["company_id"] in score]
+        sql = f"FROM companies c WHERE {' AND '.join(where)}"
+        if score is None:  # no words: the page in name order, straight from SQLite
+            total = conn.execute(f"SELECT COUNT(*) {sql}", args).fetchone()[0]
+            pages = max(1, math.ceil(total / page_size))
+            page = min(max(1, page), pages)
+            rows = conn.execute(f"SELECT * {sql} ORDER BY c.company_name, c.company_id LIMIT ? OFFSET ?",
+                                [*args, page_size, (page - 1) * page_size]).fetchall()
+            return Found(year, query, words, total, page, pages, [_listed(r) for r in rows])
+        rows = [r for r in conn.execute(f"SELECT * {sql}", args).fetchall() if r["company_id"] in score]
 
     def rank(r: sqlite3.Row) -> tuple[Any, ...]:
-        if score is None:
-            return (r["company_name"] or "", r["company_id"])
         hits, fields = score[r["company_id"]]
-        return ("products" not in fields, -hits, r["company_name"] or "", r["company_id"])
+        return ("products" not in fields, -hits, -len(fields), r["company_name"] or "", r["company_id"])
 
     rows.sort(key=rank)
     pages = max(1, math.ceil(len(rows) / page_size))
@@ -316,9 +349,8 @@ def search(folder: str | os.PathLike[str], query: str = "", *, year: int | None 
     shown = []
     for r in rows[(page - 1) * page_size: page * page_size]:
         c = _listed(r)
-        if score is not None:
-            c.hits = score[c.company_id][0]
-            c.fields = [f for f in FIELD_ORDER if f in score[c.company_id][1]]
+        c.hits = score[c.company_id][0]
+        c.fields = [f for f in FIELD_ORDER if f in score[c.company_id][1]]
         shown.append(c)
     return Found(year, query, words, len(rows), page, pages, shown)
 

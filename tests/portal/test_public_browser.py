@@ -80,6 +80,7 @@ def test_a_federations_statistics_equal_iupjong_trends(page: Page, public_server
                           "-o", str(tmp_path / "trends.xlsx"), "--format", "json"], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     trends = json.loads(res.stdout)
+    page.set_viewport_size({"width": 1280, "height": 1400})  # the summary and the first chart beside its table
     page.goto(public_server.url + "public/stats/")
     expect(page.get_by_role("heading", level=1)).to_have_text("통계 — 전국")
     _shot(page, "public-stats.png", tmp_path)

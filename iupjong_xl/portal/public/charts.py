@@ -41,26 +41,32 @@ class Chart:
     ticks: list[Tick] = field(default_factory=list)
 
 
-def nice_top(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least value (1 for nothing above zero)."""
+STEPS = {1: 5, 2: 4, 2.5: 5, 5: 5, 10: 5}  # the axis' top (times a power of ten) -> its intervals (all round)
+
+
+def nice_top(value: float) -> tuple[float, int]:
+    """The smallest of 1, 2, 2.5, 5, 10 times a power of ten that is at least value (1 for nothing above zero), and
+    how many intervals divide the axis into round steps."""
     if value <= 0:
-        return 1.0
+        return 1.0, 5
     power = 10 ** math.floor(math.log10(value))
     for m in (1, 2, 2.5, 5, 10):
         if m * power >= value - 1e-9:
-            return m * power
-    return 10 * power
+            return m * power, STEPS[m]
+    return 10 * power, 5
 
 
-def bar_chart(points: list[tuple[str, float | None, str]], decimals: int = 0) -> Chart:
+def _tick(v: float) -> str:
+    return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.{1 if abs(v * 10 - round(v * 10)) < 1e-9 else 2}f}"
+
+
+def bar_chart(points: list[tuple[str, float | None, str]]) -> Chart:
     """points: (year, value or None, the value as shown). The y axis runs from 0 to nice_top(max value)."""
     chart = Chart()
-    top = nice_top(max((v for _y, v, _s in points if v is not None), default=0.0))
+    top, steps = nice_top(max((v for _y, v, _s in points if v is not None), default=0.0))
     plot_h = chart.base - TOP
-    for i in range(5):
-        v = top * i / 4
-        tick_dec = decimals if top < 10 else 0
-        chart.ticks.append(Tick(round(chart.base - plot_h * i / 4, 1), f"{v:,.{tick_dec}f}"))
+    for i in range(steps + 1):
+        chart.ticks.append(Tick(round(chart.base - plot_h * i / steps, 1), _tick(top * i / steps)))
     n = max(1, len(points))
     slot = (chart.right - chart.left) / n
     width = min(64.0, slot * 0.6)

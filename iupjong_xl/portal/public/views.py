@@ -108,8 +108,7 @@ def stats(request: HttpRequest) -> HttpResponseBase:
         rows = [{"year": p.year, "value": with_unit(p.value, s.decimals, s.unit),
                  "numerator": number(p.numerator), "denominator": number(p.denominator),
                  "change": change_text(p.change, s.decimals, s.unit)} for p in s.points]
-        chart = bar_chart([(str(p.year), p.value, with_unit(p.value, s.decimals, s.unit)) for p in s.points],
-                          s.decimals)
+        chart = bar_chart([(str(p.year), p.value, with_unit(p.value, s.decimals, s.unit)) for p in s.points])
         series.append({"key": s.key, "name": s.name, "unit": s.unit, "ratio": s.ratio, "comparable": s.comparable,
                        "rows": rows, "chart": chart, "last": rows[-1] if rows else None,
                        "csv": "?" + urlencode({"scope": scope, "key": s.key})})
@@ -198,6 +197,7 @@ def club(request: HttpRequest, year: int, code: str) -> HttpResponseBase:
                                       ("activity_newproduct", "신제품개발")) if r.get(col)]
     return render(request, "public/club.html", _base(
         request, service.public_about(snapshot()), section="companies", page=page, club=r,
+        others=[y for y in page.years if y != year],
         kinds=", ".join(kinds) or "—", reported="예" if r.get("reported") else "아니요",
         cross="예" if r.get("cross_industry") else ("아니요" if r.get("cross_industry") is not None else "—")))
 
