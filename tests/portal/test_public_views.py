@@ -142,7 +142,7 @@ def test_a_company_page_and_a_club_page(client: Any, site: Path) -> None:
     html = client.get("/public/clubs/2009/SEO-001/").content.decode()
     text = _text(html)
     assert "<h1>서울솔빛교류회</h1>" in html
-    assert ("교류회코드 SEO-001 연합회 서울 연도 2009 (다른 연도: 2008) 설립연도 1990 보고서 제출 예 회원사 16곳 "
+    assert ("교류회코드 SEO-001 연합회 서울 연도 2009 (다른 연도: 2008 ) 설립연도 1990 보고서 제출 예 회원사 16곳 "
             "업종 수 중분류 11 · 대분류 5 (이업종: 예) 활동 유형 정보교환 활동 건수 17 월례회 10회 (참석률 70~90%) "
             "성과 0건 (기술개발 0건) 협력과제 신청 0건 · 선정 0건") in text
     industries = _cells(html, "industries")
