@@ -1069,6 +1069,14 @@ def is_published(snapshot: str | os.PathLike[str]) -> bool:
     return published(snapshot)
 
 
+def public_version(snapshot: str | os.PathLike[str]) -> tuple[Any, ...] | None:
+    """What identifies the snapshot's files (None when there is none): a page made from one version may be kept while
+    this stays the same."""
+    from iupjong_xl.analyses.public import identity
+
+    return identity(snapshot)
+
+
 def public_about(snapshot: str | os.PathLike[str]) -> Any:
     """The snapshot's years, sources (run of each year), scopes (전국 and the federations) and licence."""
     from iupjong_xl.analyses.public import about

@@ -76,7 +76,7 @@ class About:
 
 def about(folder: str | os.PathLike[str]) -> About:
     """(Cached while the snapshot's files are the same files: a new snapshot is a new folder.)"""
-    key = _identity(folder)
+    key = identity(folder)
     if key is not None and key in _ABOUT:
         return _ABOUT[key]
     made = _about(folder)
@@ -89,7 +89,7 @@ def about(folder: str | os.PathLike[str]) -> About:
 _ABOUT: dict[tuple[Any, ...], About] = {}
 
 
-def _identity(folder: str | os.PathLike[str]) -> tuple[Any, ...] | None:
+def identity(folder: str | os.PathLike[str]) -> tuple[Any, ...] | None:
     """The snapshot's files as the file system knows them (path, inode, size, modification time)."""
     try:
         key: tuple[Any, ...] = (str(Path(folder).resolve()),)
@@ -255,6 +255,22 @@ def _year(conn: sqlite3.Connection, year: int | None) -> tuple[int, list[int]]:
 
 
 def options(folder: str | os.PathLike[str], year: int | None = None) -> Options:
+    """(Cached while the snapshot's files are the same files.)"""
+    key = identity(folder)
+    if key is not None and (key, year) in _OPTIONS:
+        return _OPTIONS[(key, year)]
+    made = _options(folder, year)
+    if key is not None:
+        if any(k[0] != key for k in list(_OPTIONS)):
+            _OPTIONS.clear()
+        _OPTIONS[(key, year)] = made
+    return made
+
+
+_OPTIONS: dict[tuple[Any, ...], Options] = {}
+
+
+def _options(folder: str | os.PathLike[str], year: int | None) -> Options:
     with _open(folder) as conn:
         year, years = _year(conn, year)
         divisions = [Option(r[0], f"{r[0]} {r[1]}") for r in conn.execute(
@@ -320,9 +336,8 @@ def search(folder: str | os.PathLike[str], query: str = "", *, year: int | None 
             where.append("c.ksic_division = ?")
             args.append(division)
         if federation:
-            where.append("EXISTS (SELECT 1 FROM memberships m WHERE m.year = c.year AND m.company_id = c.company_id "
-                         "AND m.federation = ?)")
-            args.append(federation)
+            where.append("c.company_id IN (SELECT company_id FROM memberships WHERE year = ? AND federation = ?)")
+            args += [year, federation]
         if employee_band:
             where.append("c.employee_band = ?")
             args.append(employee_band)
@@ -337,22 +352,26 @@ def search(folder: str | os.PathLike[str], query: str = "", *, year: int | None 
             rows = conn.execute(f"SELECT * {sql} ORDER BY c.company_name, c.company_id LIMIT ? OFFSET ?",
                                 [*args, page_size, (page - 1) * page_size]).fetchall()
             return Found(year, query, words, total, page, pages, [_listed(r) for r in rows])
-        rows = [r for r in conn.execute(f"SELECT * {sql}", args).fetchall() if r["company_id"] in score]
+        named = [(cid, name) for cid, name in conn.execute(f"SELECT c.company_id, c.company_name {sql}", args)
+                 if cid in score]
 
-    def rank(r: sqlite3.Row) -> tuple[Any, ...]:
-        hits, fields = score[r["company_id"]]
-        return ("products" not in fields, -hits, -len(fields), r["company_name"] or "", r["company_id"])
+        def rank(item: tuple[int, str | None]) -> tuple[Any, ...]:
+            hits, fields = score[item[0]]
+            return ("products" not in fields, -hits, -len(fields), item[1] or "", item[0])
 
-    rows.sort(key=rank)
-    pages = max(1, math.ceil(len(rows) / page_size))
-    page = min(max(1, page), pages)
+        named.sort(key=rank)
+        pages = max(1, math.ceil(len(named) / page_size))
+        page = min(max(1, page), pages)
+        ids = [cid for cid, _name in named[(page - 1) * page_size: page * page_size]]
+        full = {r["company_id"]: r for r in conn.execute(
+            f"SELECT * FROM companies WHERE year = ? AND company_id IN ({', '.join('?' * len(ids))})", [year, *ids])}
     shown = []
-    for r in rows[(page - 1) * page_size: page * page_size]:
-        c = _listed(r)
+    for cid in ids:
+        c = _listed(full[cid])
         c.hits = score[c.company_id][0]
         c.fields = [f for f in FIELD_ORDER if f in score[c.company_id][1]]
         shown.append(c)
-    return Found(year, query, words, len(rows), page, pages, shown)
+    return Found(year, query, words, len(named), page, pages, shown)
 
 
 def _split(text: str | None) -> list[str]:

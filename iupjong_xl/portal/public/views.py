@@ -96,8 +96,25 @@ def change_text(change: float | None, decimals: int, unit: str) -> str:
     return f"{sign}{shown}{'%p' if unit == '%' else unit}"
 
 
+_PAGES: dict[tuple[Any, ...], bytes] = {}  # rendered 통계 pages of the current snapshot (a few dozen at most)
+
+
 @public_page
 def stats(request: HttpRequest) -> HttpResponseBase:
+    """(The page depends on the snapshot and the scope only: kept while the snapshot's files stay the same.)"""
+    version = service.public_version(snapshot())
+    key = (version, request.GET.get("scope") or NATIONAL, public_index())
+    if version is not None and key in _PAGES:
+        return HttpResponse(_PAGES[key])
+    response = _stats(request)
+    if version is not None and response.status_code == 200 and isinstance(response, HttpResponse):
+        if any(k[0] != version for k in list(_PAGES)) or len(_PAGES) > 64:
+            _PAGES.clear()
+        _PAGES[key] = response.content
+    return response
+
+
+def _stats(request: HttpRequest) -> HttpResponseBase:
     about = service.public_about(snapshot())
     scope = request.GET.get("scope") or NATIONAL
     if scope not in about.scopes:
