@@ -311,6 +311,17 @@ CATALOGUE: dict[str, Message] = {
                                       "federation reports (files or folders) whose rosters list the clubs"),
     "cli.portal.accounts.output": _m("새 계정과 처음 비밀번호를 적을 CSV (나눠 준 뒤 지우세요)",
                                      "the CSV of the new accounts and their initial passwords (for handing out)"),
+    "cli.portal.serve.public_index": _m("검색 엔진이 공개 페이지를 색인하게 합니다 (robots.txt); 없으면 robots.txt가 모두 "
+                                        "막습니다",
+                                        "let search engines index the public pages (robots.txt); without it "
+                                        "robots.txt disallows everything"),
+    "cli.portal.publish": _m("포털의 공개 자료를 냅니다: FOLDER/iupjong.db를 FOLDER/published로 `iupjong publish` 하고, "
+                             "공개 페이지(통계, 회원사 찾기, 자료 내려받기)가 그것을 읽습니다. 종료 코드 0 = 씀; 1 = 허용 목록에 "
+                             "없는 열이 실릴 뻔함(아무것도 쓰지 않음); 2 = 사용법.",
+                             "Publish the portal's open data: `iupjong publish` of FOLDER/iupjong.db into "
+                             "FOLDER/published, which the public pages (통계, 회원사 찾기, 자료 내려받기) read. Exit 0 = "
+                             "written; 1 = a column the allow-list does not declare would be published (nothing "
+                             "written); 2 = usage."),
     "cli.portal.serve": _m("Ctrl+C로 멈출 때까지 포털을 엽니다 (waitress; 정적 파일 포함).",
                            "Serve the portal (waitress; static files included) until stopped with Ctrl+C."),
     "cli.portal.serve.host": _m("받을 주소", "the address to listen on"),

@@ -978,10 +978,10 @@ _EXPORTS = {
     "Directory": "iupjong_xl.analyses.directory", "Opened": "iupjong_xl.analyses.directory",
     "EmptyNeedError": "iupjong_xl.analyses.partners", "UnknownCompanyError": "iupjong_xl.analyses.partners",
     "Matches": "iupjong_xl.analyses.partners", "Trends": "iupjong_xl.analyses.trends",
+    "NotPublishableError": "iupjong_xl.analyses.publish",
     "FileResult": "iupjong_xl.validate.findings", "Finding": "iupjong_xl.validate.findings",
     "Report": "iupjong_xl.validate.findings", "CONSOLIDATED_META": "iupjong_xl.rulebook",
     "META_SHEET": "iupjong_xl.rulebook", "DERIVED_SHEETS": "iupjong_xl.consolidate.sheets",
-    "NotPublishableError": "iupjong_xl.analyses.publish",
 }
 
 
@@ -1313,3 +1313,83 @@ def roster_clubs(paths: Iterable[str | os.PathLike[str]]) -> list[RosterClub]:
         raise UsageError("연합회 보고서(교류회 명부)를 찾지 못했습니다. 연합회 보고서 파일이나 그 폴더를 지정하세요.",
                          "no federation report (club roster) found; name federation report files or their folder")
     return list(out.values())
+
+# ------------------------------------------------------------------------------- the public pages (open data)
+# The portal's public pages read the published snapshot only (`publish`'s folder), never the ledger.
+
+PUBLISHED = "published"  # the snapshot's folder inside a portal folder
+
+
+def published_folder(portal_dir: str | os.PathLike[str]) -> Path:
+    """Where a portal folder keeps its published snapshot (`iupjong portal publish DIR` writes it)."""
+    return Path(portal_dir) / PUBLISHED
+
+
+def is_published(snapshot: str | os.PathLike[str]) -> bool:
+    from iupjong_xl.analyses.public import is_published as published
+
+    return published(snapshot)
+
+
+def public_version(snapshot: str | os.PathLike[str]) -> tuple[Any, ...] | None:
+    """What identifies the snapshot's files (None when there is none): a page made from one version may be kept while
+    this stays the same."""
+    from iupjong_xl.analyses.public import identity
+
+    return identity(snapshot)
+
+
+def public_about(snapshot: str | os.PathLike[str]) -> Any:
+    """The snapshot's years, sources (run of each year), scopes (전국 and the federations) and licence."""
+    from iupjong_xl.analyses.public import about
+
+    return about(snapshot)
+
+
+def public_statistics(snapshot: str | os.PathLike[str], scope: str = "전국") -> Any:
+    """Every indicator of 전국 or a federation for every year, with numerators, denominators and the change from the
+    year before (the values `trends` gives on the same ledger)."""
+    from iupjong_xl.analyses.public import statistics
+
+    return statistics(snapshot, scope)
+
+
+def public_options(snapshot: str | os.PathLike[str], year: int | None = None) -> Any:
+    """What the member directory can be filtered by in a year (the newest when None)."""
+    from iupjong_xl.analyses.public import options
+
+    return options(snapshot, year)
+
+
+def find_companies(snapshot: str | os.PathLike[str], query: str = "", **filters: Any) -> Any:
+    """Member companies by what they make (the partner finder's character 2-3-grams: 기계 and 전자 match), industry,
+    federation and size band (analyses.public.search)."""
+    from iupjong_xl.analyses.public import search
+
+    return search(snapshot, query, **filters)
+
+
+def public_company(snapshot: str | os.PathLike[str], year: int, company_id: int) -> Any:
+    from iupjong_xl.analyses.public import company
+
+    return company(snapshot, year, company_id)
+
+
+def public_club(snapshot: str | os.PathLike[str], year: int, club_code: str) -> Any:
+    from iupjong_xl.analyses.public import club
+
+    return club(snapshot, year, club_code)
+
+
+def public_files(snapshot: str | os.PathLike[str]) -> Any:
+    """The snapshot's downloadable files, as its Data Package lists them."""
+    from iupjong_xl.analyses.public import files
+
+    return files(snapshot)
+
+
+def public_file(snapshot: str | os.PathLike[str], name: str) -> Path:
+    """The path of a listed file of the snapshot (NotFoundError for any other name)."""
+    from iupjong_xl.analyses.public import file_path
+
+    return file_path(snapshot, name)

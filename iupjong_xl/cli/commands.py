@@ -614,8 +614,9 @@ def portal_accounts(folder: Path, sources: tuple[Path, ...], output: Path, lang:
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--public-index", is_flag=True)
 @_lang_option
-def portal_serve(folder: Path, host: str, port: int, lang: str) -> None:
+def portal_serve(folder: Path, host: str, port: int, public_index: bool, lang: str) -> None:
     import signal
 
     def ready(url: str) -> None:
@@ -626,7 +627,25 @@ def portal_serve(folder: Path, host: str, port: int, lang: str) -> None:
 
     signal.signal(signal.SIGTERM, stop)
 
-    _guard(_portal_commands().serve, folder, host=host, port=port, ready=ready)
+    _guard(_portal_commands().serve, folder, host=host, port=port, ready=ready, public_index=public_index)
+
+
+@portal.command("publish")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_lang_option
+def portal_publish(folder: Path, lang: str) -> None:
+    from iupjong_xl import service
+
+    try:
+        snap = _guard(_portal_commands().publish, folder)
+    except _Fail as exc:
+        if isinstance(exc.__cause__, service.NotPublishableError):
+            click.echo(exc.message, err=True)
+            sys.exit(EXIT_FINDINGS)
+        raise
+    data = snap.to_dict()
+    click.echo(f"공개 자료 -> {snap.output}: {', '.join(map(str, data['years']))}년 "
+               f"(회원사 {data['tables'].get('companies', 0):,}행)")
 
 
 def _show(data: dict[str, Any], output: Path, fmt: str, show: Any) -> None:

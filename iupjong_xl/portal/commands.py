@@ -12,6 +12,7 @@ from typing import Any
 from iupjong_xl import service
 from iupjong_xl.errors import UsageError
 from iupjong_xl.portal import folder as portal_folder
+from iupjong_xl.portal.public import PUBLIC_INDEX_ENV
 
 SETTINGS = "iupjong_xl.portal.settings"
 
@@ -144,9 +145,11 @@ def application(path: str | os.PathLike[str]) -> Any:
 
 
 def serve(path: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int = 8000,
-          ready: Callable[[str], None] | None = None) -> None:
+          ready: Callable[[str], None] | None = None, public_index: bool = False) -> None:
     """Serve the portal with waitress (static files through whitenoise) until stopped. Bodies longer than the
-    upload cap are refused by waitress too (a body without a declared length cannot slip past the cap)."""
+    upload cap are refused by waitress too (a body without a declared length cannot slip past the cap).
+    public_index: robots.txt lets search engines index the public pages (else it disallows everything)."""
+    os.environ[PUBLIC_INDEX_ENV] = "1" if public_index else "0"
     app = application(path)
     from django.conf import settings
     from waitress.server import create_server
@@ -158,3 +161,18 @@ def serve(path: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int = 
     if ready is not None:
         ready(f"http://{host}:{getattr(server, 'effective_port', port)}/")
     server.run()
+
+
+def publish(path: str | os.PathLike[str]) -> Any:
+    """The portal folder's published snapshot (DIR/published, what the public pages read): `iupjong publish` of the
+    folder's ledger into it, through the service. The pages show the new snapshot at their next request."""
+    folder = portal_folder.Folder(Path(path).resolve())
+    if not folder.config_file.exists():
+        raise _not_a_portal(path)
+    return service.publish(folder.ledger, service.published_folder(folder.path))
+
+
+def _not_a_portal(path: str | os.PathLike[str]) -> UsageError:
+    where = Path(path).resolve()
+    return UsageError(f"{where}은(는) 포털 폴더가 아닙니다. 먼저 iupjong portal init {path} 를 실행하세요.",
+                      f"{where} is not a portal folder; run iupjong portal init {path} first", file=str(where))
