@@ -801,10 +801,17 @@ class Submission:
     warnings: int
     findings: list[Finding] = field(default_factory=list)
     events: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    rows_read: int | None = None  # data rows the validator read
 
     @property
     def valid(self) -> bool:
         return self.errors == 0
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """The validator's stats of this one file (as `validate --format json` gives them)."""
+        return {"files": 1, "files_valid": int(self.errors == 0), "rows": self.rows_read or 0,
+                "errors": self.errors, "warnings": self.warnings}
 
 
 def init_ledger(path: str | os.PathLike[str]) -> Path:
@@ -845,6 +852,7 @@ def upload(ledger: str | os.PathLike[str], data: bytes, file_name: str, scope: S
             checked = check([str(path)], keep=True, prior=prior)
     findings = [_named(f, name) for f in checked.report.findings]
     up = submissions.Upload(name, data, digest, scope.account, scope.role, scope.club, scope.federation, findings)
+    up.rows_read = sum(sum(fr.rows.values()) for fr in checked.report.files)
     status = "received"
     pf = checked.files[0] if checked.files else None
     if pf is not None and pf.book is not None and pf.kind is not None:
@@ -916,7 +924,7 @@ def _version_rows(pf: Any, records: dict[str, list[dict[str, Any]]], up: Any,
 
 def _submission(r: Any) -> Submission:
     return Submission(r.id, r.run, r.file_name, r.size, r.sha256, r.account, r.received, r.kind, r.year, r.club_code,
-                      r.federation, r.status, r.errors, r.warnings, r.findings, r.events)
+                      r.federation, r.status, r.errors, r.warnings, r.findings, r.events, r.rows_read)
 
 
 def submission(ledger: str | os.PathLike[str], sid: int, scope: Scope) -> Submission:

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "iupjong_xl.portal.accounts",
     "iupjong_xl.portal.front",
+    "iupjong_xl.portal.api",
 ]
 
 MIDDLEWARE = [

@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("iupjong_xl.portal.accounts.urls")),
     path("", include("iupjong_xl.portal.front.urls")),
+    path("", include("iupjong_xl.portal.api.urls")),
 ]
