@@ -873,9 +873,12 @@ def upload(ledger: str | os.PathLike[str], data: bytes, file_name: str, scope: S
             status = "refused"
         elif pf.kind == "club" and up.club_code is not None:
             up.rows = _version_rows(pf, records, up, digest)
+    _fault("upload_validated")  # crash tests: validated, nothing recorded
     with open_ledger(db) as led, led.writing() as conn:
         sid = submissions.record(conn, up, status)
         got = submissions.get(conn, sid, "center", None, None)
+        _fault("upload_recording")  # crash tests: recorded but not committed
+    _fault("upload_recorded")  # crash tests: committed, not yet answered
     assert got is not None
     return _submission(got)
 
