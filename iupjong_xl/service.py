@@ -822,6 +822,19 @@ def init_ledger(path: str | os.PathLike[str]) -> Path:
         return led.path
 
 
+def warm_up() -> None:
+    """Validate a blank report once before a server takes requests: the validation stack (pandas, pandera, the
+    reader, the newest rule book and its schemas) is loaded and a validation worker started and kept, so the first
+    upload is as fast as the next and no request imports any of it (kept workers serve the following requests)."""
+    from iupjong_xl import rulebook
+
+    years = rulebook.available_years()
+    if not years:
+        return
+    with tempfile.TemporaryDirectory(prefix="iupjong-warm-") as tmp:  # a blank report, validated as an upload is
+        validate([template(Path(tmp) / "warm.xlsx", "club", years[-1])])
+
+
 def _safe_name(name: str) -> str:
     """The name a file was uploaded under, for showing only: its last path part, without control characters."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
