@@ -9,6 +9,7 @@ import hashlib
 import http.client
 import shutil
 import sqlite3
+import subprocess
 import threading
 import urllib.error
 from collections.abc import Callable
@@ -96,6 +97,10 @@ def test_ten_uploads_at_the_same_moment_are_all_recorded(template: tuple[Path, s
         # each one in the club's history page
         _status, _url, page = browser.get("/club/history/")
         assert all(f'<a href="/submissions/{sid}/">{sid}</a>' in page for sid in ids)
+        # the backup while it runs (docs/portal-api.md): SQLite's online backup of both databases
+        for name in ("iupjong.db", "accounts.sqlite3"):
+            subprocess.run(["sqlite3", str(folder / name), f".backup {tmp_path / ('backup-' + name)}"], check=True,
+                           capture_output=True, timeout=60)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -107,6 +112,11 @@ def test_ten_uploads_at_the_same_moment_are_all_recorded(template: tuple[Path, s
     assert db.execute("SELECT COUNT(*), SUM(run_until IS NULL) FROM versions WHERE workbook = 'portal'"
                       " AND unit_key = 'SEO-001'").fetchone() == (10, 1)
     assert sorted(n for (n,) in db.execute("SELECT file_name FROM submissions")) == sorted(n for n, _ in files)
+    backup = consistent(tmp_path / "backup-iupjong.db")
+    assert backup.execute("SELECT id, sha256, status FROM submissions ORDER BY id").fetchall() == db.execute(
+        "SELECT id, sha256, status FROM submissions ORDER BY id").fetchall()
+    assert sqlite3.connect(tmp_path / "backup-accounts.sqlite3").execute(
+        "SELECT username FROM auth_user").fetchall() == [("seo001",)]
 
 
 def killed_in(folder: Path, point: str, token: str, name: str, data: bytes) -> None:
