@@ -5,13 +5,12 @@ needed; the 20 MB cap; every error JSON in Korean with an English field."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +44,17 @@ def get(client: Any, token: str | None, sid: int | str, query: str = "") -> Any:
 
 @pytest.fixture(scope="module")
 def validated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """`iupjong validate NAME --format json` in the file's folder: the CLI's own answer (exit 1: errors)."""
+    """`iupjong validate NAME --format json` in the file's folder: the command's own answer (exit 1: errors)."""
+    from click.testing import CliRunner
+
+    from iupjong_xl.cli import cli
+
     folder = tmp_path_factory.mktemp("cli")
     shutil.copy(PROBLEMS / NAME, folder / NAME)
-    done = subprocess.run([sys.executable, "-m", "iupjong_xl", "validate", NAME, "--format", "json", "-q"],
-                          cwd=folder, capture_output=True, text=True, check=False)
-    assert done.returncode == 1, done.stderr
-    return json.loads(done.stdout)
+    with contextlib.chdir(folder):
+        done = CliRunner().invoke(cli, ["validate", NAME, "--format", "json", "-q"])
+    assert done.exit_code == 1, done.output
+    return dict(json.loads(done.stdout))
 
 
 def test_the_token_page_makes_a_token_shown_once_and_keeps_only_its_hash(client: Any, make_user: Any,
