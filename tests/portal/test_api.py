@@ -236,3 +236,23 @@ def test_a_hostile_file_is_a_finding_not_a_crash(client: Any, make_user: Any) ->
     body = upload(client, token, "<script>.xlsx", problem("20_엑셀아님_HTML.xlsx")).json()
     assert body["status"] == "received" and body["valid"] is False
     assert body["findings"][0]["file"] == "<script>.xlsx" and body["findings"][0]["code"].startswith("FILE_")
+
+
+def test_a_ledger_held_too_long_is_a_json_error_and_nothing_is_recorded(client: Any, make_user: Any, ledger: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from iupjong_xl.consolidate.ledger import WAIT_ENV
+
+    token = token_for(make_user("api011", club="SEO-001"))
+    monkeypatch.setenv(WAIT_ENV, "0.2")
+    holder = sqlite3.connect(ledger, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another run writing the ledger
+    try:
+        before = holder.execute("SELECT COUNT(*) FROM submissions").fetchone()
+        answer = upload(client, token, NAME, problem(NAME))
+    finally:
+        holder.execute("ROLLBACK")
+    assert answer.status_code == 503
+    body = answer.json()
+    assert body["error"] == "not_recorded" and body["message"].startswith("올린 보고서를 기록하지 못했습니다: 원장 ")
+    assert body["message"].endswith(" 잠시 뒤 다시 올리세요.") and body["message_en"].endswith("Upload again in a moment.")
+    assert holder.execute("SELECT COUNT(*) FROM submissions").fetchone() == before

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iupjong_xl import service
-from iupjong_xl.errors import NotFoundError
+from iupjong_xl.errors import IupjongError, NotFoundError
 from iupjong_xl.portal.api import tokens
 from iupjong_xl.portal.api.models import Token
 
@@ -96,7 +96,12 @@ def submissions(request: HttpRequest) -> HttpResponseBase:
     if not f.size:
         return error(400, "file_empty", "빈 파일입니다. 보고서 파일을 보내세요.", "the file is empty; send the report file")
     data = b"".join(f.chunks())
-    sub = service.upload(settings.LEDGER, data, f.name or "", scope)
+    try:
+        sub = service.upload(settings.LEDGER, data, f.name or "", scope)
+    except IupjongError as exc:  # e.g. the ledger held by another run past its wait: nothing was recorded
+        log.warning("api upload failed: account %s, %s", scope.account, type(exc).__name__)
+        return error(503, "not_recorded", f"올린 보고서를 기록하지 못했습니다: {exc.ko} 잠시 뒤 다시 올리세요.",
+                     f"the upload could not be recorded: {exc.en} Upload again in a moment.")
     log.info("api upload: submission %s, account %s, %s bytes, %s errors, %s warnings", sub.id, scope.account,
              sub.size, sub.errors, sub.warnings)
     response = _answer(as_json(sub, _lang(request)), status=201)
