@@ -133,6 +133,7 @@ def test_post_answers_what_validate_format_json_says(client: Any, make_user: Any
                                                                                    "api001")
     # GET gives the same; in English with ?lang=en (as validate --lang en)
     assert get(client, token, sid).json() == body
+    assert get(client, token, f"{sid}/").json() == body  # the slash is optional
     english = get(client, token, sid, "?lang=en").json()
     assert english["findings"][0]["message"] != body["findings"][0]["message"]
     assert [f["code"] for f in english["findings"]] == [f["code"] for f in body["findings"]]

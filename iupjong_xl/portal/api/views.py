@@ -110,7 +110,7 @@ def submissions(request: HttpRequest) -> HttpResponseBase:
 
 
 @csrf_exempt
-def submission(request: HttpRequest, sid: int) -> HttpResponseBase:
+def submission(request: HttpRequest, sid: str) -> HttpResponseBase:
     """GET /api/v1/submissions/<id>: one submission the token's account may see (else 404, as on the pages)."""
     if request.method != "GET":
         return _method_not_allowed(["GET"])
@@ -118,7 +118,7 @@ def submission(request: HttpRequest, sid: int) -> HttpResponseBase:
     if token is None:
         return _unauthorized()
     try:
-        sub = service.submission(settings.LEDGER, sid, scope_of(token.user))
+        sub = service.submission(settings.LEDGER, int(sid), scope_of(token.user))
     except NotFoundError:
         return _not_found()
     return _answer(as_json(sub, _lang(request)))
