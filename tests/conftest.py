@@ -144,3 +144,15 @@ def small_national(write_report: Callable[..., Path], tmp_path: Path) -> Path:
     out = tmp_path / "out" / "national.xlsx"
     service.consolidate([report], out)
     return out
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """At the last test's teardown, before the session's fixtures end: stop the kept validation workers. A worker
+    is forked with copies of every open descriptor, the Playwright driver's pipes among them, and Playwright's
+    teardown waits for its driver to see the end of its input: workers forked after the browser started would
+    make the run hang at the end (browser tests run early, validations later)."""
+    if nextitem is None:
+        from iupjong_xl.io import sandbox
+
+        sandbox.shutdown()

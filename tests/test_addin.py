@@ -26,10 +26,11 @@ from iupjong_xl.excel import install as addin
 ADDIN = Path(__file__).resolve().parent.parent / "addin"
 XLAM = ADDIN / "iupjong.xlam"
 CUI = "{http://schemas.microsoft.com/office/2009/07/customui}"
-LABELS = ["검증", "새 서식", "취합", "지표·지원금 갱신", "회원사 명부", "파트너 찾기", "도움말"]
-ICONS = ["DataValidation", "FileSaveAsExcelXlsx", "Consolidate", "Refresh", "TableInsertExcel", "FindDialogExcel",
+LABELS = ["검증", "새 서식", "포털에 제출", "취합", "지표·지원금 갱신", "회원사 명부", "파트너 찾기", "도움말"]
+ICONS = ["DataValidation", "FileSaveAsExcelXlsx", "FileSendMenu", "Consolidate", "Refresh", "TableInsertExcel", "FindDialogExcel",
          "Help"]
-TAGS = ["iupjong_xl.excel:validate_book", "iupjong_xl.excel:new_template", "iupjong_xl.excel:consolidate_folder",
+TAGS = ["iupjong_xl.excel:validate_book", "iupjong_xl.excel:new_template", "iupjong_xl.excel.portal:submit_to_portal",
+        "iupjong_xl.excel:consolidate_folder",
         "iupjong_xl.excel:refresh_book", "iupjong_xl.excel.coordinator:directory_book",
         "iupjong_xl.excel.coordinator:partners_book", "iupjong_xl.excel:show_help"]
 
@@ -50,7 +51,7 @@ def excel_control_ids() -> set[str]:
 # ------------------------------------------------------------------------------------------------- the ribbon
 
 
-def test_ribbon_shape_ids_unique_and_the_seven_buttons() -> None:
+def test_ribbon_shape_ids_unique_and_the_eight_buttons() -> None:
     root = ET.parse(ADDIN / "customUI.xml").getroot()
     assert root.tag == f"{CUI}customUI"
     tabs = list(root.iter(f"{CUI}tab"))

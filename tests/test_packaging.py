@@ -110,4 +110,4 @@ def test_every_package_and_the_portals_templates_and_static_files_ship() -> None
     files = [p.relative_to(portal).as_posix() for d in ("templates", "static") for p in (portal / d).rglob("*")
              if p.is_file()]
     globs = conf["package-data"]["iupjong_xl.portal"]
-    assert len(files) == 23 and sorted(f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)) == []
+    assert len(files) == 24 and sorted(f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)) == []

@@ -7,6 +7,7 @@ outside the lock. What one upload leaves: a run (command "upload", who = the por
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sqlite3
@@ -38,6 +39,7 @@ class Upload:
     federation: str | None = None
     rows: dict[str, list[dict[str, Any]]] | None = None  # sheet key -> rows: the version to keep (None: not taken)
     rulebook_version: str | None = None
+    rows_read: int = 0  # data rows the validator read (its stats' "rows")
 
 
 @dataclass
@@ -64,6 +66,7 @@ class Row:
     warnings: int
     findings: list[Finding] = field(default_factory=list)
     events: list[tuple[str, str, str, str | None]] = field(default_factory=list)  # (kind, account, at, note)
+    rows_read: int | None = None  # data rows the validator read (None: recorded before this was kept)
 
 
 COLUMNS = ("id, run_id, sha256, file_name, size, account, account_role, account_club, account_federation, received, "
@@ -105,7 +108,7 @@ def record(conn: sqlite3.Connection, up: Upload, status: str) -> int:
                  " NULL)", (sid, up.account, now()))
     conn.execute("UPDATE runs SET finished = ?, outcome = ?, counts = ? WHERE id = ?",
                  (now(), "errors" if errors else "ok", dumps({"errors": errors, "warnings": warnings,
-                                                              "submission": sid}), run_id))
+                                                              "submission": sid, "rows": up.rows_read}), run_id))
     return sid
 
 
@@ -159,6 +162,9 @@ def get(conn: sqlite3.Connection, sid: int, role: str, club: str | None, federat
                         " FROM findings WHERE run_id = ? ORDER BY id", (sub.run,))]
     sub.events = [(str(k), str(a), str(t), n) for k, a, t, n in conn.execute(
         "SELECT kind, account, at, note FROM submission_events WHERE submission_id = ? ORDER BY id", (sid,))]
+    counts = conn.execute("SELECT counts FROM runs WHERE id = ?", (sub.run,)).fetchone()
+    rows = json.loads(counts[0]).get("rows") if counts and counts[0] else None
+    sub.rows_read = rows if isinstance(rows, int) else None
     return sub
 
 

@@ -5,6 +5,7 @@
 - live.py: the open workbook (sheets, values, meta, kind, a snapshot of its current values)
 - buttons.py: 검증, 취합, 지표·지원금 갱신, 새 서식, 도움말
 - coordinator.py: 회원사 명부, 파트너 찾기
+- portal.py: 포털에 제출 (the portal's JSON API, urllib.request)
 - build.py, install.py, doctor.py: the add-in itself (build iupjong.xlam, install it into Excel, check the setup)
 
 Every button calls only iupjong_xl.service (tests/test_layout.py holds the front ends to it)."""
@@ -20,6 +21,7 @@ from iupjong_xl.excel.buttons import (
     validate_book,
 )
 from iupjong_xl.excel.live import book_kind, meta, sheet_names, snapshot
+from iupjong_xl.excel.portal import submit_to_portal
 from iupjong_xl.excel.ribbon import ButtonError, dispatch, resolve
 
 __all__ = [
@@ -37,5 +39,6 @@ __all__ = [
     "sheet_names",
     "show_help",
     "snapshot",
+    "submit_to_portal",
     "validate_book",
 ]

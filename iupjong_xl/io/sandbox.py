@@ -45,6 +45,7 @@ CRASHED = "FILE_READ_CRASHED"
 TOO_COMPLEX = "FILE_TOO_COMPLEX"
 INTERNAL = "FILE_INTERNAL_ERROR"
 
+PARENT_CHECK_SECONDS = 1.0  # how often an idle worker checks that its parent lives
 _NATIVE_MAX = 16_000  # characters of captured stderr kept per file
 _MEMORY_SIGNS = ("memory allocation of", "MemoryError", "Cannot allocate memory", "out of memory",
                  "std::bad_alloc", "capacity overflow")
@@ -176,8 +177,15 @@ def _worker(conn: Any, fn: Callable[[Any], Any], memory_mb: int, err_path: str,
         initializer(*initargs)
     base = _vm_bytes()
     _cap_memory(memory_mb)
+    parent = os.getppid()
     while True:
         try:
+            # a forked worker holds copies of the parent's pipe ends (its own and earlier workers'), so it would
+            # never see EOF if the parent died (kill -9 of a server): it would live on with the parent's inherited
+            # sockets open. It checks every second that its parent is still the same process and ends if not.
+            while not conn.poll(PARENT_CHECK_SECONDS):
+                if os.getppid() != parent:
+                    return
             msg = conn.recv()
         except (EOFError, OSError):
             return

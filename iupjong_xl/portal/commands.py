@@ -154,6 +154,8 @@ def serve(path: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int = 
     from django.conf import settings
     from waitress.server import create_server
 
+    service.warm_up()  # the validation stack loaded once, before the first request (docs/portal-api.md)
+
     from iupjong_xl.portal.middleware import SLACK
 
     server = create_server(app, host=host, port=port, threads=4, ident="iupjong-portal",

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "iupjong_xl.portal.accounts",
     "iupjong_xl.portal.front",
     "iupjong_xl.portal.public",
+    "iupjong_xl.portal.api",
 ]
 
 MIDDLEWARE = [

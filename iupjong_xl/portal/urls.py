@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("iupjong_xl.portal.accounts.urls")),
     path("", include("iupjong_xl.portal.front.urls")),
     path("", include("iupjong_xl.portal.public.urls")),
+    path("", include("iupjong_xl.portal.api.urls")),
 ]
