@@ -322,6 +322,14 @@ CATALOGUE: dict[str, Message] = {
                              "FOLDER/published, which the public pages (통계, 회원사 찾기, 자료 내려받기) read. Exit 0 = "
                              "written; 1 = a column the allow-list does not declare would be published (nothing "
                              "written); 2 = usage."),
+    "cli.portal.demo": _m("포털을 써 보기 위한 데모 폴더를 만듭니다: 2009년 표본 보고서를 각 교류회 계정으로 올리고, 전국 "
+                          "취합하고, 공개 자료를 냅니다. 데모 계정(비밀번호가 모두 같음)을 보여 줍니다. 실제 운영에는 "
+                          "쓰지 마세요.",
+                          "Make a demo folder to try the portal: the 2009 sample reports uploaded by their clubs' "
+                          "accounts, consolidated nationally and published. Prints the demo accounts (all with the "
+                          "same password). Not for production."),
+    "cli.portal.demo.reports": _m("올릴 보고서 폴더 (기본: 표본 보고서를 만들어 씀)",
+                                  "the folder of reports to upload (default: the generated sample corpus)"),
     "cli.portal.serve": _m("Ctrl+C로 멈출 때까지 포털을 엽니다 (waitress; 정적 파일 포함).",
                            "Serve the portal (waitress; static files included) until stopped with Ctrl+C."),
     "cli.portal.serve.host": _m("받을 주소", "the address to listen on"),

@@ -220,7 +220,7 @@ def test_every_command_takes_lang_and_every_option_has_help_in_both_languages() 
                 missing_help.append(key)
     assert missing_lang == []
     assert missing_help == []
-    assert len(list(_commands(cli))) == 22
+    assert len(list(_commands(cli))) == 23
 
 
 @pytest.mark.parametrize("path", [("directory",), ("partners",), ("trends",), ("template",), ("addin", "doctor"),

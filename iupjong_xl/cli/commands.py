@@ -577,6 +577,28 @@ def portal_init(folder: Path, profile: str | None, lang: str) -> None:
                                                " (이미 모두 있음)"))
 
 
+@portal.command("demo")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--from", "reports", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_lang_option
+def portal_demo(folder: Path, reports: Path | None, lang: str) -> None:
+    portal = _portal_commands()
+    done = _guard(portal.demo, folder, reports=reports)
+    ko = lang != "en"
+    click.echo(f"{done.path}: " + (f"데모 포털 준비됨 — 보고서 {done.uploads}개를 교류회 계정으로 올림 (오류 있는 보고서 "
+                                   f"{done.errors}개), 전국 취합" + (", 공개 자료 냄" if done.published else "") if ko else
+                                   f"demo portal ready: {done.uploads} reports uploaded by their clubs ({done.errors} "
+                                   "with errors), consolidated" + (", published" if done.published else "")))
+    shown = [a for a in done.accounts if a[1] != "club"][:3] + [a for a in done.accounts if a[1] == "club"][:3]
+    click.echo(("계정 (모두 비밀번호 " if ko else "accounts (all with the password ") + f"{portal.DEMO_PASSWORD}):")
+    for username, role, which in shown:
+        click.echo(f"  {username}  {role} {which}".rstrip())
+    more = len(done.accounts) - len(shown)
+    if more > 0:
+        click.echo(f"  … 외 {more}개 (교류회마다 교류회코드가 아이디)" if ko else f"  … and {more} more (a club's code is its user name)")
+    click.echo(f"다음: iupjong portal serve {folder}" if ko else f"next: iupjong portal serve {folder}")
+
+
 @portal.group("user")
 def portal_user() -> None:
     pass  # a group: its help is the catalogue's (messages.py)

@@ -178,3 +178,63 @@ def _not_a_portal(path: str | os.PathLike[str]) -> UsageError:
     where = Path(path).resolve()
     return UsageError(f"{where}은(는) 포털 폴더가 아닙니다. 먼저 iupjong portal init {path} 를 실행하세요.",
                       f"{where} is not a portal folder; run iupjong portal init {path} first", file=str(where))
+
+
+DEMO_PASSWORD = "demo-2009"  # the demo's accounts, printed by `iupjong portal demo` (a demo folder is not production)
+
+
+@dataclass
+class Demo:
+    path: Path
+    reports: Path
+    accounts: list[tuple[str, str, str]]  # (username, role, club or federation)
+    uploads: int
+    errors: int
+    published: bool
+
+
+def demo(path: str | os.PathLike[str], *, reports: str | os.PathLike[str] | None = None) -> Demo:
+    """A portal folder to try the portal with: created like `init`, the sample corpus of 2009 (generated into
+    DIR/sample_workbooks unless `reports` names a folder of reports) uploaded by its clubs' accounts, consolidated
+    into the ledger's national view and published for the public pages. Accounts: `center`, one per federation
+    (`<연합회>연합회`) and one per club (its club code), all with the password DEMO_PASSWORD."""
+    done = init(path)
+    root = done.path
+    if reports is None:
+        source = root / "sample_workbooks"
+        if not (source / "2009").is_dir():
+            service.sample(source)
+        source = source / "2009"
+    else:
+        source = Path(reports)
+    clubs = service.roster_clubs([source])
+    _django(root)
+    from django.db import transaction
+    from django.utils import translation
+
+    from iupjong_xl.portal.accounts.manage import add_user as add
+    from iupjong_xl.portal.accounts.manage import exists
+
+    made: list[tuple[str, str, str]] = [(CENTER, "center", "")]
+    made += [(f"{fed}연합회", "federation", fed) for fed in dict.fromkeys(c.federation for c in clubs)]
+    made += [(c.club_code, "club", c.club_code) for c in clubs]
+    feds = {c.club_code: c.federation for c in clubs}
+    with translation.override("ko"), transaction.atomic():
+        for username, role, which in made:
+            if not exists(username):
+                add(username, DEMO_PASSWORD, role, club=which if role == "club" else None,
+                    federation=which if role == "federation" else feds.get(which) if role == "club" else None)
+    uploads = errors = 0
+    for club in clubs:
+        for report in sorted(source.rglob(f"*_{club.club_code}_*.xlsx")):
+            sub = service.upload(done.ledger, report.read_bytes(), report.name,
+                                 service.Scope(club.club_code, "club", club.club_code, club.federation))
+            uploads += 1
+            errors += sub.errors > 0
+    service.consolidate([source], root / "national.xlsx", ledger=done.ledger)
+    published = True
+    try:
+        publish(root)
+    except UsageError:
+        published = False  # nothing national to publish (a folder of reports without a full program)
+    return Demo(root, source, made, uploads, errors, published)

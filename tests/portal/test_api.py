@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.portal.conftest import PROBLEMS, problem
+from tests.portal.helpers import PROBLEMS, problem
 from tests.portal.test_upload import Unreadable
 
 pytestmark = pytest.mark.django_db

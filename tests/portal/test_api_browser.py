@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.portal import served
-from tests.portal.conftest import PROBLEMS, Server
+from tests.portal.helpers import PROBLEMS, Server
 from tests.portal.test_browser import login
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.portal.conftest import Server
+from tests.portal.helpers import Server
 from tests.portal.public_snapshot import makers, public_portal
 
 __all__ = ["public_portal"]

@@ -28,7 +28,7 @@ def test_portal_publish_of_a_portal_folder_without_its_ledger_is_a_usage_error(t
     portal_folder.create(tmp_path)
     res = CliRunner().invoke(cli, ["portal", "publish", str(tmp_path)])
     assert res.exit_code == 2, res.output
-    assert res.stderr == (f"Error: 원장 {tmp_path.resolve() / 'iupjong.db'}이(가) 없습니다.\n"
+    assert res.stderr == (f"오류: 원장 {tmp_path.resolve() / 'iupjong.db'}이(가) 없습니다.\n"
                           f"(there is no ledger {tmp_path.resolve() / 'iupjong.db'})\n")
     assert not (tmp_path / "published").exists()
 

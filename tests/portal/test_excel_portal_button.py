@@ -19,9 +19,8 @@ from test_excel_coordinator import InputApp
 
 from iupjong_xl import excel
 from iupjong_xl.excel import portal
-from tests.portal.conftest import PROBLEMS, make_user  # sets the portal's Django up (one folder for the run)
+from tests.portal.helpers import PROBLEMS
 
-__all__ = ["make_user"]  # the fixture, used by name
 NAME = "01_사업자번호_검증번호.xlsx"
 TAG = "iupjong_xl.excel.portal:submit_to_portal"
 
