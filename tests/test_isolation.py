@@ -120,6 +120,17 @@ def test_an_aborting_worker_costs_only_its_job() -> None:
     assert out[3].detail == "the reader stopped (SIGABRT): second"
 
 
+def test_an_allocation_abort_is_too_complex_even_under_a_long_backtrace() -> None:
+    """Rust aborts on a failed allocation and, with RUST_BACKTRACE set, prints a backtrace after the message: the
+    message (or the handle_alloc_error frame) is still read as running out of memory, not as a crash."""
+    frames = "".join(f"  {i}: calamine::cfb::Cfb::new::h{i:016x}\n             at src/cfb.rs:{i}:5\n" for i in range(4000))
+    told = "memory allocation of 4294967296 bytes failed\nstack backtrace:\n" + frames
+    named = "stack backtrace:\n  3: alloc::alloc::handle_alloc_error\n" + frames
+    out = run_isolated(_job, [("abort", told), ("abort", named)], workers=1)
+    assert len(told) > 16_000 * 4  # longer than the tail that is kept of a worker's output
+    assert [o.code for o in out] == [TOO_COMPLEX, TOO_COMPLEX]
+
+
 def test_a_job_over_the_time_limit_is_killed_and_the_batch_goes_on() -> None:
     start = time.monotonic()
     out = run_isolated(_job, [("sleep", 30), 5, ("sleep", 0.01)], workers=1, limits=Limits(seconds=0.5))

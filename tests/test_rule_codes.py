@@ -690,8 +690,8 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
 
 
 def _describe(findings: list[Finding]) -> str:
-    return "\n".join(f"  {f.code} {f.severity} {f.sheet}!{f.cell} row={f.row} column={f.column} value={f.value!r}"
-                     for f in findings) or "  (none)"
+    return "\n".join(f"  {f.code} {f.severity} {f.sheet}!{f.cell} row={f.row} column={f.column} value={f.value!r}: "
+                     f"{f.message('en')}" for f in findings) or "  (none)"
 
 
 def _check_expected(findings: list[Finding], exp: Exp) -> Finding:

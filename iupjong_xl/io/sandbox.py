@@ -48,7 +48,8 @@ INTERNAL = "FILE_INTERNAL_ERROR"
 PARENT_CHECK_SECONDS = 1.0  # how often an idle worker checks that its parent lives
 _NATIVE_MAX = 16_000  # characters of captured stderr kept per file
 _MEMORY_SIGNS = ("memory allocation of", "MemoryError", "Cannot allocate memory", "out of memory",
-                 "std::bad_alloc", "capacity overflow")
+                 "std::bad_alloc", "capacity overflow",
+                 "handle_alloc_error")  # Rust's abort on a failed allocation, as a backtrace names it
 
 
 @dataclass(frozen=True)
@@ -108,13 +109,21 @@ def _cap_memory(memory_mb: int) -> None:
 
 
 def _read_native(fd: int) -> str:
+    """What the worker wrote to its stderr: the beginning and the end when it is long. The beginning matters: a
+    reader that runs out of memory says so first ("memory allocation of … bytes failed") and may then print a long
+    backtrace (RUST_BACKTRACE set in the environment) that would push that line out of a tail alone."""
+    half = _NATIVE_MAX // 2
     try:
         size = os.lseek(fd, 0, os.SEEK_END)
-        os.lseek(fd, max(0, size - _NATIVE_MAX * 4), os.SEEK_SET)
-        raw = os.read(fd, _NATIVE_MAX * 4)
+        os.lseek(fd, 0, os.SEEK_SET)
+        if size <= _NATIVE_MAX * 4:
+            return os.read(fd, size).decode("utf-8", "replace")[-_NATIVE_MAX:]
+        head = os.read(fd, half * 4).decode("utf-8", "replace")[:half]
+        os.lseek(fd, size - half * 4, os.SEEK_SET)
+        tail = os.read(fd, half * 4).decode("utf-8", "replace")[-half:]
     except OSError:
         return ""
-    return raw.decode("utf-8", "replace")[-_NATIVE_MAX:]
+    return f"{head}\n…\n{tail}"
 
 
 # The parent's ends of the workers' pipes: a forked worker closes its copies, so that the parent's end of its own
@@ -241,12 +250,13 @@ class _Worker:
 
     def native(self) -> str:
         try:
-            with open(self.err_path, "rb") as fh:
-                fh.seek(0, os.SEEK_END)
-                fh.seek(max(0, fh.tell() - _NATIVE_MAX * 4))
-                return fh.read().decode("utf-8", "replace")[-_NATIVE_MAX:]
+            fd = os.open(self.err_path, os.O_RDONLY)
         except OSError:
             return ""
+        try:
+            return _read_native(fd)
+        finally:
+            os.close(fd)
 
     def kill(self) -> None:
         if self.proc.is_alive():
