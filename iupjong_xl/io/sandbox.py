@@ -117,10 +117,14 @@ def _read_native(fd: int) -> str:
         size = os.lseek(fd, 0, os.SEEK_END)
         os.lseek(fd, 0, os.SEEK_SET)
         if size <= _NATIVE_MAX * 4:
-            return os.read(fd, size).decode("utf-8", "replace")[-_NATIVE_MAX:]
-        head = os.read(fd, half * 4).decode("utf-8", "replace")[:half]
-        os.lseek(fd, size - half * 4, os.SEEK_SET)
-        tail = os.read(fd, half * 4).decode("utf-8", "replace")[-half:]
+            text = os.read(fd, size).decode("utf-8", "replace")
+            if len(text) <= _NATIVE_MAX:
+                return text
+            head, tail = text[:half], text[-half:]
+        else:
+            head = os.read(fd, half * 4).decode("utf-8", "replace")[:half]
+            os.lseek(fd, size - half * 4, os.SEEK_SET)
+            tail = os.read(fd, half * 4).decode("utf-8", "replace")[-half:]
     except OSError:
         return ""
     return f"{head}\n…\n{tail}"
