@@ -28,8 +28,8 @@ from iupjong_xl.analyses.publish import (
     write_snapshot,
 )
 from iupjong_xl.cli import cli
+from tests.personal_data import found_personal, personal
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_workbooks"
 VALIDATION = Path(__file__).resolve().parents[1] / "validation"
 TABLES = ["runs", "federations", "clubs", "indicators", "funding_rounds", "consortia", "results", "companies",
           "memberships", "bands"]
@@ -42,12 +42,12 @@ def _invoke(*args: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def folder(consolidated_years: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's consolidation of sample_workbooks/2008 and 2009 (one ledger), copied so that this module may
+    write beside it, and published into site/."""
     out = tmp_path_factory.mktemp("published")
-    for year in (2008, 2009):
-        res = _invoke("consolidate", str(SAMPLES / str(year)), "-o", str(out / f"national_{year}.xlsx"),
-                      "--year", str(year), "-q")
-        assert res.exit_code == 0, res.output
+    for name in ("national_2008.xlsx", "national_2009.xlsx", "iupjong.db"):
+        shutil.copy2(consolidated_years / name, out / name)
     res = _invoke("publish", str(out / "iupjong.db"), "-o", str(out / "site"))
     assert res.exit_code == 0, res.output
     (out / "publish.txt").write_text(res.output, encoding="utf-8")
@@ -247,49 +247,16 @@ def test_the_same_ledger_gives_the_same_bytes_and_a_snapshot_is_replaced_whole(f
 # ------------------------------------------------------------------------------------------ no personal data
 
 
-def _personal(ledger: Path) -> tuple[set[str], set[str]]:
-    """The corpus's people (CEO, secretaries, federation chairs and staff) and numbers (phones, e-mails, BRNs with and
-    without hyphens), as the ledger holds them."""
-    from iupjong_xl.analyses.trends import ledger_years
-
-    people: set[str] = set()
-    numbers: set[str] = set()
-    for o in ledger_years(ledger):
-        f = o.frames
-        for r in f["member"].to_dict("records"):
-            people.add(r["ceo"])
-            numbers.add(r["brn"])
-        for r in f["club"].to_dict("records"):
-            people.add(r["secretary"])
-            numbers.update([r["phone"], r["email"], r["chair_brn"]])
-        for r in f["federation"].to_dict("records"):
-            people.update([r["chair"], r["staff"]])
-            numbers.update([r["phone"], r["email"]])
-        for r in f["consortium"].to_dict("records"):
-            numbers.update([r["lead_brn"], *r["partner_brns"]])
-    people.discard(None)
-    numbers.discard(None)
-    numbers |= {n.replace("-", "") for n in numbers if re.fullmatch(r"[\d-]+", n)}
-    return people, numbers
-
-
-def _found(text: str, people: set[str], numbers: set[str]) -> set[str]:
-    lengths = {len(p) for p in people}
-    hits = {run[i:i + n] for run in re.findall(r"[가-힣]+", text) for n in lengths for i in range(len(run) - n + 1)
-            if run[i:i + n] in people}
-    return hits | (set(re.findall(r"[\w.+-]+@[\w.-]+|[\d-]{7,}", text)) & numbers)
-
-
 def test_no_personal_data_anywhere_in_the_snapshot(folder: Path) -> None:
-    people, numbers = _personal(folder / "iupjong.db")
+    people, numbers = personal(folder / "iupjong.db")
     assert len(people) > 1000 and len(numbers) > 10000
     ceo, brn = sorted(people)[0], sorted(n for n in numbers if "-" in n)[0]
-    assert _found(f"대표 {ceo}, 번호 {brn} {brn.replace('-', '')}", people, numbers) == \
+    assert found_personal(f"대표 {ceo}, 번호 {brn} {brn.replace('-', '')}", people, numbers) == \
         {ceo, brn, brn.replace("-", "")}  # the scan finds them where they are
     site = folder / "site"
     for name in _files(site):
         text = (site / name).read_bytes().decode("utf-8", "ignore")
-        assert _found(text, people, numbers) == set(), name
+        assert found_personal(text, people, numbers) == set(), name
 
 
 def test_a_planted_column_or_table_fails_the_build_and_writes_nothing(folder: Path, tmp_path: Path) -> None:

@@ -466,13 +466,7 @@ def trends(nationals: tuple[Path, ...], output: Path, fmt: str, ledger: Path | N
 def publish(ledger: Path, output: Path, fmt: str, lang: str) -> None:
     from iupjong_xl import service
 
-    try:
-        snap = _guard(service.publish, ledger, output)
-    except _Fail as exc:
-        if isinstance(exc.__cause__, service.NotPublishableError):
-            click.echo(exc.message, err=True)
-            sys.exit(EXIT_FINDINGS)
-        raise
+    snap = _published(service.publish, ledger, output)
     data = snap.to_dict()
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -656,18 +650,24 @@ def portal_serve(folder: Path, host: str, port: int, public_index: bool, lang: s
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_lang_option
 def portal_publish(folder: Path, lang: str) -> None:
+    snap = _published(_portal_commands().publish, folder)
+    data = snap.to_dict()
+    click.echo(f"공개 자료 -> {snap.output}: {', '.join(map(str, data['years']))}년 "
+               f"(회원사 {data['tables'].get('companies', 0):,}행)")
+
+
+def _published(fn: Any, *args: Any) -> Any:
+    """Run a publish; a column the allow-list does not declare (nothing written) is exit 1 with its message, other
+    typed errors are usage errors as everywhere."""
     from iupjong_xl import service
 
     try:
-        snap = _guard(_portal_commands().publish, folder)
+        return _guard(fn, *args)
     except _Fail as exc:
         if isinstance(exc.__cause__, service.NotPublishableError):
             click.echo(exc.message, err=True)
             sys.exit(EXIT_FINDINGS)
         raise
-    data = snap.to_dict()
-    click.echo(f"공개 자료 -> {snap.output}: {', '.join(map(str, data['years']))}년 "
-               f"(회원사 {data['tables'].get('companies', 0):,}행)")
 
 
 def _show(data: dict[str, Any], output: Path, fmt: str, show: Any) -> None:

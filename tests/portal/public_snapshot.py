@@ -5,7 +5,6 @@ imported by each test_public_*.py module; the build itself is cached here)."""
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,38 +39,6 @@ def public_portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if "root" not in _BUILT:
         _BUILT["root"] = build(tmp_path_factory.mktemp("public-portal"))
     return _BUILT["root"]
-
-
-def personal(ledger: Path) -> tuple[set[str], set[str]]:
-    """The corpus's people (CEO, secretaries, federation chairs and staff) and numbers (phones, e-mails, BRNs with
-    and without hyphens), as the ledger holds them."""
-    from iupjong_xl.analyses.trends import ledger_years
-
-    people: set[str] = set()
-    numbers: set[str] = set()
-    for o in ledger_years(ledger):
-        f = o.frames
-        for r in f["member"].to_dict("records"):
-            people.add(r["ceo"])
-            numbers.add(r["brn"])
-        for r in f["club"].to_dict("records"):
-            people.add(r["secretary"])
-            numbers.update([r["phone"], r["email"], r["chair_brn"]])
-        for r in f["federation"].to_dict("records"):
-            people.update([r["chair"], r["staff"]])
-            numbers.update([r["phone"], r["email"]])
-    people.discard(None)
-    numbers.discard(None)
-    numbers |= {n.replace("-", "") for n in numbers if re.fullmatch(r"[\d-]+", n)}
-    return people, numbers
-
-
-def found_personal(text: str, people: set[str], numbers: set[str]) -> set[str]:
-    """The people and numbers of the corpus that a text contains."""
-    lengths = {len(p) for p in people}
-    hits = {run[i:i + n] for run in re.findall(r"[가-힣]+", text) for n in lengths for i in range(len(run) - n + 1)
-            if run[i:i + n] in people}
-    return hits | (set(re.findall(r"[\w.+-]+@[\w.-]+|[\d-]{7,}", text)) & numbers)
 
 
 def clean(text: str) -> str:

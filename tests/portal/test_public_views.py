@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from iupjong_xl.portal.public import PUBLIC_INDEX_ENV
-from tests.portal.public_snapshot import found_personal, makers, personal, public_portal
+from tests.personal_data import found_personal, personal
+from tests.portal.public_snapshot import makers, public_portal
 
 __all__ = ["public_portal"]
 
