@@ -608,6 +608,7 @@ def portal_user() -> None:
 @_lang_option
 def portal_user_add(folder: Path, username: str, role: str, club_code: str | None, federation: str | None,
                     password_stdin: bool, lang: str) -> None:
+    assert password_stdin  # a required flag: the password is read from standard input only, never from an argument
     password = sys.stdin.readline().rstrip("\r\n")
     _guard(_portal_commands().add_user, folder, username, password, role, club=club_code, federation=federation)
     where = {"club": f"교류회 {club_code}", "federation": f"{federation} 연합회", "center": "중앙회"}[role]
@@ -638,7 +639,7 @@ def portal_serve(folder: Path, host: str, port: int, public_index: bool, lang: s
     def ready(url: str) -> None:
         click.echo(f"포털: {url} (멈추려면 Ctrl+C)", err=True)
 
-    def stop(signum: int, frame: Any) -> None:  # SIGTERM: exit normally, so that the validation workers are stopped
+    def stop(_signum: int, _frame: Any) -> None:  # SIGTERM: exit normally, so that the validation workers are stopped
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 
@@ -28,10 +28,11 @@ class UploadCap:
             length = 0
         if length > settings.MAX_UPLOAD_BYTES + SLACK:
             mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+            response: HttpResponse
             if request.path.startswith("/api/"):  # the API answers in JSON (Korean, with an English field)
-                response = JsonResponse({"error": "too_large", "message": f"파일이 너무 큽니다. {mb}MB까지 올릴 수 "
-                                         "있습니다.", "message_en": f"the file is too large; at most {mb} MB can "
-                                         "be uploaded"}, status=413, json_dumps_params={"ensure_ascii": False})
+                from iupjong_xl.portal.api.views import too_large
+
+                response = too_large()
             else:
                 body = render_to_string("too_large.html", {"mb": mb, "got": round(length / 1024 / 1024, 1)})
                 response = HttpResponse(body, status=413)

@@ -41,7 +41,7 @@ def error(status: int, code: str, ko: str, en: str) -> JsonResponse:
     return response
 
 
-def too_large(got_bytes: int | None = None) -> JsonResponse:
+def too_large() -> JsonResponse:
     mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
     return error(413, "too_large", f"파일이 너무 큽니다. {mb}MB까지 올릴 수 있습니다.",
                  f"the file is too large; at most {mb} MB can be uploaded")
