@@ -6,7 +6,7 @@ import datetime
 
 from iupjong_xl.consolidate import history
 from iupjong_xl.consolidate.rowkeys import NATURAL_KEYS, equal, row_key, shown
-from iupjong_xl.io.a1 import a1, col_index, col_letter, rowcol
+from iupjong_xl.io.a1 import a1, col_index, col_letter
 
 
 def test_values_compare_as_content() -> None:
@@ -47,4 +47,3 @@ def test_a1_references_come_from_one_library() -> None:
     assert [col_letter(c) for c in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
     assert a1(2, 1) == "B3"
     assert (col_index("A"), col_index("ab"), col_index("ZZ")) == (0, 27, 701)
-    assert rowcol("$B$3") == (2, 1)

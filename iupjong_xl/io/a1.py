@@ -20,11 +20,8 @@ def a1(r: int, c: int) -> str:
 
 
 def col_index(letters: str) -> int:
-    """"A" -> 0, "AA" -> 26 (case-insensitive); the column part of a reference."""
+    """"A" -> 0, "AA" -> 26 (case-insensitive); the column part of a reference (one to three letters: xlsxwriter
+    answers anything else with column A and a warning, so it is refused here)."""
+    if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isalpha()):
+        raise ValueError(f"not the column letters of a reference: {letters!r}")
     return int(xl_cell_to_rowcol(letters.upper() + "1")[1])
-
-
-def rowcol(ref: str) -> tuple[int, int]:
-    """"B3" -> (2, 1); "$B$3" too."""
-    row, col = xl_cell_to_rowcol(ref.upper())
-    return int(row), int(col)

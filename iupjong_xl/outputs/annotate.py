@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePath
 
 from iupjong_xl.errors import OutputError
+from iupjong_xl.io.a1 import col_index, col_letter
 from iupjong_xl.io.atomic import atomic_path, same_file
 from iupjong_xl.io.sandbox import Limits
 from iupjong_xl.messages import text as message
@@ -302,12 +303,7 @@ def _split_cell(ref: str | None) -> tuple[int, int] | None:
     m = _CELL_RE.match(ref.strip())
     if not m:
         return None
-    from openpyxl.utils import column_index_from_string
-
-    try:
-        col = column_index_from_string(m.group(1).upper())
-    except ValueError:
-        return None
+    col = col_index(m.group(1)) + 1  # 1-based, as openpyxl counts
     row = int(m.group(2))
     if row < 1 or row > 1_048_576 or col > 16_384:
         return None
@@ -379,7 +375,6 @@ def _mark_up(wb, findings: list[Finding], lang: str, sheet_map: dict[str, str]) 
 
 def _findings_sheet(wb, findings: list[Finding], lang: str, sheet_map: dict[str, str]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     lab = _labels(lang)
@@ -434,7 +429,7 @@ def _findings_sheet(wb, findings: list[Finding], lang: str, sheet_map: dict[str,
     final = []
     for c, (w, cap) in enumerate(zip(widths, limits, strict=False), start=1):
         final.append(min(cap, max(8, w + 2)))
-        ws.column_dimensions[get_column_letter(c)].width = final[-1]
+        ws.column_dimensions[col_letter(c - 1)].width = final[-1]
     wrap = Alignment(wrap_text=True, vertical="top")
     for r in range(2, len(findings) + 2):  # long messages wrap, with the row height they need
         lines = 1
@@ -447,7 +442,7 @@ def _findings_sheet(wb, findings: list[Finding], lang: str, sheet_map: dict[str,
         if lines > 1:
             ws.row_dimensions[r].height = 15.75 * lines + 2
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(findings) + 1}"
+    ws.auto_filter.ref = f"A1:{col_letter(len(headers) - 1)}{len(findings) + 1}"
     # print-ready: A4 landscape at a scale that keeps 8 pt type (the kit's rule), header row on every page, the cell
     # reference repeated at the left when the message continues on the next page, footer sheet name and page x / y
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -461,4 +456,4 @@ def _findings_sheet(wb, findings: list[Finding], lang: str, sheet_map: dict[str,
         ws.print_title_cols = "A:B"  # sheet and cell beside every message
     ws.oddFooter.left.text = "&A"
     ws.oddFooter.right.text = "&P / &N"
-    ws.print_area = f"A1:{get_column_letter(len(headers))}{len(findings) + 1}"
+    ws.print_area = f"A1:{col_letter(len(headers) - 1)}{len(findings) + 1}"

@@ -53,7 +53,10 @@ class Finding:
 def _col_index(cell: str | None) -> int:
     """The column of an A1 reference, for sorting (1-based; 0 when there is no cell)."""
     letters = "".join(itertools.takewhile(str.isalpha, cell or ""))
-    return col_index(letters) + 1 if letters else 0
+    try:
+        return col_index(letters) + 1
+    except ValueError:  # no cell, or not a reference: first
+        return 0
 
 
 class _SafeDict(dict):
